@@ -1,0 +1,179 @@
+//! The load benchmark: requests/s and latency of `GET /assertions/:id`
+//! against the same host serving a trivial component (`/hello`) as the
+//! floor, in one run, plus every component's `.wasm` size.
+//!
+//! Run with `cargo xtask bench-http [seconds]` (builds first). Needs `wrk`
+//! (Debian package `wrk`) as the load generator on loopback. The two targets
+//! are measured alternately, twice each, so drift on a shared machine hits
+//! both; the ratio is the figure to compare, not the absolute numbers.
+
+use emblem_tests::{ADMIN_TOKEN, AppConfig};
+use serde_json::json;
+use std::process::Command;
+
+struct Run {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn main() {
+    let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    if Command::new("wrk").arg("--version").output().is_err() {
+        eprintln!("http_load: `wrk` is not installed (apt-get install wrk)");
+        std::process::exit(2);
+    }
+    let app = AppConfig::fixture("mixed", "bench")
+        .variable("admin_token", ADMIN_TOKEN)
+        .start();
+
+    // One real award to fetch.
+    let issuer = app
+        .post(
+            "/api/v1/issuers",
+            ADMIN_TOKEN,
+            &json!({"name": "Bench Academy", "url": "https://bench.example.org", "email": "b@bench.example.org"}),
+        )
+        .expect(201)
+        .json();
+    let id = issuer["id"].as_str().expect("id");
+    let key = app
+        .post(
+            &format!("/api/v1/issuers/{id}/keys"),
+            ADMIN_TOKEN,
+            &json!({}),
+        )
+        .expect(201)
+        .json()["key"]
+        .as_str()
+        .expect("key")
+        .to_string();
+    let png = std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png");
+    let image = format!("data:image/png;base64,{}", b64(&png));
+    let class = app
+        .post(
+            "/api/v1/badgeclasses",
+            &key,
+            &json!({"name": "Bench", "description": "d", "image": image, "criteria": {"narrative": "n"}}),
+        )
+        .expect(201)
+        .json();
+    let award = app
+        .post(
+            "/api/v1/assertions",
+            &key,
+            &json!({"badgeclass": class["id"], "recipient": {"email": "bench@example.org"}}),
+        )
+        .expect(201)
+        .json();
+    let assertion_url = award["assertion_url"].as_str().expect("url").to_string();
+    app.get(&assertion_url[assertion_url.find("/assertions").expect("path")..])
+        .expect(200);
+
+    let hello = format!("{}/hello", app.base);
+    let mut floor = Vec::new();
+    let mut target = Vec::new();
+    for round in 0..2 {
+        eprintln!(
+            "round {}: /hello, then /assertions/:id ({seconds}s each)",
+            round + 1
+        );
+        floor.push(wrk(&hello, seconds));
+        target.push(wrk(&assertion_url, seconds));
+    }
+    let best = |runs: &[Run]| -> Run {
+        let r = runs
+            .iter()
+            .max_by(|a, b| a.rps.total_cmp(&b.rps))
+            .expect("runs");
+        Run {
+            rps: r.rps,
+            p50_ms: r.p50_ms,
+            p99_ms: r.p99_ms,
+        }
+    };
+    let (f, t) = (best(&floor), best(&target));
+    println!();
+    println!("| route | requests/s | p50 ms | p99 ms |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| GET /hello (floor) | {:.0} | {:.2} | {:.2} |",
+        f.rps, f.p50_ms, f.p99_ms
+    );
+    println!(
+        "| GET /assertions/:id | {:.0} | {:.2} | {:.2} |",
+        t.rps, t.p50_ms, t.p99_ms
+    );
+    println!();
+    println!(
+        "floor / assertion throughput ratio: {:.2}x (target <= 1.5x)",
+        f.rps / t.rps
+    );
+    println!();
+    println!("| component | .wasm bytes |");
+    println!("|---|---:|");
+    let dir = emblem_tests::root().join("target/wasm32-wasip2/release");
+    let mut sizes: Vec<_> = std::fs::read_dir(&dir)
+        .expect("wasm dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().map(|m| m.len()).unwrap_or(0),
+            )
+        })
+        .collect();
+    sizes.sort();
+    for (name, size) in sizes {
+        println!("| {name} | {size} |");
+    }
+}
+
+fn wrk(url: &str, seconds: u32) -> Run {
+    let out = Command::new("wrk")
+        .args(["-t1", "-c16", "--latency", &format!("-d{seconds}s"), url])
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let non_2xx = text
+        .lines()
+        .find(|l| l.contains("Non-2xx"))
+        .map(str::to_string);
+    assert!(non_2xx.is_none(), "{url}: {non_2xx:?}\n{text}");
+    let rps = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
+    let pct = |p: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(p).map(str::trim))
+            .map(parse_duration_ms)
+            .unwrap_or(f64::NAN)
+    };
+    Run {
+        rps,
+        p50_ms: pct("50%"),
+        p99_ms: pct("99%"),
+    }
+}
+
+fn parse_duration_ms(s: &str) -> f64 {
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = num.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => f64::NAN,
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

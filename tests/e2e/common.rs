@@ -1,0 +1,119 @@
+//! Shared steps for the end-to-end tests: an issuer with a key, a badge
+//! class, an award; fixture images as data URIs.
+
+use base64::Engine as _;
+use emblem_tests::{ADMIN_TOKEN, App, AppConfig};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+/// One host running the real `spin.toml`, shared by tests that each work
+/// under their own issuer (so they cannot see each other's data).
+pub fn shared() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| AppConfig::emblem("shared").start())
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = emblem_tests::root()
+        .join("tests")
+        .join("fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn data_uri(mime: &str, bytes: &[u8]) -> String {
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+pub fn png_data_uri() -> String {
+    data_uri("image/png", &fixture("badge.png"))
+}
+
+/// An issuer and one of its API keys.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    pub id: String,
+    pub url: String,
+    pub key: String,
+    pub key_id: String,
+    pub body: Value,
+}
+
+pub fn issuer(app: &App, name: &str) -> Issuer {
+    let body = app
+        .post(
+            "/api/v1/issuers",
+            ADMIN_TOKEN,
+            &json!({
+                "name": name,
+                "url": "https://academy.example.org",
+                "email": "badges@academy.example.org",
+                "description": "Trains people.",
+                "image": png_data_uri(),
+                "linkedin_organization_id": "1337",
+            }),
+        )
+        .expect(201)
+        .json();
+    let id = body["id"].as_str().expect("issuer id").to_string();
+    let key = app
+        .post(
+            &format!("/api/v1/issuers/{id}/keys"),
+            ADMIN_TOKEN,
+            &json!({"label": "tests"}),
+        )
+        .expect(201)
+        .json();
+    Issuer {
+        url: body["issuer_url"].as_str().expect("issuer_url").to_string(),
+        id,
+        key: key["key"].as_str().expect("key").to_string(),
+        key_id: key["key_id"].as_str().expect("key_id").to_string(),
+        body,
+    }
+}
+
+pub fn badge_class(app: &App, issuer: &Issuer, extra: Value) -> Value {
+    let mut body = json!({
+        "name": "Safe Lifting",
+        "description": "Lifts heavy things safely.",
+        "image": png_data_uri(),
+        "criteria": {"narrative": "Pass the **practical** test.", "url": "https://academy.example.org/criteria"},
+        "tags": ["safety", "lifting"],
+    });
+    merge(&mut body, extra);
+    app.post("/api/v1/badgeclasses", &issuer.key, &body)
+        .expect(201)
+        .json()
+}
+
+pub fn award(app: &App, issuer: &Issuer, badge_class: &Value, email: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "badgeclass": badge_class["id"],
+        "recipient": {"email": email},
+    });
+    merge(&mut body, extra);
+    app.post("/api/v1/assertions", &issuer.key, &body)
+        .expect(201)
+        .json()
+}
+
+pub fn merge(into: &mut Value, extra: Value) {
+    if let (Some(into), Value::Object(extra)) = (into.as_object_mut(), extra) {
+        for (k, v) in extra {
+            into.insert(k, v);
+        }
+    }
+}
+
+/// The path part of a hosted URL.
+pub fn path_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}

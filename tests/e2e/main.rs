@@ -1,0 +1,8 @@
+//! End-to-end tests: the real `emblem-host` running the real `.wasm`
+//! components over HTTP, each app on its own fresh SQLite store.
+//! Run them with `cargo xtask test`.
+
+mod common;
+mod host;
+mod hosting;
+mod issuing;

@@ -1,0 +1,366 @@
+//! The end-to-end harness: starts the real `emblem-host` binary on the real
+//! `.wasm` components with a fresh SQLite store, and talks to it over HTTP.
+//!
+//! Build first with `cargo xtask build` (or run everything with
+//! `cargo xtask test`): the harness uses `target/host/emblem-host` and
+//! `target/wasm32-wasip2/release/*.wasm` and fails with that advice when
+//! they are missing.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The admin token every test app is started with.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The host binary, built by `cargo xtask build`.
+pub fn host_binary() -> PathBuf {
+    let path = target_dir().join("host").join("emblem-host");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask test` (or `cargo xtask build` first)",
+        path.display()
+    );
+    path
+}
+
+/// A fresh, empty directory for one app's state.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = target_dir()
+        .join("e2e-state")
+        .join(format!("{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// How to start an app.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub manifest: PathBuf,
+    pub state_dir: PathBuf,
+    pub variables: Vec<(String, String)>,
+}
+
+impl AppConfig {
+    /// The real `spin.toml`, a fresh store, and the test admin token.
+    pub fn emblem(name: &str) -> AppConfig {
+        AppConfig {
+            manifest: root().join("spin.toml"),
+            state_dir: scratch_dir(name),
+            variables: vec![("admin_token".into(), ADMIN_TOKEN.into())],
+        }
+    }
+
+    /// A manifest under `tests/apps/`.
+    pub fn fixture(app: &str, name: &str) -> AppConfig {
+        AppConfig {
+            manifest: root()
+                .join("tests")
+                .join("apps")
+                .join(app)
+                .join("spin.toml"),
+            state_dir: scratch_dir(name),
+            variables: vec![],
+        }
+    }
+
+    pub fn variable(mut self, name: &str, value: &str) -> AppConfig {
+        self.variables.retain(|(n, _)| n != name);
+        self.variables.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn without_variable(mut self, name: &str) -> AppConfig {
+        self.variables.retain(|(n, _)| n != name);
+        self
+    }
+
+    pub fn start(self) -> App {
+        App::start(self)
+    }
+}
+
+/// A running host, killed when dropped.
+#[derive(Debug)]
+pub struct App {
+    config: AppConfig,
+    child: Option<Child>,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    agent: ureq::Agent,
+}
+
+impl App {
+    pub fn start(config: AppConfig) -> App {
+        let runtime_config = config.state_dir.join("runtime-config.toml");
+        std::fs::write(
+            &runtime_config,
+            "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n",
+        )
+        .expect("write runtime config");
+        let mut cmd = Command::new(host_binary());
+        cmd.arg("up")
+            .arg("-f")
+            .arg(&config.manifest)
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--runtime-config-file")
+            .arg(&runtime_config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in &config.variables {
+            cmd.arg("--variable").arg(format!("{k}={v}"));
+        }
+        // Variables come only from the flags above, never from the caller's environment.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("SPIN_VARIABLE_") {
+                cmd.env_remove(k);
+            }
+        }
+        let mut child = cmd.spawn().expect("start emblem-host");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let log_path = config.state_dir.join("host.log");
+        std::thread::spawn(move || {
+            let mut log = std::fs::File::create(log_path).ok();
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(log) = log.as_mut() {
+                    use std::io::Write;
+                    let _ = writeln!(log, "{line}");
+                }
+                if !sent && let Some(addr) = line.strip_prefix("Serving ") {
+                    let _ = tx.send(addr.trim().to_string());
+                    sent = true;
+                }
+            }
+        });
+        let base = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(base) => base,
+            Err(_) => {
+                let _ = child.kill();
+                let log =
+                    std::fs::read_to_string(config.state_dir.join("host.log")).unwrap_or_default();
+                panic!("emblem-host did not start:\n{log}");
+            }
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        App {
+            config,
+            child: Some(child),
+            base,
+            agent,
+        }
+    }
+
+    /// Stops the host (SIGKILL: no graceful shutdown, as in a crash).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills the host and starts it again on the same store.
+    pub fn restart(&mut self) {
+        self.kill();
+        let fresh = App::start(self.config.clone());
+        *self = fresh;
+    }
+
+    /// The host's log so far (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.config.state_dir.join("host.log")).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// Starts a request: `app.request("GET", "/x").header(..).send()`.
+    pub fn request(&self, method: &str, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            method: method.to_string(),
+            url: self.url(path),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.request("GET", path).send()
+    }
+
+    /// POST JSON with a bearer token.
+    pub fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.request("POST", path).bearer(token).json(body).send()
+    }
+
+    /// GET with a bearer token.
+    pub fn get_auth(&self, path: &str, token: &str) -> Resp {
+        self.request("GET", path).bearer(token).send()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A request being built.
+#[derive(Debug)]
+pub struct Req<'a> {
+    app: &'a App,
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Req<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn json(self, value: &Value) -> Self {
+        self.header("Content-Type", "application/json")
+            .body(serde_json::to_vec(value).expect("json"))
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    pub fn send(self) -> Resp {
+        let mut builder = ureq::http::Request::builder()
+            .method(self.method.as_str())
+            .uri(&self.url);
+        for (k, v) in &self.headers {
+            builder = builder.header(k, v);
+        }
+        let request = builder.body(self.body).expect("request");
+        let mut response = match self.app.agent.run(request) {
+            Ok(r) => r,
+            Err(e) => panic!(
+                "{} {} failed: {e}\nhost log:\n{}",
+                self.method,
+                self.url,
+                self.app.log()
+            ),
+        };
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .expect("read body");
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// A response, fully read.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON; panics with the body when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}), status {}: {}", self.status, self.text()))
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status,
+            status,
+            "expected {status}, got {}: {}",
+            self.status,
+            self.text()
+        );
+        self
+    }
+
+    /// Asserts a problem+json error with this status.
+    #[track_caller]
+    pub fn expect_problem(&self, status: u16) -> Value {
+        self.expect(status);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "problem content type; body: {}",
+            self.text()
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status, "problem body status: {body}");
+        assert!(
+            body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "problem title: {body}"
+        );
+        body
+    }
+}

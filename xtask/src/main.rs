@@ -1,0 +1,125 @@
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `up [host flags…]`: build the components and the host, then run the app
+//!   on 127.0.0.1:3000 with the embedded SQLite store (`.spin/`).
+//! - `build`: build the WebAssembly components and the host.
+//! - `test`: build everything, then run every test (unit, end-to-end).
+//! - `bench-http [seconds]`: the load benchmark (wrk against the real host).
+//!
+//! The host is built with the `host` profile (optimised, no LTO) and the
+//! components with `release` (small `.wasm`), both into `target/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Every crate that builds a `.wasm` component (app and test fixtures).
+const WASM_PACKAGES: &[&str] = &[
+    "emblem-hosting",
+    "emblem-issuing",
+    "emblem-static",
+    "emblem-test-hello",
+    "emblem-test-probe",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("up") => up(&args[1..]),
+        Some("build") => build(),
+        Some("test") => test(&args[1..]),
+        Some("bench-http") => bench_http(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <up|build|test|bench-http> [args…]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
+}
+
+/// Makes sure the `wasm32-wasip2` target is installed (a fresh machine may lack it).
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-wasip2"))
+        .unwrap_or(false);
+    if !installed {
+        run(Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))?;
+    }
+    Ok(())
+}
+
+fn build() -> Result<(), String> {
+    ensure_wasm_target()?;
+    let mut wasm = cargo();
+    wasm.args(["build", "--target", "wasm32-wasip2", "--release"]);
+    for p in WASM_PACKAGES {
+        wasm.args(["-p", p]);
+    }
+    run(&mut wasm)?;
+    run(cargo().args(["build", "--profile", "host", "-p", "emblem-host"]))
+}
+
+fn host_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    target.join("host").join("emblem-host")
+}
+
+fn up(extra: &[String]) -> Result<(), String> {
+    build()?;
+    run(Command::new(host_binary())
+        .current_dir(root())
+        .arg("up")
+        .args(extra))
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    build()?;
+    // One profile for every native test: the host's dependencies (wasmtime)
+    // are compiled once, already by `build`.
+    run(cargo()
+        .args(["test", "--profile", "host", "--workspace"])
+        .args(extra))
+}
+
+fn bench_http(extra: &[String]) -> Result<(), String> {
+    build()?;
+    run(cargo()
+        .args(["bench", "-p", "emblem-tests", "--bench", "http_load"])
+        .env(
+            "EMBLEM_BENCH_SECONDS",
+            extra.first().map(String::as_str).unwrap_or("10"),
+        ))
+}
