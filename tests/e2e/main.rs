@@ -6,3 +6,5 @@ mod common;
 mod host;
 mod hosting;
 mod issuing;
+mod static_files;
+mod visibility;

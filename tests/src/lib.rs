@@ -194,6 +194,11 @@ impl App {
         *self = fresh;
     }
 
+    /// The SQLite key-value database of this app (Spin's table layout).
+    pub fn kv_path(&self) -> PathBuf {
+        self.config.state_dir.join("kv.db")
+    }
+
     /// The host's log so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.config.state_dir.join("host.log")).unwrap_or_default()

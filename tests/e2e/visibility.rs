@@ -1,0 +1,77 @@
+//! What the public sees follows the award's state: pending and private
+//! awards keep their JSON (holders of the link can verify) but have no
+//! public page; a rejected award is gone.
+//!
+//! The earner's claim pages arrive with the claim component; until then
+//! these tests set the state the way that component will, by rewriting the
+//! award record in the store (Spin's SQLite table) between requests.
+
+use crate::common::{award, badge_class, issuer, path_of, shared};
+use serde_json::{Value, json};
+
+fn set_award_state(app: &emblem_tests::App, award_id: &str, change: impl Fn(&mut Value)) {
+    let db = rusqlite::Connection::open(app.kv_path()).expect("open kv");
+    db.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("timeout");
+    let key = format!("award/{award_id}");
+    let raw: Vec<u8> = db
+        .query_row(
+            "SELECT value FROM spin_key_value WHERE store = 'default' AND key = ?1",
+            [&key],
+            |row| row.get(0),
+        )
+        .expect("award record");
+    let mut record: Value = serde_json::from_slice(&raw).expect("json record");
+    change(&mut record);
+    db.execute(
+        "UPDATE spin_key_value SET value = ?1 WHERE store = 'default' AND key = ?2",
+        rusqlite::params![serde_json::to_vec(&record).expect("json"), key],
+    )
+    .expect("update");
+}
+
+fn page(app: &emblem_tests::App, path: &str) -> emblem_tests::Resp {
+    app.request("GET", path)
+        .header("Accept", "text/html")
+        .send()
+}
+
+#[test]
+fn the_public_page_and_json_follow_acceptance_and_visibility() {
+    let app = shared();
+    let issuer = issuer(app, "Visibility Trust");
+    let class = badge_class(app, &issuer, json!({}));
+    let awarded = award(app, &issuer, &class, "hana@example.org", json!({}));
+    let id = awarded["id"].as_str().expect("id");
+    let path = path_of(awarded["assertion_url"].as_str().expect("url"));
+
+    // Pending: JSON for verifiers, no public page yet.
+    app.get(&path).expect(200);
+    page(app, &path).expect(404);
+
+    // Accepted and public: both.
+    set_award_state(app, id, |r| r["acceptance"]["state"] = json!("accepted"));
+    app.get(&path).expect(200);
+    let html = page(app, &path);
+    html.expect(200);
+    let text = html.text();
+    assert!(
+        text.contains("Safe Lifting") && text.contains("Visibility Trust"),
+        "{text}"
+    );
+    assert!(text.contains("og:title"), "Open Graph tags: {text}");
+    assert!(
+        !text.contains("hana@example.org"),
+        "never the plaintext email"
+    );
+
+    // Private: JSON still served, no page.
+    set_award_state(app, id, |r| r["visibility"] = json!("private"));
+    app.get(&path).expect(200);
+    page(app, &path).expect(404);
+
+    // Rejected: gone for everyone.
+    set_award_state(app, id, |r| r["acceptance"]["state"] = json!("rejected"));
+    app.get(&path).expect_problem(404);
+    page(app, &path).expect(404);
+}
