@@ -232,6 +232,32 @@ impl App {
         self.request("POST", path).bearer(token).json(body).send()
     }
 
+    /// Sends `head` (request line and headers, without the blank line) and
+    /// `body` over a plain socket, tolerating the server closing the
+    /// connection early (as it may when it refuses an oversized body), and
+    /// returns the status and the raw response text.
+    pub fn raw(&self, head: &str, body: &[u8]) -> (u16, String) {
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        let request = format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(request.as_bytes());
+        // The server may answer and close before the whole body is sent.
+        let _ = stream.write_all(body);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        (status, text)
+    }
+
     /// GET with a bearer token.
     pub fn get_auth(&self, path: &str, token: &str) -> Resp {
         self.request("GET", path).bearer(token).send()
