@@ -1,0 +1,290 @@
+//! The issuer JSON API (`/api/v1/...`): routes, request inputs, response views and paging.
+//!
+//! A request to the issuing component goes through these steps:
+//!
+//! 1. [`route`] matches method and path: unknown path → 404, known path with another method →
+//!    405 with `Allow`.
+//! 2. [`crate::auth::authenticate`] checks the bearer token against the route's [`Access`].
+//! 3. The body is read under the 1 MiB cap ([`MAX_BODY`]; 413), must be `application/json`
+//!    ([`require_json`]; 415), must parse (400) and must pass its input check in [`input`]
+//!    (422). Nothing has been written yet.
+//! 4. A service in [`crate::service`] does the work; the result becomes a view in [`views`].
+//!
+//! [`handler`] strings these steps together around the component's body read.
+
+pub mod handler;
+pub mod input;
+pub mod paging;
+pub mod views;
+
+use crate::auth::Access;
+use crate::error::{Error, NotFound};
+
+/// Largest request body accepted by the JSON API (images travel inside it): 1 MiB.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Path prefix of the API.
+pub const PREFIX: &str = "/api/v1";
+
+/// An API route with its path parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /issuers` (admin).
+    CreateIssuer,
+    /// `GET /issuers/:id` (admin or that issuer).
+    GetIssuer(String),
+    /// `POST /issuers/:id/keys` (admin).
+    CreateKey(String),
+    /// `GET /issuers/:id/keys` (admin).
+    ListKeys(String),
+    /// `DELETE /issuers/:id/keys/:key_id` (admin).
+    DeleteKey(String, String),
+    /// `POST /badgeclasses` (issuer).
+    CreateBadge,
+    /// `GET /badgeclasses` (issuer).
+    ListBadges,
+    /// `GET /badgeclasses/:id` (issuer).
+    GetBadge(String),
+    /// `GET /badgeclasses/:id/assertions` (issuer).
+    ListAwards(String),
+    /// `POST /assertions` (issuer).
+    CreateAward,
+    /// `GET /assertions/:id` (issuer).
+    GetAward(String),
+    /// `POST /assertions/:id/revoke` (issuer).
+    Revoke(String),
+    /// `POST /assertions/:id/recertify` (issuer).
+    Recertify(String),
+}
+
+impl Route {
+    /// Who may call this route.
+    pub fn access(&self) -> Access {
+        match self {
+            Self::CreateIssuer | Self::CreateKey(_) | Self::ListKeys(_) | Self::DeleteKey(..) => {
+                Access::Admin
+            }
+            Self::GetIssuer(_) => Access::AdminOrIssuer,
+            _ => Access::Issuer,
+        }
+    }
+
+    /// Whether the route reads a request body.
+    pub fn has_body(&self) -> bool {
+        matches!(
+            self,
+            Self::CreateIssuer
+                | Self::CreateKey(_)
+                | Self::CreateBadge
+                | Self::CreateAward
+                | Self::Revoke(_)
+                | Self::Recertify(_)
+        )
+    }
+
+    /// Whether an empty body stands for `{}` (all fields optional).
+    pub fn empty_body_ok(&self) -> bool {
+        matches!(self, Self::CreateKey(_))
+    }
+}
+
+/// Match a method and a full path (`/api/v1/...`) to a route.
+pub fn route(method: &str, path: &str) -> Result<Route, Error> {
+    let not_found = || {
+        Error::NotFound(NotFound::Route {
+            path: path.to_owned(),
+        })
+    };
+    let rest = path.strip_prefix(PREFIX).ok_or_else(not_found)?;
+    let segments: Vec<&str> = match rest.strip_prefix('/') {
+        Some(rest) => rest.split('/').collect(),
+        None => return Err(not_found()),
+    };
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(not_found());
+    }
+    let owned = |s: &str| s.to_owned();
+    let (allow, matched): (&'static [&'static str], Option<Route>) =
+        match (segments.as_slice(), method) {
+            (["issuers"], m) => (&["POST"], (m == "POST").then_some(Route::CreateIssuer)),
+            (["issuers", id], m) => (&["GET"], (m == "GET").then(|| Route::GetIssuer(owned(id)))),
+            (["issuers", id, "keys"], m) => (
+                &["GET", "POST"],
+                match m {
+                    "POST" => Some(Route::CreateKey(owned(id))),
+                    "GET" => Some(Route::ListKeys(owned(id))),
+                    _ => None,
+                },
+            ),
+            (["issuers", id, "keys", key_id], m) => (
+                &["DELETE"],
+                (m == "DELETE").then(|| Route::DeleteKey(owned(id), owned(key_id))),
+            ),
+            (["badgeclasses"], m) => (
+                &["GET", "POST"],
+                match m {
+                    "POST" => Some(Route::CreateBadge),
+                    "GET" => Some(Route::ListBadges),
+                    _ => None,
+                },
+            ),
+            (["badgeclasses", id], m) => {
+                (&["GET"], (m == "GET").then(|| Route::GetBadge(owned(id))))
+            }
+            (["badgeclasses", id, "assertions"], m) => {
+                (&["GET"], (m == "GET").then(|| Route::ListAwards(owned(id))))
+            }
+            (["assertions"], m) => (&["POST"], (m == "POST").then_some(Route::CreateAward)),
+            (["assertions", id], m) => (&["GET"], (m == "GET").then(|| Route::GetAward(owned(id)))),
+            (["assertions", id, "revoke"], m) => {
+                (&["POST"], (m == "POST").then(|| Route::Revoke(owned(id))))
+            }
+            (["assertions", id, "recertify"], m) => (
+                &["POST"],
+                (m == "POST").then(|| Route::Recertify(owned(id))),
+            ),
+            _ => return Err(not_found()),
+        };
+    matched.ok_or(Error::MethodNotAllowed { allow })
+}
+
+/// 415 unless `content_type` is `application/json` (parameters such as `charset=utf-8` are
+/// allowed).
+pub fn require_json(content_type: Option<&str>) -> Result<(), Error> {
+    let essence = content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(|ct| ct.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json") => Ok(()),
+        _ => Err(Error::UnsupportedMediaType {
+            found: content_type.map(str::to_owned),
+            expected: "application/json",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_route_matches() {
+        let id = "0b9e5a5c-1f5e-4b7b-9f4c-2e1a6a9b7c3d";
+        let cases = [
+            ("POST", "/api/v1/issuers".to_owned(), Route::CreateIssuer),
+            (
+                "GET",
+                format!("/api/v1/issuers/{id}"),
+                Route::GetIssuer(id.into()),
+            ),
+            (
+                "POST",
+                format!("/api/v1/issuers/{id}/keys"),
+                Route::CreateKey(id.into()),
+            ),
+            (
+                "GET",
+                format!("/api/v1/issuers/{id}/keys"),
+                Route::ListKeys(id.into()),
+            ),
+            (
+                "DELETE",
+                format!("/api/v1/issuers/{id}/keys/abcdefgh"),
+                Route::DeleteKey(id.into(), "abcdefgh".into()),
+            ),
+            (
+                "POST",
+                "/api/v1/badgeclasses".to_owned(),
+                Route::CreateBadge,
+            ),
+            ("GET", "/api/v1/badgeclasses".to_owned(), Route::ListBadges),
+            (
+                "GET",
+                format!("/api/v1/badgeclasses/{id}"),
+                Route::GetBadge(id.into()),
+            ),
+            (
+                "GET",
+                format!("/api/v1/badgeclasses/{id}/assertions"),
+                Route::ListAwards(id.into()),
+            ),
+            ("POST", "/api/v1/assertions".to_owned(), Route::CreateAward),
+            (
+                "GET",
+                format!("/api/v1/assertions/{id}"),
+                Route::GetAward(id.into()),
+            ),
+            (
+                "POST",
+                format!("/api/v1/assertions/{id}/revoke"),
+                Route::Revoke(id.into()),
+            ),
+            (
+                "POST",
+                format!("/api/v1/assertions/{id}/recertify"),
+                Route::Recertify(id.into()),
+            ),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(method, &path), Ok(expected), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_with_allow() {
+        assert_eq!(
+            route("DELETE", "/api/v1/badgeclasses"),
+            Err(Error::MethodNotAllowed {
+                allow: &["GET", "POST"]
+            })
+        );
+        assert_eq!(
+            route("GET", "/api/v1/issuers"),
+            Err(Error::MethodNotAllowed { allow: &["POST"] })
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_404() {
+        for path in [
+            "/api/v1",
+            "/api/v1/",
+            "/api/v1/nothing",
+            "/api/v1/issuers/",
+            "/api/v1/issuers//keys",
+            "/api/v1/assertions/x/y/z",
+            "/api/v2/issuers",
+        ] {
+            let e = route("GET", path).expect_err(path);
+            assert_eq!(e.status(), 404, "{path}");
+        }
+    }
+
+    #[test]
+    fn admin_routes_and_issuer_routes_are_told_apart() {
+        assert_eq!(Route::CreateIssuer.access(), Access::Admin);
+        assert_eq!(
+            Route::DeleteKey("i".into(), "k".into()).access(),
+            Access::Admin
+        );
+        assert_eq!(Route::GetIssuer("i".into()).access(), Access::AdminOrIssuer);
+        assert_eq!(Route::CreateAward.access(), Access::Issuer);
+    }
+
+    #[test]
+    fn only_application_json_bodies_are_accepted() {
+        assert_eq!(require_json(Some("application/json")), Ok(()));
+        assert_eq!(
+            require_json(Some("Application/JSON; charset=utf-8")),
+            Ok(())
+        );
+        for bad in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            None,
+        ] {
+            let e = require_json(bad).expect_err("415");
+            assert_eq!(e.status(), 415);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Response bodies of the issuer API (snake_case; absent optional fields are `null`;
+//! timestamps `YYYY-MM-DDTHH:MM:SSZ`).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::base_url::BaseUrl;
+use crate::clock::{ts, ts_opt};
+use crate::model::ImageRef;
+use crate::model::apikey::ApiKeySummary;
+use crate::model::award::{
+    AcceptanceState, Award, Evidence, Recertification, Revocation, Status, Visibility,
+};
+use crate::model::badge::{Alignment, BadgeClass, Criteria};
+use crate::model::issuer::Issuer;
+
+/// The public URL of an image: hosted bytes at `<owner url>/image`, or the issuer's URL.
+pub fn image_url(image: &ImageRef, hosted_at: impl FnOnce() -> String) -> String {
+    match image {
+        ImageRef::Hosted { .. } => hosted_at(),
+        ImageRef::Remote { url } => url.clone(),
+    }
+}
+
+/// An issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuerView {
+    /// Id.
+    pub id: String,
+    /// Hosted Profile URL.
+    pub issuer_url: String,
+    /// Name.
+    pub name: String,
+    /// Website.
+    pub url: String,
+    /// Contact email.
+    pub email: String,
+    /// Description or null.
+    pub description: Option<String>,
+    /// Image URL or null.
+    pub image: Option<String>,
+    /// LinkedIn organisation id or null.
+    pub linkedin_organization_id: Option<String>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+impl IssuerView {
+    /// The view of `issuer`.
+    pub fn new(issuer: &Issuer, base: &BaseUrl) -> Self {
+        Self {
+            id: issuer.id.clone(),
+            issuer_url: base.issuer(&issuer.id),
+            name: issuer.name.clone(),
+            url: issuer.url.clone(),
+            email: issuer.email.clone(),
+            description: issuer.description.clone(),
+            image: issuer
+                .image
+                .as_ref()
+                .map(|i| image_url(i, || base.issuer_image(&issuer.id))),
+            linkedin_organization_id: issuer.linkedin_organization_id.clone(),
+            created_at: issuer.created_at,
+        }
+    }
+}
+
+/// A freshly created API key: the only time `key` is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyCreatedView {
+    /// Key id.
+    pub key_id: String,
+    /// The whole key; store it now, it is never shown again.
+    pub key: String,
+    /// Issuer.
+    pub issuer_id: String,
+    /// Label or null.
+    pub label: Option<String>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+/// One key in a listing (never the secret or its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyView {
+    /// Key id.
+    pub key_id: String,
+    /// Label or null.
+    pub label: Option<String>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&ApiKeySummary> for KeyView {
+    fn from(k: &ApiKeySummary) -> Self {
+        Self {
+            key_id: k.key_id.clone(),
+            label: k.label.clone(),
+            created_at: k.created_at,
+        }
+    }
+}
+
+/// `{items: [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Items<T> {
+    /// The items.
+    pub items: Vec<T>,
+}
+
+/// `{items, next_cursor, total}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    /// This page's items, in creation order.
+    pub items: Vec<T>,
+    /// Cursor of the next page, or null on the last page.
+    pub next_cursor: Option<String>,
+    /// How many objects the listing holds.
+    pub total: i64,
+}
+
+/// A badge class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadgeView {
+    /// Id.
+    pub id: String,
+    /// Hosted BadgeClass URL.
+    pub badgeclass_url: String,
+    /// Issuer id.
+    pub issuer_id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Image URL.
+    pub image: String,
+    /// `{narrative, url}` (either may be null).
+    pub criteria: Criteria,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Alignments (`target_*` fields; optional ones null).
+    pub alignment: Vec<Alignment>,
+    /// Default validity in days, or null.
+    pub expires_after_days: Option<u32>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+impl BadgeView {
+    /// The view of `badge`.
+    pub fn new(badge: &BadgeClass, base: &BaseUrl) -> Self {
+        Self {
+            id: badge.id.clone(),
+            badgeclass_url: base.badge(&badge.id),
+            issuer_id: badge.issuer_id.clone(),
+            name: badge.name.clone(),
+            description: badge.description.clone(),
+            image: image_url(&badge.image, || base.badge_image(&badge.id)),
+            criteria: badge.criteria.clone(),
+            tags: badge.tags.clone(),
+            alignment: badge.alignment.clone(),
+            expires_after_days: badge.expires_after_days,
+            created_at: badge.created_at,
+        }
+    }
+}
+
+/// An award.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardView {
+    /// Id.
+    pub id: String,
+    /// Hosted Assertion URL.
+    pub assertion_url: String,
+    /// Badge class id.
+    pub badgeclass: String,
+    /// Hosted BadgeClass URL.
+    pub badgeclass_url: String,
+    /// Issuer id.
+    pub issuer_id: String,
+    /// `{email, identity, hashed: true, salt}`.
+    pub recipient: RecipientView,
+    /// Issue time.
+    #[serde(with = "ts")]
+    pub issued_on: OffsetDateTime,
+    /// Expiry or null.
+    #[serde(with = "ts_opt")]
+    pub expires: Option<OffsetDateTime>,
+    /// Evidence items `{url, narrative, name, description}`.
+    pub evidence: Vec<Evidence>,
+    /// Narrative or null.
+    pub narrative: Option<String>,
+    /// Acceptance: pending, accepted or rejected.
+    pub state: AcceptanceState,
+    /// Derived status: active, pending, rejected, expired or revoked.
+    pub status: Status,
+    /// public or private.
+    pub visibility: Visibility,
+    /// `{reason, revoked_at}` or null.
+    pub revoked: Option<Revocation>,
+    /// Expiry changes `{previous_expires, expires, at}`.
+    pub recertifications: Vec<Recertification>,
+    /// The claim link; only in the creation response, null afterwards.
+    pub claim_url: Option<String>,
+    /// When the claim link stops working, or null.
+    #[serde(with = "ts_opt")]
+    pub claim_expires_at: Option<OffsetDateTime>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The recipient as the issuer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientView {
+    /// The plaintext email (only ever shown to the issuer).
+    pub email: String,
+    /// `sha256$<hex>`.
+    pub identity: String,
+    /// Always true.
+    pub hashed: bool,
+    /// The salt.
+    pub salt: String,
+}
+
+impl AwardView {
+    /// The view of `award` at `now`; `claim_token` only right after creation.
+    pub fn new(
+        award: &Award,
+        base: &BaseUrl,
+        now: OffsetDateTime,
+        claim_token: Option<&str>,
+    ) -> Self {
+        Self {
+            id: award.id.clone(),
+            assertion_url: base.assertion(&award.id),
+            badgeclass: award.badge_id.clone(),
+            badgeclass_url: base.badge(&award.badge_id),
+            issuer_id: award.issuer_id.clone(),
+            recipient: RecipientView {
+                email: award.recipient.email.clone(),
+                identity: award.recipient.identity.clone(),
+                hashed: true,
+                salt: award.recipient.salt.clone(),
+            },
+            issued_on: award.issued_on,
+            expires: award.expires,
+            evidence: award.evidence.clone(),
+            narrative: award.narrative.clone(),
+            state: award.acceptance.state,
+            status: award.status(now),
+            visibility: award.visibility,
+            revoked: award.revoked.clone(),
+            recertifications: award.recertifications.clone(),
+            claim_url: claim_token.map(|t| base.claim(t)),
+            claim_expires_at: award.claim.as_ref().map(|c| c.expires_at),
+            created_at: award.created_at,
+        }
+    }
+}

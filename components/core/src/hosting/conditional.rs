@@ -1,0 +1,87 @@
+//! Conditional requests and HEAD (RFC 9110 §13, §9.3.2).
+//!
+//! 1. 200 and 410 replies get a strong `ETag`: the first 128 bits of the SHA-256 of the body,
+//!    so each representation (JSON-LD, JSON, HTML) has its own.
+//! 2. A 200 whose ETag matches `If-None-Match` (weak comparison, `*` matches anything) becomes
+//!    304 with the validators and caching headers but no body.
+//! 3. HEAD replies keep their headers and lose their body.
+
+use crate::digest::sha256_hex;
+use crate::reply::Reply;
+
+/// The strong ETag of a body: the first 128 bits of its SHA-256, quoted.
+pub fn etag(body: &[u8]) -> String {
+    format!("\"{}\"", &sha256_hex(body)[..32])
+}
+
+/// Whether an `If-None-Match` header matches `etag` (weak comparison, RFC 9110 §13.1.2).
+pub fn if_none_match(header: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    header.trim() == "*" || header.split(',').any(|t| bare(t) == bare(etag))
+}
+
+/// Add the ETag, answer conditional requests with 304 and strip HEAD bodies.
+pub fn finish(mut reply: Reply, if_none_match_header: Option<&str>, head: bool) -> Reply {
+    if matches!(reply.status, 200 | 410) {
+        let tag = etag(&reply.body);
+        reply.set_header("etag", tag.clone());
+        if reply.status == 200 && if_none_match_header.is_some_and(|h| if_none_match(h, &tag)) {
+            let mut not_modified = Reply::empty(304);
+            for name in [
+                "etag",
+                "cache-control",
+                "vary",
+                "access-control-allow-origin",
+            ] {
+                if let Some(value) = reply.header(name) {
+                    not_modified.headers.push((name, value.to_owned()));
+                }
+            }
+            return not_modified;
+        }
+    }
+    if head {
+        reply.body.clear();
+    }
+    reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{assertion_route, get, store};
+    use super::*;
+    use crate::negotiate::Representation::{Html, LdJson};
+    use crate::ob2::fixtures;
+
+    #[test]
+    fn a_matching_if_none_match_gets_304_and_head_gets_no_body() {
+        let kv = store(&fixtures::award());
+        let r = finish(get(&kv, assertion_route(), LdJson), None, false);
+        let tag = r.header("etag").expect("etag").to_owned();
+        assert!(tag.starts_with('"') && tag.len() == 34);
+        let again = finish(get(&kv, assertion_route(), LdJson), Some(&tag), false);
+        assert_eq!(again.status, 304);
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("etag"), Some(tag.as_str()));
+        let weak = finish(
+            get(&kv, assertion_route(), LdJson),
+            Some(&format!("\"x\", W/{tag}")),
+            false,
+        );
+        assert_eq!(weak.status, 304);
+        let other = finish(get(&kv, assertion_route(), LdJson), Some("\"nope\""), false);
+        assert_eq!(other.status, 200);
+        let head = finish(get(&kv, assertion_route(), LdJson), None, true);
+        assert_eq!(head.status, 200);
+        assert!(head.body.is_empty());
+        assert_eq!(head.header("etag"), Some(tag.as_str()));
+    }
+
+    #[test]
+    fn json_and_html_representations_have_different_etags() {
+        let kv = store(&fixtures::award());
+        let a = finish(get(&kv, assertion_route(), LdJson), None, false);
+        let b = finish(get(&kv, assertion_route(), Html), None, false);
+        assert_ne!(a.header("etag"), b.header("etag"));
+    }
+}

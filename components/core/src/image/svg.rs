@@ -1,0 +1,405 @@
+//! SVG check: well-formed XML, an `<svg>` root in the SVG namespace, nothing active.
+//!
+//! 1. The bytes must be UTF-8 (a leading BOM is allowed).
+//! 2. The document must be well-formed XML (matching end tags, unique attributes, one root
+//!    element, no text outside it), at most [`MAX_DEPTH`] elements deep.
+//! 3. No DTD (`<!DOCTYPE …>`): DTDs define entities and can fetch external resources
+//!    (XXE, "billion laughs"). No entity references other than XML's five predefined ones and
+//!    character references. No processing instructions (e.g. `<?xml-stylesheet?>`).
+//! 4. The root element is `svg` in the namespace `http://www.w3.org/2000/svg` (prefixed or
+//!    default).
+//! 5. No active content, anywhere: no `<script>` element, no `on*` event-handler attribute
+//!    (nor an animation targeting one), no attribute value that is a `javascript:` or
+//!    `vbscript:` URL (checked after unescaping and removing whitespace, so
+//!    `java&#x73;cript:` and ` JavaScript:` are caught).
+//!
+//! Offending documents are rejected, not sanitised (see [`crate::image`]).
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+
+/// The SVG namespace.
+pub const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// Deepest element nesting accepted.
+pub const MAX_DEPTH: usize = 256;
+
+/// Why a document is not an acceptable SVG. Messages complete "is not an acceptable SVG: …".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SvgError {
+    /// Not UTF-8.
+    #[error("it is not UTF-8 text")]
+    NotUtf8,
+    /// Not well-formed XML.
+    #[error("it is not well-formed XML ({0})")]
+    Xml(String),
+    /// No root element.
+    #[error("it has no root element")]
+    NoRoot,
+    /// Content outside the root element.
+    #[error("it has content outside the root <svg> element")]
+    OutsideRoot,
+    /// Nested too deeply.
+    #[error("its elements are nested more than {MAX_DEPTH} deep")]
+    TooDeep,
+    /// The root is not `<svg>` in the SVG namespace.
+    #[error("the root element must be <svg> in the namespace {SVG_NS}, found <{name}>{ns}")]
+    Root {
+        /// The root's local name.
+        name: String,
+        /// A description of its namespace.
+        ns: String,
+    },
+    /// A DTD.
+    #[error(
+        "it has a DOCTYPE; DTDs are not allowed because they can define entities and load external files"
+    )]
+    Doctype,
+    /// An entity reference.
+    #[error(
+        "it uses the entity &{0};; only &lt; &gt; &amp; &quot; &apos; and character references are allowed"
+    )]
+    Entity(String),
+    /// A processing instruction.
+    #[error("it has the processing instruction <?{0} …?>; processing instructions are not allowed")]
+    ProcessingInstruction(String),
+    /// A script element.
+    #[error("it has a <script> element; scripts are not allowed in badge images")]
+    Script,
+    /// An event handler attribute.
+    #[error(
+        "the <{element}> element has the event handler {attribute}=…; event handlers are not allowed"
+    )]
+    EventHandler {
+        /// Element local name.
+        element: String,
+        /// Attribute name.
+        attribute: String,
+    },
+    /// A script URL.
+    #[error(
+        "the <{element}> element's {attribute} is a script URL; javascript: and vbscript: URLs are not allowed"
+    )]
+    ScriptUrl {
+        /// Element local name.
+        element: String,
+        /// Attribute name.
+        attribute: String,
+    },
+}
+
+const PREDEFINED_ENTITIES: [&str; 5] = ["lt", "gt", "amp", "quot", "apos"];
+
+/// Check that `bytes` are an acceptable SVG document (see the module docs).
+pub fn check(bytes: &[u8]) -> Result<(), SvgError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| SvgError::NotUtf8)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = NsReader::from_str(text);
+    let mut depth = 0usize;
+    let mut seen_root = false;
+    loop {
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok((ns, event)) => (describe_ns(&ns), event),
+            Err(e) => {
+                return Err(SvgError::Xml(format!(
+                    "{e} at byte {}",
+                    reader.error_position()
+                )));
+            }
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                if depth == 0 {
+                    if seen_root {
+                        return Err(SvgError::OutsideRoot);
+                    }
+                    seen_root = true;
+                    check_root(e, ns)?;
+                }
+                check_element(e)?;
+                if matches!(event, Event::Start(_)) {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(SvgError::TooDeep);
+                    }
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(t) => {
+                if depth == 0 && !t.trim().is_empty() {
+                    return Err(SvgError::OutsideRoot);
+                }
+            }
+            Event::CData(_) => {
+                if depth == 0 {
+                    return Err(SvgError::OutsideRoot);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if !r.is_char_ref() && !PREDEFINED_ENTITIES.contains(&&*r) {
+                    return Err(SvgError::Entity(r.to_string()));
+                }
+                if depth == 0 {
+                    return Err(SvgError::OutsideRoot);
+                }
+            }
+            Event::DocType(_) => return Err(SvgError::Doctype),
+            Event::PI(pi) => {
+                let target = pi.split_whitespace().next().unwrap_or_default().to_owned();
+                return Err(SvgError::ProcessingInstruction(target));
+            }
+            Event::Decl(_) | Event::Comment(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if !seen_root {
+        return Err(SvgError::NoRoot);
+    }
+    if depth != 0 {
+        return Err(SvgError::Xml("an element is never closed".to_owned()));
+    }
+    Ok(())
+}
+
+fn describe_ns(ns: &ResolveResult<'_>) -> Option<String> {
+    match ns {
+        ResolveResult::Bound(Namespace(uri)) => Some((*uri).to_owned()),
+        ResolveResult::Unbound | ResolveResult::Unknown(_) => None,
+    }
+}
+
+fn check_root(e: &BytesStart<'_>, ns: Option<String>) -> Result<(), SvgError> {
+    let name = e.local_name().into_inner().to_owned();
+    if name == "svg" && ns.as_deref() == Some(SVG_NS) {
+        return Ok(());
+    }
+    let ns = match ns {
+        Some(ns) => format!(" in namespace {ns}"),
+        None => " without a namespace (add xmlns=\"http://www.w3.org/2000/svg\")".to_owned(),
+    };
+    Err(SvgError::Root { name, ns })
+}
+
+fn check_element(e: &BytesStart<'_>) -> Result<(), SvgError> {
+    let element = e.local_name().into_inner();
+    if element.eq_ignore_ascii_case("script") {
+        return Err(SvgError::Script);
+    }
+    for attr in e.attributes() {
+        let attr = attr.map_err(|err| SvgError::Xml(err.to_string()))?;
+        let attribute = attr.key.0;
+        let local = attr.key.local_name().into_inner();
+        let value =
+            attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|err| match err {
+                    quick_xml::Error::Escape(
+                        quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
+                    ) => SvgError::Entity(name),
+                    other => SvgError::Xml(other.to_string()),
+                })?;
+        let handler = |attribute: &str| SvgError::EventHandler {
+            element: element.to_owned(),
+            attribute: attribute.to_owned(),
+        };
+        if is_event_handler(local) {
+            return Err(handler(attribute));
+        }
+        // <set attributeName="onclick" to="…"> would install a handler by animation.
+        if local == "attributeName" && is_event_handler(value.trim()) {
+            return Err(handler(value.trim()));
+        }
+        if is_script_url(&value) {
+            return Err(SvgError::ScriptUrl {
+                element: element.to_owned(),
+                attribute: attribute.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn is_event_handler(name: &str) -> bool {
+    name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on"))
+}
+
+fn is_script_url(value: &str) -> bool {
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    compact.starts_with("javascript:") || compact.starts_with("vbscript:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svg(inner: &str) -> String {
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{inner}</svg>"#)
+    }
+
+    #[test]
+    fn a_plain_svg_is_accepted() {
+        let doc = format!(
+            "\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- badge -->\n{}\n",
+            svg(
+                r#"<g><rect width="4" height="4" fill="&#x23;fc0"/><text>A &amp; B</text><style><![CDATA[rect{fill:red}]]></style></g>"#
+            )
+        );
+        assert_eq!(check(doc.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn a_prefixed_svg_root_is_accepted() {
+        let doc = r#"<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:rect/></s:svg>"#;
+        assert_eq!(check(doc.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn links_to_http_urls_are_accepted() {
+        let doc = svg(
+            r##"<a xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="https://example.org"><use href="#x"/></a>"##,
+        );
+        assert_eq!(check(doc.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn a_script_element_is_refused() {
+        assert_eq!(
+            check(svg("<script>alert(1)</script>").as_bytes()),
+            Err(SvgError::Script)
+        );
+        let prefixed = svg(r#"<h:script xmlns:h="http://www.w3.org/1999/xhtml"/>"#);
+        assert_eq!(check(prefixed.as_bytes()), Err(SvgError::Script));
+    }
+
+    #[test]
+    fn event_handler_attributes_are_refused_by_name() {
+        let e = check(svg(r#"<rect ONLOAD="alert(1)"/>"#).as_bytes()).expect_err("handler");
+        assert_eq!(
+            e,
+            SvgError::EventHandler {
+                element: "rect".into(),
+                attribute: "ONLOAD".into()
+            }
+        );
+        let root = r#"<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>"#;
+        assert!(matches!(
+            check(root.as_bytes()),
+            Err(SvgError::EventHandler { .. })
+        ));
+    }
+
+    #[test]
+    fn animations_that_install_handlers_are_refused() {
+        let doc = svg(r#"<set attributeName="onmouseover" to="alert(1)"/>"#);
+        assert!(matches!(
+            check(doc.as_bytes()),
+            Err(SvgError::EventHandler { .. })
+        ));
+    }
+
+    #[test]
+    fn javascript_urls_are_refused_even_when_disguised() {
+        for href in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java&#x73;cript:alert(1)",
+            "java\tscript:alert(1)",
+            "vbscript:msgbox",
+        ] {
+            let doc = svg(&format!(r#"<a href="{href}"><rect/></a>"#));
+            assert!(
+                matches!(check(doc.as_bytes()), Err(SvgError::ScriptUrl { .. })),
+                "{href}"
+            );
+        }
+        let anim = svg(r#"<a><set attributeName="href" to="javascript:alert(1)"/></a>"#);
+        assert!(matches!(
+            check(anim.as_bytes()),
+            Err(SvgError::ScriptUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn a_doctype_is_refused() {
+        let doc = format!(
+            "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">{}",
+            svg("")
+        );
+        assert_eq!(check(doc.as_bytes()), Err(SvgError::Doctype));
+    }
+
+    #[test]
+    fn entity_declarations_and_references_are_refused() {
+        let xxe = format!(
+            "<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>{}",
+            svg("<text>&x;</text>")
+        );
+        assert_eq!(check(xxe.as_bytes()), Err(SvgError::Doctype));
+        assert_eq!(
+            check(svg("<text>&lol;</text>").as_bytes()),
+            Err(SvgError::Entity("lol".into()))
+        );
+        assert_eq!(
+            check(svg(r#"<text class="&lol;">x</text>"#).as_bytes()),
+            Err(SvgError::Entity("lol".into()))
+        );
+    }
+
+    #[test]
+    fn processing_instructions_are_refused() {
+        let doc = format!(
+            "<?xml-stylesheet href=\"https://evil.example/x.css\"?>{}",
+            svg("")
+        );
+        assert_eq!(
+            check(doc.as_bytes()),
+            Err(SvgError::ProcessingInstruction("xml-stylesheet".into()))
+        );
+    }
+
+    #[test]
+    fn xml_that_is_not_svg_is_refused() {
+        let e = check(b"<html xmlns=\"http://www.w3.org/1999/xhtml\"/>").expect_err("html");
+        assert!(
+            matches!(e, SvgError::Root { ref name, .. } if name == "html"),
+            "{e}"
+        );
+        let e = check(b"<svg width=\"1\"/>").expect_err("no namespace");
+        assert!(e.to_string().contains("add xmlns"), "{e}");
+        let e = check(b"<svg xmlns=\"http://example.org/svg\"/>").expect_err("wrong ns");
+        assert!(e.to_string().contains("http://example.org/svg"), "{e}");
+    }
+
+    #[test]
+    fn malformed_xml_is_refused() {
+        for bad in [
+            svg("<g>").replace("</svg>", ""),
+            svg("<g></h>"),
+            svg(r#"<rect a="1" a="2"/>"#),
+            format!("{}{}", svg(""), svg("")),
+            format!("{} trailing", svg("")),
+            format!("text {}", svg("")),
+            String::new(),
+            "   ".to_owned(),
+        ] {
+            assert!(check(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_refused() {
+        assert_eq!(check(b"<svg \xff/>"), Err(SvgError::NotUtf8));
+    }
+
+    #[test]
+    fn absurd_nesting_is_refused() {
+        let deep = svg(&"<g>".repeat(MAX_DEPTH + 1))
+            .replace("</svg>", &format!("{}</svg>", "</g>".repeat(MAX_DEPTH + 1)));
+        assert_eq!(check(deep.as_bytes()), Err(SvgError::TooDeep));
+    }
+}

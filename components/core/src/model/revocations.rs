@@ -1,0 +1,28 @@
+//! `revocations/<issuer-id>`: an issuer's revoked assertions, maintained by CAS.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::V1;
+use crate::clock::ts;
+
+/// `revocations/<issuer-id>`: the issuer's revoked assertions, maintained by CAS.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationList {
+    /// Schema version.
+    pub v: V1,
+    /// Entries in revocation order; one per assertion.
+    pub entries: Vec<RevokedEntry>,
+}
+
+/// One revoked assertion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedEntry {
+    /// The assertion id.
+    pub assertion_id: String,
+    /// The reason given.
+    pub reason: String,
+    /// When it was revoked.
+    #[serde(with = "ts")]
+    pub revoked_at: OffsetDateTime,
+}

@@ -1,0 +1,127 @@
+//! Issuer profiles.
+//!
+//! Create: 1. new random id; 2. store an uploaded logo under `image/<id>`; 3. insert
+//! `issuer/<id>`. Read: the admin sees every issuer; an issuer key sees only its own (others
+//! are 404).
+
+use crate::api::input::NewIssuer;
+use crate::auth::Principal;
+use crate::env::Env;
+use crate::error::{Error, ObjectKind};
+use crate::ids;
+use crate::keys;
+use crate::kv::Kv;
+use crate::model::V1;
+use crate::model::issuer::Issuer;
+
+use super::{insert_new, load as load_record, store_image};
+
+/// Create an issuer.
+pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Result<Issuer, Error> {
+    let id = ids::new_id(env.entropy);
+    let image = match input.image {
+        Some(image) => Some(store_image(env.kv, &id, image).await?),
+        None => None,
+    };
+    let issuer = Issuer {
+        v: V1,
+        id: id.clone(),
+        name: input.name,
+        url: input.url,
+        email: input.email,
+        description: input.description,
+        image,
+        linkedin_organization_id: input.linkedin_organization_id,
+        created_at: env.now,
+    };
+    insert_new(env.kv, &keys::issuer(&id), &issuer).await?;
+    Ok(issuer)
+}
+
+/// Load an issuer, or 404.
+pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Issuer, Error> {
+    load_record(kv, ObjectKind::Issuer, id, keys::issuer).await
+}
+
+/// Read an issuer as `principal` (issuers see only themselves).
+pub async fn get<K: Kv + ?Sized>(kv: &K, principal: &Principal, id: &str) -> Result<Issuer, Error> {
+    if principal.issuer_id().is_some_and(|own| own != id) {
+        return Err(Error::not_found(ObjectKind::Issuer, id));
+    }
+    load(kv, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::ImageInput;
+    use crate::image::ImageType;
+    use crate::image::fixtures::png_1x1;
+    use crate::model::ImageRef;
+    use crate::service::testing::{Bench, NOW};
+    use futures::executor::block_on;
+
+    pub(crate) fn input() -> NewIssuer {
+        NewIssuer {
+            name: "Example Academy".into(),
+            url: "https://academy.example.org".into(),
+            email: "badges@example.org".into(),
+            description: None,
+            image: None,
+            linkedin_organization_id: None,
+        }
+    }
+
+    #[test]
+    fn a_created_issuer_can_be_read_back() {
+        let b = Bench::new();
+        let issuer = block_on(create(&b.env(), input())).expect("create");
+        assert!(ids::is_valid(&issuer.id));
+        assert_eq!(issuer.created_at, NOW);
+        assert_eq!(block_on(load(&b.kv, &issuer.id)), Ok(issuer));
+    }
+
+    #[test]
+    fn an_uploaded_logo_is_stored_beside_the_issuer() {
+        let b = Bench::new();
+        let mut i = input();
+        i.image = Some(ImageInput::Upload {
+            kind: ImageType::Png,
+            bytes: png_1x1(),
+        });
+        let issuer = block_on(create(&b.env(), i)).expect("create");
+        assert_eq!(
+            issuer.image,
+            Some(ImageRef::Hosted {
+                content_type: ImageType::Png
+            })
+        );
+        assert!(b.kv.keys().contains(&keys::image(&issuer.id)));
+    }
+
+    #[test]
+    fn issuers_see_only_themselves_and_the_admin_sees_all() {
+        let b = Bench::new();
+        let issuer = block_on(create(&b.env(), input())).expect("create");
+        let own = Principal::Issuer {
+            issuer_id: issuer.id.clone(),
+            key_id: "k".into(),
+        };
+        let other = Principal::Issuer {
+            issuer_id: "someone-else".into(),
+            key_id: "k".into(),
+        };
+        assert!(block_on(get(&b.kv, &own, &issuer.id)).is_ok());
+        assert!(block_on(get(&b.kv, &Principal::Admin, &issuer.id)).is_ok());
+        let e = block_on(get(&b.kv, &other, &issuer.id)).expect_err("404");
+        assert_eq!(e.status(), 404);
+    }
+
+    #[test]
+    fn unknown_and_malformed_ids_are_404() {
+        let b = Bench::new();
+        for id in ["0b9e5a5c-1f5e-4b7b-9f4c-2e1a6a9b7c3d", "../x", ""] {
+            assert_eq!(block_on(load(&b.kv, id)).expect_err(id).status(), 404);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Reading Spin's request headers.
+
+use spin_sdk::http::HeaderMap;
+
+/// The value of header `name` as text (None if absent or not visible ASCII).
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The client address Spin saw (`spin-client-addr`, `ip:port`).
+pub fn client_addr(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "spin-client-addr")
+}
+
+/// `Accept`.
+pub fn accept(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "accept")
+}
+
+/// `User-Agent`.
+pub fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "user-agent")
+}
+
+/// `Content-Type`.
+pub fn content_type(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "content-type")
+}
+
+/// `Authorization`.
+pub fn authorization(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "authorization")
+}
+
+/// `If-None-Match`.
+pub fn if_none_match(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "if-none-match")
+}
+
+/// `Content-Length`, if present and a number.
+pub fn content_length(headers: &HeaderMap) -> Option<u64> {
+    header(headers, "content-length").and_then(|v| v.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spin_sdk::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).expect("value"));
+        }
+        h
+    }
+
+    #[test]
+    fn spin_headers_are_read_by_name() {
+        let h = headers(&[
+            ("spin-client-addr", "127.0.0.1:5000"),
+            ("content-length", " 42 "),
+            ("accept", "text/html"),
+        ]);
+        assert_eq!(client_addr(&h), Some("127.0.0.1:5000"));
+        assert_eq!(content_length(&h), Some(42));
+        assert_eq!(accept(&h), Some("text/html"));
+        assert_eq!(authorization(&h), None);
+    }
+
+    #[test]
+    fn a_non_numeric_content_length_is_ignored() {
+        assert_eq!(
+            content_length(&headers(&[("content-length", "lots")])),
+            None
+        );
+    }
+}

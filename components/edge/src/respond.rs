@@ -1,0 +1,85 @@
+//! Turning core replies and errors into Spin responses.
+
+use bytes::Bytes;
+use emblem_core::{Error, Reply};
+use spin_sdk::http::{FullBody, HeaderName, HeaderValue, StatusCode};
+
+/// The response type every component returns.
+pub type Response = http::Response<FullBody<Bytes>>;
+
+/// Convert a [`Reply`]. Header values that are not valid HTTP are dropped (and logged);
+/// the core never produces them, so this only guards against bugs.
+pub fn send(reply: Reply) -> Response {
+    let mut response = http::Response::new(FullBody::new(Bytes::from(reply.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    for (name, value) in reply.headers {
+        match HeaderValue::from_str(&value) {
+            Ok(value) => {
+                headers.append(HeaderName::from_static(name), value);
+            }
+            Err(_) => eprintln!("emblem: dropped invalid value for header {name}"),
+        }
+    }
+    response
+}
+
+/// The problem+json response for `error`; server faults are logged first.
+pub fn error(error: &Error) -> Response {
+    log(error);
+    send(Reply::problem(error))
+}
+
+/// Log a server fault to stderr (client faults are not logged).
+pub fn log(error: &Error) {
+    if let Some(detail) = error.log_detail() {
+        eprintln!("emblem: {detail}");
+    }
+}
+
+/// A `Result` of a reply, as a response.
+pub fn result(result: Result<Reply, Error>) -> Response {
+    match result {
+        Ok(reply) => send(reply),
+        Err(e) => error(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emblem_core::error::{Internal, Unauthenticated};
+
+    #[test]
+    fn replies_keep_status_headers_and_body() {
+        let reply = Reply::json(201, &[1, 2]).with_header("location", "https://x/1");
+        let r = send(reply);
+        assert_eq!(r.status(), 201);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert_eq!(r.headers()["location"], "https://x/1");
+    }
+
+    #[test]
+    fn errors_become_problem_documents_with_their_headers() {
+        let r = error(&Error::Unauthenticated(Unauthenticated::Missing));
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"emblem\"");
+    }
+
+    #[test]
+    fn internal_errors_answer_500_without_detail() {
+        let r = error(&Error::Internal(Internal::Config(
+            "secret path /srv".into(),
+        )));
+        assert_eq!(r.status(), 500);
+    }
+
+    #[test]
+    fn invalid_header_values_are_dropped_not_fatal() {
+        let r = send(Reply::empty(200).with_header("x-bad", "a\nb"));
+        assert_eq!(r.status(), 200);
+        assert!(r.headers().get("x-bad").is_none());
+    }
+}

@@ -1,0 +1,51 @@
+//! The hosting component: public Open Badges 2.0 objects as JSON-LD, JSON or HTML.
+//!
+//! 1. Match the route (GET and HEAD only) and negotiate the representation from `Accept`
+//!    (and `User-Agent` for link-preview crawlers).
+//! 2. Load and render the object (`emblem_core::hosting`); failures become problem+json or a
+//!    short HTML page.
+//! 3. Add the ETag, answer `If-None-Match` with 304, drop the body for HEAD.
+//!
+//! Variables: `public_base_url`.
+
+use emblem_core::Reply;
+use emblem_core::hosting::{self, ImageOwner, Route};
+use emblem_core::negotiate::{Representation, negotiate};
+use emblem_edge::{Response, Site, request, respond};
+use spin_sdk::http::{Method, Request};
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Response {
+    let headers = req.headers();
+    let rep = negotiate(request::accept(headers), request::user_agent(headers));
+    let reply = match Site::load(headers).await {
+        Ok(site) => serve(&site, &req, rep).await,
+        Err(e) => {
+            respond::log(&e);
+            Reply::problem(&e)
+        }
+    };
+    let head = req.method() == Method::HEAD;
+    respond::send(hosting::finish(
+        reply,
+        request::if_none_match(headers),
+        head,
+    ))
+}
+
+async fn serve(site: &Site, req: &Request, rep: Representation) -> Reply {
+    let (kv, base) = (&site.kv, &site.base);
+    let result = match hosting::route(req.method().as_str(), req.uri().path()) {
+        Ok(Route::Issuer(id)) => hosting::issuer(kv, base, &id, rep).await,
+        Ok(Route::IssuerImage(id)) => hosting::image(kv, ImageOwner::Issuer, &id).await,
+        Ok(Route::Revocations(id)) => hosting::revocations(kv, base, &id, rep).await,
+        Ok(Route::Badge(id)) => hosting::badge(kv, base, &id, rep).await,
+        Ok(Route::BadgeImage(id)) => hosting::image(kv, ImageOwner::Badge, &id).await,
+        Ok(Route::Assertion(id)) => hosting::assertion(kv, base, site.now, &id, rep).await,
+        Err(e) => Err(e),
+    };
+    result.unwrap_or_else(|e| {
+        respond::log(&e);
+        hosting::failure(&e, rep, base, base.join(req.uri().path()))
+    })
+}

@@ -1,0 +1,58 @@
+//! The issuing component: Emblem's issuer JSON API under `/api/v1`.
+//!
+//! 1. Route and authenticate (`emblem_core::api::handler::begin`): 404/405, then
+//!    401/403/429/503, before the body is touched.
+//! 2. Check the content type (415) and read the body under 1 MiB (413).
+//! 3. Parse, validate and act (`emblem_core::api::handler::perform`): 400/422/404/409, or
+//!    200/201/204 with the JSON views documented in `emblem_core::api::views`.
+//! 4. Errors become problem+json (server faults are logged); nothing is cacheable.
+//!
+//! Variables: `admin_token` (empty: admin routes answer 503), `public_base_url`,
+//! `claim_ttl_days` (default 30).
+
+use emblem_core::Error;
+use emblem_core::Policy;
+use emblem_core::Reply;
+use emblem_core::api::{MAX_BODY, handler};
+use emblem_core::auth::Attempt;
+use emblem_edge::{Response, Site, body, request, respond, vars};
+use spin_sdk::http::Request;
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Response {
+    let result = serve(req).await;
+    if let Err(e) = &result {
+        respond::log(e);
+    }
+    respond::send(handler::finish(result))
+}
+
+async fn serve(req: Request) -> Result<Reply, Error> {
+    let mut site = Site::load(req.headers()).await?;
+    site.policy = Policy::with_claim_ttl_days(vars::get("claim_ttl_days").await.as_deref());
+    let admin_token = vars::get("admin_token").await;
+    let env = site.env();
+    let headers = req.headers();
+    let attempt = Attempt {
+        authorization: request::authorization(headers),
+        client_addr: request::client_addr(headers),
+    };
+    let (method, path) = (req.method().as_str(), req.uri().path());
+    let call = handler::begin(&env, admin_token.as_deref(), method, path, attempt).await?;
+    let content_type = request::content_type(headers).map(str::to_owned);
+    handler::check_content_type(&call.route, content_type.as_deref())?;
+    let query = req.uri().query().map(str::to_owned);
+    let bytes = if call.route.has_body() {
+        body::read(req, MAX_BODY).await?
+    } else {
+        Vec::new()
+    };
+    handler::perform(
+        &env,
+        call,
+        query.as_deref(),
+        content_type.as_deref(),
+        &bytes,
+    )
+    .await
+}
