@@ -122,6 +122,7 @@ async fn up(args: UpArgs) -> Result<()> {
     tokio::select! {
         result = server.serve(listener) => result,
         _ = shutdown_signal() => {
+            runtime::SHUTTING_DOWN.store(true, std::sync::atomic::Ordering::Relaxed);
             eprintln!("emblem-host: shutting down");
             Ok(())
         }

@@ -196,7 +196,10 @@ impl WorkerState for Worker {
     }
 
     fn drop(&self, store: Store<HostState>, result: wasmtime::Result<()>) {
-        if let Err(e) = result {
+        // At shutdown the runtime cancels every worker; that is not a failure.
+        if let Err(e) = result
+            && !SHUTTING_DOWN.load(std::sync::atomic::Ordering::Relaxed)
+        {
             eprintln!(
                 "emblem-host: component `{}`: instance retired: {e:?}",
                 self.component
@@ -205,6 +208,9 @@ impl WorkerState for Worker {
         drop(store);
     }
 }
+
+/// Set when the host is stopping, so cancelled workers are not reported as failures.
+pub static SHUTTING_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// How often the engine's epoch advances (for the busy-guest deadline).
 pub const EPOCH_TICK: Duration = Duration::from_millis(100);
@@ -229,6 +235,10 @@ impl Runtime {
         config.wasm_component_model(true);
         config.wasm_component_model_async(true);
         config.epoch_interruption(true);
+        // `EMBLEM_HOST_PROFILE=perfmap` names JIT frames for `perf record`.
+        if std::env::var("EMBLEM_HOST_PROFILE").as_deref() == Ok("perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         // Compiled components are cached beside the app (like Spin does in
         // its own cache), so a restart does not recompile unchanged .wasm.
         let mut cache = wasmtime::CacheConfig::new();

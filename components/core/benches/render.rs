@@ -31,7 +31,10 @@ fn serve(kv: &MemoryKv, base: &BaseUrl, accept: &str) -> usize {
     let path = format!("/assertions/{}", fixtures::AWARD_ID);
     let reply = block_on(async {
         match hosting::route("GET", &path) {
-            Ok(Route::Assertion(id)) => hosting::assertion(kv, base, now, &id, rep).await,
+            Ok(Route::Assertion(id)) => {
+                let cache = std::cell::RefCell::new(hosting::RenderCache::new());
+                hosting::assertion(kv, base, now, &id, rep, &cache).await
+            }
             _ => unreachable!("fixture route"),
         }
     })

@@ -14,7 +14,7 @@
 //!    above HTML. Responses therefore vary on `Accept` and `User-Agent`.
 
 /// A representation of a hosted document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Representation {
     /// `application/ld+json` (the default).
     LdJson,

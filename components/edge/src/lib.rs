@@ -52,6 +52,54 @@ pub fn now() -> OffsetDateTime {
     emblem_core::clock::from_unix(t.seconds, t.nanoseconds)
 }
 
+thread_local! {
+    /// `public_base_url`, read once per component instance (Spin resolves
+    /// variables when the app starts; an instance lives for at most a few
+    /// minutes or a thousand requests).
+    static CONFIGURED_BASE: std::cell::OnceCell<Option<String>> = const { std::cell::OnceCell::new() };
+    /// The last resolved base URL and the text it came from.
+    static LAST_BASE: std::cell::RefCell<Option<(String, BaseUrl)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The base URL: `public_base_url` if set, else the origin of `spin-full-url`,
+/// parsed once per distinct value and instance.
+async fn base_url(headers: &HeaderMap) -> Result<BaseUrl, Error> {
+    let configured = match CONFIGURED_BASE.with(|c| c.get().cloned()) {
+        Some(value) => value,
+        None => {
+            let value = vars::get("public_base_url").await;
+            CONFIGURED_BASE.with(|c| c.get_or_init(|| value).clone())
+        }
+    };
+    let full = request::header(headers, "spin-full-url");
+    // The text the base depends on: the variable, or the request's origin.
+    let source = match (&configured, full) {
+        (Some(c), _) => c.as_str(),
+        (None, Some(full)) => origin_of(full),
+        (None, None) => "",
+    };
+    if let Some(base) = LAST_BASE.with(|b| {
+        b.borrow()
+            .as_ref()
+            .filter(|(text, _)| text == source)
+            .map(|(_, base)| base.clone())
+    }) {
+        return Ok(base);
+    }
+    let base = BaseUrl::resolve(configured.as_deref(), full)?;
+    LAST_BASE.with(|b| *b.borrow_mut() = Some((source.to_owned(), base.clone())));
+    Ok(base)
+}
+
+/// `scheme://authority` of an absolute URL (the text before the path).
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find(['/', '?', '#']) {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
 /// What every request needs: the store, the base URL, the clock, randomness and policy.
 #[derive(Debug)]
 pub struct Site {
@@ -70,11 +118,7 @@ pub struct Site {
 impl Site {
     /// Open the store and resolve the base URL for a request with these headers.
     pub async fn load(headers: &HeaderMap) -> Result<Self, Error> {
-        let configured = vars::get("public_base_url").await;
-        let base = BaseUrl::resolve(
-            configured.as_deref(),
-            request::header(headers, "spin-full-url"),
-        )?;
+        let base = base_url(headers).await?;
         let kv = SpinKv::open().await?;
         Ok(Self {
             kv,
@@ -94,5 +138,20 @@ impl Site {
             base: &self.base,
             policy: &self.policy,
         }
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::origin_of;
+
+    #[test]
+    fn the_origin_is_the_text_before_the_path() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000/a/b?c"),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(origin_of("https://x.org?q"), "https://x.org");
+        assert_eq!(origin_of("https://x.org"), "https://x.org");
     }
 }

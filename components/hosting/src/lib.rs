@@ -13,6 +13,15 @@ use emblem_core::hosting::{self, ImageOwner, Route};
 use emblem_core::negotiate::{Representation, negotiate};
 use emblem_edge::{Response, Site, request, respond};
 use spin_sdk::http::{Method, Request};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+thread_local! {
+    /// Rendered assertion JSON, reused while the stored record is unchanged
+    /// (see `emblem_core::hosting::RenderCache`); one per component instance.
+    static RENDERED: Rc<RefCell<hosting::RenderCache>> =
+        Rc::new(RefCell::new(hosting::RenderCache::new()));
+}
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Response {
@@ -41,7 +50,10 @@ async fn serve(site: &Site, req: &Request, rep: Representation) -> Reply {
         Ok(Route::Revocations(id)) => hosting::revocations(kv, base, &id, rep).await,
         Ok(Route::Badge(id)) => hosting::badge(kv, base, &id, rep).await,
         Ok(Route::BadgeImage(id)) => hosting::image(kv, ImageOwner::Badge, &id).await,
-        Ok(Route::Assertion(id)) => hosting::assertion(kv, base, site.now, &id, rep).await,
+        Ok(Route::Assertion(id)) => {
+            let cache = RENDERED.with(Rc::clone);
+            hosting::assertion(kv, base, site.now, &id, rep, &cache).await
+        }
         Err(e) => Err(e),
     };
     result.unwrap_or_else(|e| {

@@ -20,11 +20,20 @@ pub fn if_none_match(header: &str, etag: &str) -> bool {
     header.trim() == "*" || header.split(',').any(|t| bare(t) == bare(etag))
 }
 
-/// Add the ETag, answer conditional requests with 304 and strip HEAD bodies.
-pub fn finish(mut reply: Reply, if_none_match_header: Option<&str>, head: bool) -> Reply {
-    if matches!(reply.status, 200 | 410) {
+/// Add the ETag to a 200 or 410 reply that has none yet.
+pub fn with_etag(mut reply: Reply) -> Reply {
+    if matches!(reply.status, 200 | 410) && reply.header("etag").is_none() {
         let tag = etag(&reply.body);
-        reply.set_header("etag", tag.clone());
+        reply.set_header("etag", tag);
+    }
+    reply
+}
+
+/// Add the ETag (unless the reply already has one), answer conditional
+/// requests with 304 and strip HEAD bodies.
+pub fn finish(reply: Reply, if_none_match_header: Option<&str>, head: bool) -> Reply {
+    let mut reply = with_etag(reply);
+    if let Some(tag) = reply.header("etag").map(str::to_owned) {
         if reply.status == 200 && if_none_match_header.is_some_and(|h| if_none_match(h, &tag)) {
             let mut not_modified = Reply::empty(304);
             for name in [

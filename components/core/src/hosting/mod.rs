@@ -26,9 +26,13 @@
 //! Failures are problem+json for JSON clients and a short HTML page for browsers
 //! ([`failure`]).
 
+mod cache;
 mod conditional;
 
-pub use conditional::{etag, finish, if_none_match};
+pub use cache::RenderCache;
+pub use conditional::{etag, finish, if_none_match, with_etag};
+
+use std::cell::RefCell;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -51,7 +55,7 @@ use crate::ob2::{
     self, AssertionDoc, BadgeClassDoc, IssuerDoc, RevocationListDoc, RevokedAssertionDoc,
 };
 use crate::reply::Reply;
-use crate::service::{awards, badges, issuers};
+use crate::service::{badges, issuers};
 
 /// Methods the hosting routes accept.
 pub const ALLOW: &[&str] = &["GET", "HEAD"];
@@ -188,13 +192,46 @@ pub async fn assertion<K: Kv + ?Sized>(
     now: OffsetDateTime,
     id: &str,
     rep: Representation,
+    cache: &RefCell<RenderCache>,
 ) -> Result<Reply, Error> {
-    let award = awards::load(kv, id).await?;
+    if !ids::is_valid(id) {
+        return Err(Error::not_found(ObjectKind::Assertion, id));
+    }
+    let key = keys::award(id);
+    let record = kv
+        .get(&key)
+        .await?
+        .ok_or_else(|| Error::not_found(ObjectKind::Assertion, id))?;
+    if rep.is_json()
+        && let Some(hit) = cache.borrow().lookup(id, rep, base.as_str(), &record)
+    {
+        return Ok(hit);
+    }
+    let award: Award = kv::decode(&key, &record)?;
+    let reply = render_assertion(kv, base, now, id, rep, &award).await?;
+    if rep.is_json() {
+        let reply = with_etag(reply);
+        cache
+            .borrow_mut()
+            .store(id, rep, base.as_str(), &record, &reply);
+        return Ok(reply);
+    }
+    Ok(reply)
+}
+
+async fn render_assertion<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    now: OffsetDateTime,
+    id: &str,
+    rep: Representation,
+    award: &Award,
+) -> Result<Reply, Error> {
     let public_page = award.visibility == Visibility::Public
         && award.acceptance.state == AcceptanceState::Accepted;
     match (award.status(now), rep.is_json()) {
         // Revocation is public anyway (the issuer's revocation list names the assertion).
-        (Status::Revoked, true) => Ok(json_doc(410, rep, &RevokedAssertionDoc::new(&award, base))),
+        (Status::Revoked, true) => Ok(json_doc(410, rep, &RevokedAssertionDoc::new(award, base))),
         (Status::Revoked, false) if !public_page => {
             let reason = award.revoked.as_ref().map_or("", |r| r.reason.as_str());
             let message = format!("This badge was revoked by its issuer. Reason: {reason}");
@@ -202,7 +239,7 @@ pub async fn assertion<K: Kv + ?Sized>(
             html_page(410, &page)
         }
         (Status::Rejected, _) => Err(Error::not_found(ObjectKind::Assertion, id)),
-        (_, true) => Ok(json_doc(200, rep, &AssertionDoc::new(&award, base))),
+        (_, true) => Ok(json_doc(200, rep, &AssertionDoc::new(award, base))),
         (status, false) => {
             // Revoked awards reach this arm only when public and accepted.
             if award.acceptance.state == AcceptanceState::Pending {
@@ -213,12 +250,9 @@ pub async fn assertion<K: Kv + ?Sized>(
             if !public_page {
                 return Err(Error::not_found(ObjectKind::Assertion, id));
             }
-            let (badge, issuer) = assertion_context(kv, &award).await?;
+            let (badge, issuer) = assertion_context(kv, award).await?;
             let code = if status == Status::Revoked { 410 } else { 200 };
-            html_page(
-                code,
-                &AssertionPage::new(&award, &badge, &issuer, base, now),
-            )
+            html_page(code, &AssertionPage::new(award, &badge, &issuer, base, now))
         }
     }
 }
@@ -364,7 +398,9 @@ pub(super) mod tests {
             match &route {
                 Route::Issuer(id) => issuer(kv, &b, id, rep).await,
                 Route::Badge(id) => badge(kv, &b, id, rep).await,
-                Route::Assertion(id) => assertion(kv, &b, NOW, id, rep).await,
+                Route::Assertion(id) => {
+                    assertion(kv, &b, NOW, id, rep, &RefCell::new(RenderCache::new())).await
+                }
                 Route::Revocations(id) => revocations(kv, &b, id, rep).await,
                 Route::IssuerImage(id) => image(kv, ImageOwner::Issuer, id).await,
                 Route::BadgeImage(id) => image(kv, ImageOwner::Badge, id).await,
@@ -430,6 +466,38 @@ pub(super) mod tests {
             r.header("content-type"),
             Some("application/json; charset=utf-8")
         );
+    }
+
+    #[test]
+    fn a_cached_rendering_is_reused_only_while_the_record_is_unchanged() {
+        let kv = store(&fixtures::award());
+        let cache = RefCell::new(RenderCache::new());
+        let b = base();
+        let serve = |kv: &MemoryKv| {
+            block_on(assertion(
+                kv,
+                &b,
+                NOW,
+                AWARD_ID,
+                Representation::LdJson,
+                &cache,
+            ))
+            .expect("reply")
+        };
+        let first = serve(&kv);
+        assert_eq!(first.status, 200);
+        assert_eq!(cache.borrow().len(), 1);
+        assert_eq!(serve(&kv), first, "a hit is the same reply, ETag included");
+        // The issuer revokes: the very next request sees it, not the cached 200.
+        block_on(put_json(
+            &kv,
+            &keys::award(AWARD_ID),
+            &fixtures::revoked_award(),
+        ))
+        .expect("put");
+        let after = serve(&kv);
+        assert_eq!(after.status, 410);
+        assert_ne!(after.header("etag"), first.header("etag"));
     }
 
     #[test]
