@@ -23,6 +23,9 @@ use std::sync::Mutex;
 /// How many idle reader connections to keep.
 const MAX_IDLE_READERS: usize = 8;
 
+/// A key and its value, if any (a batch read's answer).
+pub type Entry = (String, Option<Vec<u8>>);
+
 /// One SQLite database file holding any number of stores (labels).
 #[derive(Debug)]
 pub struct SqliteKv {
@@ -129,11 +132,7 @@ impl SqliteKv {
         })
     }
 
-    pub fn get_many(
-        &self,
-        store: &str,
-        keys: &[String],
-    ) -> Result<Vec<(String, Option<Vec<u8>>)>, KvError> {
+    pub fn get_many(&self, store: &str, keys: &[String]) -> Result<Vec<Entry>, KvError> {
         self.read(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?;

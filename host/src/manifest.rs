@@ -70,9 +70,12 @@ pub struct VariableDef {
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
-    #[expect(
-        dead_code,
-        reason = "read for Spin compatibility; emblem-host never prints any variable's value"
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "read for Spin compatibility; emblem-host never prints any variable's value"
+        )
     )]
     pub secret: bool,
 }
@@ -289,7 +292,7 @@ route = "/..."
 component = "ghost"
 "#,
         )
-        .unwrap_err();
+        .expect_err("must be refused");
         assert!(format!("{err:#}").contains("ghost"), "{err:#}");
     }
 
@@ -305,7 +308,7 @@ source = "c.wasm"
 sqlite_databases = ["default"]
 "#,
         )
-        .unwrap_err();
+        .expect_err("must be refused");
         assert!(format!("{err:#}").contains("sqlite_databases"), "{err:#}");
     }
 }

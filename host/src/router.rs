@@ -65,9 +65,8 @@ impl Pattern {
         Ok(Pattern { segments, wildcard })
     }
 
-    /// Matches `path` (without query); returns the per-segment rank used to
-    /// order competing matches, highest first.
-    fn matches(&self, path: &str) -> Option<(Vec<u8>, Vec<(String, String)>, String)> {
+    /// Matches `path` (without query).
+    fn matches(&self, path: &str) -> Option<Candidate> {
         let rest = path.strip_prefix('/')?;
         let parts: Vec<&str> = if rest.is_empty() {
             Vec::new()
@@ -98,8 +97,20 @@ impl Pattern {
         } else {
             format!("/{}", tail.join("/"))
         };
-        Some((rank, params, path_info))
+        Some(Candidate {
+            rank,
+            params,
+            path_info,
+        })
     }
+}
+
+/// A route that matches a path.
+struct Candidate {
+    /// Per path segment: 3 literal, 2 parameter, 1 wildcard; higher wins.
+    rank: Vec<u8>,
+    params: Vec<(String, String)>,
+    path_info: String,
 }
 
 /// The routing table: patterns in manifest order, each naming a target.
@@ -120,16 +131,21 @@ impl<T: Clone> Router<T> {
 
     /// The most specific route matching `path`, with its target.
     pub fn route(&self, path: &str) -> Option<(T, RouteMatch)> {
-        let mut best: Option<(Vec<u8>, usize, Vec<(String, String)>, String)> = None;
+        let mut best: Option<(usize, Candidate)> = None;
         for (index, (_, pattern, _)) in self.routes.iter().enumerate() {
-            if let Some((rank, params, info)) = pattern.matches(path) {
+            if let Some(candidate) = pattern.matches(path) {
                 // Strictly greater: on a tie the earlier route keeps its place.
-                if best.as_ref().is_none_or(|(b, ..)| rank > *b) {
-                    best = Some((rank, index, params, info));
+                if best.as_ref().is_none_or(|(_, b)| candidate.rank > b.rank) {
+                    best = Some((index, candidate));
                 }
             }
         }
-        let (_, index, params, path_info) = best?;
+        let (
+            index,
+            Candidate {
+                params, path_info, ..
+            },
+        ) = best?;
         let (text, _, target) = &self.routes[index];
         let component_route = text
             .strip_suffix("/...")

@@ -61,10 +61,9 @@ impl Server {
                     .keep_alive(true)
                     .serve_connection(TokioIo::new(stream), service)
                     .await
+                    && !e.is_incomplete_message()
                 {
-                    if !e.is_incomplete_message() {
-                        eprintln!("emblem-host: connection from {client}: {e}");
-                    }
+                    eprintln!("emblem-host: connection from {client}: {e}");
                 }
             });
         }

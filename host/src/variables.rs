@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn a_required_variable_without_a_value_is_an_error_that_says_how_to_set_it() {
         let a = app(&[("token", None, true)]);
-        let err = resolve_app(&a, &[], |_| None).unwrap_err();
+        let err = resolve_app(&a, &[], |_| None).expect_err("must be refused");
         assert!(err.to_string().contains("SPIN_VARIABLE_TOKEN"), "{err}");
     }
 

@@ -30,8 +30,16 @@ fn an_award_is_hosted_as_exact_open_badges_2_json_ld() {
         }),
     );
 
-    // The issuer profile.
+    // The issuer as the API answered its creation.
     let issuer_path = path_of(&issuer.url);
+    assert_eq!(issuer.body["linkedin_organization_id"], "1337");
+    assert_eq!(issuer.body["email"], "badges@academy.example.org");
+    assert_eq!(
+        issuer.body["image"],
+        format!("{}{issuer_path}/image", app.base)
+    );
+
+    // The issuer profile.
     let (resp, profile) = get_ld(&issuer_path);
     resp.expect(200);
     assert_eq!(

@@ -33,21 +33,24 @@ pub fn with_etag(mut reply: Reply) -> Reply {
 /// requests with 304 and strip HEAD bodies.
 pub fn finish(reply: Reply, if_none_match_header: Option<&str>, head: bool) -> Reply {
     let mut reply = with_etag(reply);
-    if let Some(tag) = reply.header("etag").map(str::to_owned) {
-        if reply.status == 200 && if_none_match_header.is_some_and(|h| if_none_match(h, &tag)) {
-            let mut not_modified = Reply::empty(304);
-            for name in [
-                "etag",
-                "cache-control",
-                "vary",
-                "access-control-allow-origin",
-            ] {
-                if let Some(value) = reply.header(name) {
-                    not_modified.headers.push((name, value.to_owned()));
-                }
+    let matched = reply.status == 200
+        && reply
+            .header("etag")
+            .zip(if_none_match_header)
+            .is_some_and(|(tag, h)| if_none_match(h, tag));
+    if matched {
+        let mut not_modified = Reply::empty(304);
+        for name in [
+            "etag",
+            "cache-control",
+            "vary",
+            "access-control-allow-origin",
+        ] {
+            if let Some(value) = reply.header(name) {
+                not_modified.headers.push((name, value.to_owned()));
             }
-            return not_modified;
         }
+        return not_modified;
     }
     if head {
         reply.body.clear();
