@@ -28,6 +28,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bake;
 pub mod base_url;
 pub mod clock;
 pub mod digest;

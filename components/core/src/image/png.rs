@@ -77,15 +77,15 @@ pub enum PngError {
     /// No IEND, or data after it.
     #[error("it does not end with an IEND chunk (PNG §5.6)")]
     NoIend,
-    /// Too many chunks.
-    #[error("it has more than {MAX_CHUNKS} chunks")]
-    TooManyChunks,
+    /// Too many chunks (the limit is carried).
+    #[error("it has more than {0} chunks")]
+    TooManyChunks(usize),
 }
 
 /// Check that `bytes` are a structurally valid PNG (see the module docs).
 pub fn check(bytes: &[u8]) -> Result<PngInfo, PngError> {
     let rest = bytes.strip_prefix(&SIGNATURE).ok_or(PngError::Signature)?;
-    let mut chunks = Chunks { rest, count: 0 };
+    let mut chunks = Chunks::new(rest, MAX_CHUNKS);
     let (kind, ihdr) = chunks.next_chunk()?.ok_or(PngError::Truncated)?;
     if &kind != b"IHDR" {
         return Err(PngError::FirstNotIhdr(name(&kind)));
@@ -140,28 +140,49 @@ fn check_ihdr(data: &[u8]) -> Result<PngInfo, PngError> {
     Ok(PngInfo { width, height })
 }
 
-fn name(kind: &[u8; 4]) -> String {
+pub(crate) fn name(kind: &[u8; 4]) -> String {
     String::from_utf8_lossy(kind).into_owned()
 }
 
 /// A chunk's type and data.
 type Chunk<'a> = ([u8; 4], &'a [u8]);
 
-/// Walks the chunk stream after the signature.
-struct Chunks<'a> {
-    rest: &'a [u8],
+/// A chunk's type, data and whole bytes (length, type, data, CRC).
+pub(crate) type RawChunk<'a> = ([u8; 4], &'a [u8], &'a [u8]);
+
+/// Walks the chunk stream after the signature (shared with [`crate::bake::png`]).
+#[derive(Debug)]
+pub(crate) struct Chunks<'a> {
+    /// The bytes not yet walked.
+    pub(crate) rest: &'a [u8],
     count: usize,
+    max: usize,
 }
 
 impl<'a> Chunks<'a> {
+    /// Walk `rest` (the bytes after the signature), refusing more than `max` chunks.
+    pub(crate) fn new(rest: &'a [u8], max: usize) -> Self {
+        Self {
+            rest,
+            count: 0,
+            max,
+        }
+    }
+
     /// The next chunk's type and data, with its length and CRC checked; None at the end.
-    fn next_chunk(&mut self) -> Result<Option<Chunk<'a>>, PngError> {
+    pub(crate) fn next_chunk(&mut self) -> Result<Option<Chunk<'a>>, PngError> {
+        Ok(self.next_raw()?.map(|(kind, data, _)| (kind, data)))
+    }
+
+    /// Like [`Self::next_chunk`], plus the whole chunk as it appears in the file
+    /// (length, type, data and CRC), for copying it byte for byte.
+    pub(crate) fn next_raw(&mut self) -> Result<Option<RawChunk<'a>>, PngError> {
         if self.rest.is_empty() {
             return Ok(None);
         }
         self.count += 1;
-        if self.count > MAX_CHUNKS {
-            return Err(PngError::TooManyChunks);
+        if self.count > self.max {
+            return Err(PngError::TooManyChunks(self.max));
         }
         let header = self.rest.get(..8).ok_or(PngError::Truncated)?;
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
@@ -186,7 +207,7 @@ impl<'a> Chunks<'a> {
             return Err(PngError::Crc { chunk: name(&kind) });
         }
         self.rest = &self.rest[end..];
-        Ok(Some((kind, data)))
+        Ok(Some((kind, data, chunk)))
     }
 }
 
