@@ -45,6 +45,9 @@ pub enum Error {
     /// The object's state forbids the operation (409).
     #[error("conflict: {0}")]
     Conflict(Conflict),
+    /// The object existed but is permanently gone (410).
+    #[error("gone: {0}")]
+    Gone(Gone),
     /// The request body is larger than the cap (413).
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge {
@@ -174,6 +177,14 @@ pub enum NotFound {
         /// The id as requested.
         id: String,
     },
+    /// The badge class image is an external URL, so there are no bytes here to bake.
+    #[error("badge class {badge_id} uses the external image {url}")]
+    ImageNotHosted {
+        /// The badge class id.
+        badge_id: String,
+        /// The image URL.
+        url: String,
+    },
     /// The assertion exists but its recipient has not accepted it, so it has no public page.
     #[error("assertion {id} is not yet accepted by its recipient")]
     NotYetAccepted {
@@ -224,6 +235,20 @@ pub enum Conflict {
     TooManyKeys {
         /// The maximum.
         max: usize,
+    },
+}
+
+/// Why an object is gone (410).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Gone {
+    /// The issuer revoked the assertion.
+    #[error("assertion {id} was revoked: {reason}")]
+    Revoked {
+        /// The assertion id.
+        id: String,
+        /// The issuer's reason.
+        reason: String,
     },
 }
 
@@ -397,6 +422,10 @@ impl Error {
                     format!("There is nothing at `{path}`. Check the path against the API docs.")
                 }
                 NotFound::Object { kind, id } => format!("No {kind} with id `{id}` exists here."),
+                NotFound::ImageNotHosted { badge_id, url } => format!(
+                    "The badge class `{badge_id}` uses the image at {url}, which is not hosted \
+                     here, so it cannot be baked here. Download it and send it to POST /bake."
+                ),
                 NotFound::NotYetAccepted { id } => format!(
                     "The assertion `{id}` has no public page yet: it is not yet accepted by its \
                      recipient."
@@ -416,6 +445,11 @@ impl Error {
                     "This issuer already has {max} API keys. Delete one before creating another."
                 ),
             }),
+            Self::Gone(Gone::Revoked { id, reason }) => Problem::new(410, "revoked", "Revoked")
+                .detail(format!(
+                    "The assertion `{id}` was revoked by its issuer (reason: {reason}), so no \
+                     baked image is offered."
+                )),
             Self::PayloadTooLarge { limit } => {
                 Problem::new(413, "payload-too-large", "Request body too large").detail(format!(
                     "The request body is larger than {limit} bytes. Send a smaller body \

@@ -20,6 +20,8 @@
 //!
 //! Everything here is pure: bytes in, bytes out, under a [`Limits`] budget.
 
+pub mod api;
+pub mod multipart;
 pub mod png;
 pub mod svg;
 
