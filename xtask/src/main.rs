@@ -14,6 +14,7 @@ use std::process::{Command, ExitCode};
 
 /// Every crate that builds a `.wasm` component (app and test fixtures).
 const WASM_PACKAGES: &[&str] = &[
+    "emblem-bake",
     "emblem-hosting",
     "emblem-issuing",
     "emblem-static",

@@ -1,0 +1,49 @@
+//! The bake component: badge images with the credential inside, and reading them back.
+//!
+//! 1. Match the route (`emblem_core::bake::api::route`): `GET|HEAD /assertions/:id/image`,
+//!    `POST /bake`, `POST /unbake`.
+//! 2. For the assertion image, load the award and its class image and bake the hosted
+//!    assertion into it (same visibility rules as the hosted JSON).
+//! 3. For `/bake` and `/unbake`, read the body under a 10 MiB cap (413 beyond) and hand it to
+//!    the core; nothing is stored.
+//! 4. Errors become problem+json (`emblem_edge::respond`).
+//!
+//! Variables: `public_base_url`.
+
+use emblem_core::bake::api::{self, Route};
+use emblem_core::{Error, Reply};
+use emblem_edge::{Response, Site, body, request, respond};
+use spin_sdk::http::{Method, Request};
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Response {
+    let head = req.method() == Method::HEAD;
+    match serve(req).await {
+        Ok(mut reply) => {
+            if head {
+                reply.body.clear();
+            }
+            respond::send(reply)
+        }
+        Err(e) => respond::error(&e),
+    }
+}
+
+async fn serve(req: Request) -> Result<Reply, Error> {
+    match api::route(req.method().as_str(), req.uri().path())? {
+        Route::AssertionImage(id) => {
+            let site = Site::load(req.headers()).await?;
+            api::assertion_image(&site.kv, &site.base, site.now, &id).await
+        }
+        Route::Bake => {
+            let content_type = request::content_type(req.headers()).map(str::to_owned);
+            let bytes = body::read(req, api::MAX_BODY).await?;
+            api::bake_request(content_type.as_deref(), &bytes)
+        }
+        Route::Unbake => {
+            let content_type = request::content_type(req.headers()).map(str::to_owned);
+            let bytes = body::read(req, api::MAX_BODY).await?;
+            api::unbake_request(content_type.as_deref(), &bytes)
+        }
+    }
+}
