@@ -2,6 +2,7 @@
 //! components over HTTP, each app on its own fresh SQLite store.
 //! Run them with `cargo xtask test`.
 
+mod bake;
 mod common;
 mod host;
 mod hosting;
