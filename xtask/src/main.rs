@@ -88,7 +88,10 @@ fn build() -> Result<(), String> {
         wasm.args(["-p", p]);
     }
     run(&mut wasm)?;
-    run(cargo().args(["build", "--profile", "host", "-p", "emblem-host"]))
+    // The host is built with every native target of the workspace, so its
+    // dependencies (wasmtime above all) get the same unified features as in
+    // `cargo test --workspace` and are compiled once, not twice.
+    run(cargo().args(["build", "--profile", "host", "--workspace", "--all-targets"]))
 }
 
 fn host_binary() -> PathBuf {
