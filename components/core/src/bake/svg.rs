@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::reader::NsReader;
 
@@ -181,11 +181,286 @@ fn has_event_handler(e: &BytesStart<'_>) -> bool {
         .any(|a| is_event_handler(a.key.local_name().into_inner()))
 }
 
+/// What the fast scan must refuse to skip over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Baking: scripts and `on*` attributes need rewriting, so they end the fast path.
+    Bake,
+    /// Unbaking: only the Open Badges elements matter.
+    Unbake,
+}
+
+/// An Open Badges element the fast scan met: its version and the byte span of the whole
+/// element (start tag to end tag) in the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Hit {
+    version: Version,
+    start: usize,
+    end: usize,
+}
+
+/// The first `<` or `&` in `s`. Runs between tags are mostly short, where a plain loop beats
+/// the set-up of a vectorised search; long ones go to `memchr`.
+fn find_markup(s: &[u8]) -> Option<usize> {
+    let head = s.len().min(32);
+    match s[..head].iter().position(|&b| b == b'<' || b == b'&') {
+        Some(p) => Some(p),
+        None => memchr::memchr2(b'<', b'&', &s[head..]).map(|p| head + p),
+    }
+}
+
+/// The first `byte` in `s` (short attribute values: see [`find_markup`]).
+fn find_byte(byte: u8, s: &[u8]) -> Option<usize> {
+    let head = s.len().min(32);
+    match s[..head].iter().position(|&b| b == byte) {
+        Some(p) => Some(p),
+        None => memchr::memchr(byte, &s[head..]).map(|p| head + p),
+    }
+}
+
+/// XML's whitespace, as `quick-xml` defines it.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_name(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')
+}
+
+/// The length of the ASCII XML name at the start of `s` (0 when there is none).
+fn name_len(s: &[u8]) -> usize {
+    match s.first() {
+        Some(&b) if is_name_start(b) => s.iter().position(|&b| !is_name(b)).unwrap_or(s.len()),
+        _ => 0,
+    }
+}
+
+/// Whether any `:`-separated part of `name` starts with `part` (ASCII case-insensitive), or,
+/// with `whole`, is `part`.
+fn any_part(name: &[u8], part: &[u8], whole: bool) -> bool {
+    name.split(|&b| b == b':').any(|p| {
+        if whole {
+            p.eq_ignore_ascii_case(part)
+        } else {
+            p.get(..part.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(part))
+        }
+    })
+}
+
+/// The length of a predefined entity or well-formed character reference at the start of
+/// `s` (just after `&`), including the `;`.
+fn reference_len(s: &[u8]) -> Option<usize> {
+    for name in [&b"amp;"[..], b"lt;", b"gt;", b"quot;", b"apos;"] {
+        if s.starts_with(name) {
+            return Some(name.len());
+        }
+    }
+    let (digits, skip): (fn(&u8) -> bool, usize) = match s {
+        [b'#', b'x', ..] => (u8::is_ascii_hexdigit, 2),
+        [b'#', ..] => (u8::is_ascii_digit, 1),
+        _ => return None,
+    };
+    let n = s[skip..].iter().take_while(|b| digits(b)).count();
+    (n > 0 && n <= 6 && s.get(skip + n) == Some(&b';')).then_some(skip + n + 1)
+}
+
+/// The fast path's scan of everything after the root start tag (see the module docs).
+///
+/// `rest` follows the root start tag (`root` is its name; `None` when the root was
+/// self-closing). `bound` lists the prefixes (`""` for the default namespace) the root binds
+/// to an Open Badges namespace. Returns the Open Badges elements met, in document order
+/// (nested ones skipped, like the full parse does), or `None` — *use the full parse* —
+/// when anything falls outside a plain subset of XML that `quick-xml` reads identically:
+/// a namespace declaration below the root, a processing instruction, a DOCTYPE, CDATA or
+/// references outside the root, an unusual tag or name, an unclosed or mismatched element,
+/// any entity but the five predefined and plain character references, text after the root
+/// and, when baking, a script or an `on*` attribute. Refusing costs only time: the full
+/// parse then gives the answer (or the error).
+fn scan(
+    rest: &[u8],
+    root: Option<&[u8]>,
+    bound: &[(&[u8], Version)],
+    mode: Mode,
+) -> Option<Vec<Hit>> {
+    let mut stack: Vec<&[u8]> = root.into_iter().collect();
+    let mut hits = Vec::new();
+    // The Open Badges element being read: version, start, depth.
+    let mut open: Option<(Version, usize, usize)> = None;
+    let mut i = 0;
+    while i < rest.len() {
+        let Some(at) = find_markup(&rest[i..]).map(|p| i + p) else {
+            // Trailing text: inside an element it would be unclosed; outside only blanks.
+            if !stack.is_empty() || !rest[i..].iter().all(|&b| is_space(b)) {
+                return None;
+            }
+            break;
+        };
+        if stack.is_empty() && !rest[i..at].iter().all(|&b| is_space(b)) {
+            return None;
+        }
+        let tail = &rest[at + 1..];
+        if rest[at] == b'&' {
+            if stack.is_empty() {
+                return None;
+            }
+            i = at + 1 + reference_len(tail)?;
+            continue;
+        }
+        match *tail.first()? {
+            b'/' => {
+                let n = name_len(&tail[1..]);
+                if n == 0 || tail.get(1 + n) != Some(&b'>') || stack.pop()? != &tail[1..=n] {
+                    return None;
+                }
+                i = at + n + 3;
+                if let Some((version, start, depth)) = open
+                    && depth == stack.len()
+                {
+                    hits.push(Hit {
+                        version,
+                        start,
+                        end: i,
+                    });
+                    open = None;
+                }
+            }
+            b'!' if tail.starts_with(b"!--") => {
+                // `<!-->` and `<!--->` are left to the full parse.
+                if matches!(tail.get(3), Some(b'-' | b'>')) {
+                    return None;
+                }
+                i = at + 4 + memchr::memmem::find(&tail[3..], b"-->")? + 3;
+            }
+            b'!' if tail.starts_with(b"![CDATA[") && !stack.is_empty() => {
+                i = at + 9 + memchr::memmem::find(&tail[8..], b"]]>")? + 3;
+            }
+            _ => {
+                let n = name_len(tail);
+                if n == 0 || stack.is_empty() {
+                    return None;
+                }
+                let name = &tail[..n];
+                if mode == Mode::Bake && any_part(name, b"script", true) {
+                    return None;
+                }
+                let (end, empty) = attributes(tail, n, mode)?;
+                i = at + 1 + end;
+                if open.is_none() {
+                    let (prefix, local) = match memchr::memchr(b':', name) {
+                        Some(c) => (&name[..c], &name[c + 1..]),
+                        None => (&b""[..], name),
+                    };
+                    if let Some(&(_, version)) = bound
+                        .iter()
+                        .find(|&&(p, v)| p == prefix && local == element_name(v).1.as_bytes())
+                    {
+                        if empty {
+                            hits.push(Hit {
+                                version,
+                                start: at,
+                                end: i,
+                            });
+                        } else {
+                            open = Some((version, at, stack.len()));
+                        }
+                    }
+                }
+                if !empty {
+                    stack.push(name);
+                }
+            }
+        }
+    }
+    stack.is_empty().then_some(hits)
+}
+
+/// Check the attributes of the start tag `tag` (after `<`) whose name is `n` bytes long;
+/// the index just past its `>` and whether it is self-closing, or `None` for the full parse.
+fn attributes(tag: &[u8], n: usize, mode: Mode) -> Option<(usize, bool)> {
+    let mut k = n;
+    loop {
+        // After the name or a value: `>`, `/>` or whitespace then more.
+        match *tag.get(k)? {
+            b'>' => return Some((k + 1, false)),
+            b'/' => return (tag.get(k + 1) == Some(&b'>')).then_some((k + 2, true)),
+            b if is_space(b) => {}
+            _ => return None,
+        }
+        while is_space(*tag.get(k)?) {
+            k += 1;
+        }
+        let m = name_len(&tag[k..]);
+        if m == 0 {
+            continue; // `>` or `/>` (anything else fails above)
+        }
+        let key = &tag[k..k + m];
+        if key.starts_with(b"xmlns") || (mode == Mode::Bake && any_part(key, b"on", false)) {
+            return None;
+        }
+        k += m;
+        while is_space(*tag.get(k)?) {
+            k += 1;
+        }
+        if tag.get(k) != Some(&b'=') {
+            return None;
+        }
+        k += 1;
+        while is_space(*tag.get(k)?) {
+            k += 1;
+        }
+        let quote = *tag.get(k)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        k += 1 + find_byte(quote, &tag[k + 1..])? + 1;
+    }
+}
+
+/// The prefixes (`""` for the default namespace) that the root start tag `e` binds to an
+/// Open Badges namespace, or `None` (use the full parse) when its declarations are unusual.
+fn root_bindings<'a>(e: &'a BytesStart<'_>) -> Option<Vec<(&'a [u8], Version)>> {
+    let mut bound = Vec::new();
+    for attr in e.attributes() {
+        let attr = attr.ok()?;
+        let key = attr.key.0.as_bytes();
+        let prefix = match key.strip_prefix(b"xmlns") {
+            Some([]) => &b""[..],
+            Some([b':', prefix @ ..]) if !prefix.starts_with(b"xml") => prefix,
+            Some(_) => return None,
+            None => continue,
+        };
+        if attr.value.is_empty() {
+            return None;
+        }
+        for version in [Version::V2, Version::V3] {
+            if *attr.value == *element_name(version).0 {
+                bound.push((prefix, version));
+            }
+        }
+    }
+    Some(bound)
+}
+
 /// Bake `payload` as `version` into an SVG (see the module docs).
 pub fn bake(
     bytes: &[u8],
     version: Version,
     payload: &Payload,
+) -> Result<(Vec<u8>, Vec<Removed>), BakeError> {
+    bake_with(bytes, version, payload, true)
+}
+
+/// [`bake`], with the fast path allowed or not.
+fn bake_with(
+    bytes: &[u8],
+    version: Version,
+    payload: &Payload,
+    fast: bool,
 ) -> Result<(Vec<u8>, Vec<Removed>), BakeError> {
     let (bom, text) = text_of(bytes)?;
     let (ns_uri, local_name) = element_name(version);
@@ -238,6 +513,16 @@ pub fn bake(
                         out.push_str(&format!("</{}>", e.name().0));
                     } else {
                         depth += 1;
+                    }
+                    // The fast path: nothing after the root start tag needs work.
+                    let root = (!empty).then_some(e.name().0.as_bytes());
+                    if fast
+                        && let Some(bound) = root_bindings(e)
+                        && let Some(hits) = scan(text[pos..].as_bytes(), root, &bound, Mode::Bake)
+                        && hits.iter().all(|h| h.version != version)
+                    {
+                        out.push_str(&text[pos..]);
+                        return Ok((out.into_bytes(), removed));
                     }
                     continue;
                 }
@@ -324,8 +609,117 @@ struct Open {
     depth: usize,
 }
 
+impl Open {
+    fn new(e: &BytesStart<'_>, version: Version, depth: usize) -> Self {
+        let verify = e
+            .attributes()
+            .flatten()
+            .find(|a| a.key.0 == "verify")
+            .and_then(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(Cow::into_owned)
+            });
+        Open {
+            version,
+            local: element_name(version).1,
+            verify,
+            body: String::new(),
+            depth,
+        }
+    }
+
+    fn reference(&mut self, r: &BytesRef<'_>) {
+        let c = match r.resolve_char_ref() {
+            Ok(Some(c)) => c.to_string(),
+            _ => quick_xml::escape::resolve_predefined_entity(r)
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        self.body.push_str(&c);
+    }
+}
+
+/// Record a read element: the first of its version is found, later ones are extra.
+fn finish(o: Open, found: &mut Vec<Found>, extra: &mut Vec<Removed>) {
+    if found.iter().any(|f| f.version == o.version) {
+        extra.push(Removed {
+            container: o.local.to_owned(),
+            key: element_name(o.version).0.to_owned(),
+        });
+        return;
+    }
+    let body = o.body.trim();
+    let text = if body.is_empty() {
+        o.verify.unwrap_or_default()
+    } else {
+        body.to_owned()
+    };
+    let payload = Payload::classify(&text);
+    found.push(Found {
+        version: o.version,
+        kind: payload.kind,
+        payload: payload.text,
+        container: o.local.to_owned(),
+        compressed: false,
+    });
+}
+
+/// Read one Open Badges element from its span (start tag to end tag), which the fast scan
+/// has checked; `None` sends the document to the full parse.
+fn read_element(span: &str, version: Version) -> Option<Open> {
+    let mut reader = quick_xml::Reader::from_str(span);
+    let mut open: Option<Open> = None;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                if open.is_none() {
+                    open = Some(Open::new(e, version, 0));
+                }
+            }
+            Event::CData(ref c) => open.as_mut()?.body.push_str(c),
+            Event::Text(ref t) => open.as_mut()?.body.push_str(t),
+            Event::GeneralRef(ref r) => {
+                check_entity(r, r.is_char_ref()).ok()?;
+                open.as_mut()?.reference(r);
+            }
+            Event::Eof => return open,
+            Event::End(_)
+            | Event::Comment(_)
+            | Event::PI(_)
+            | Event::Decl(_)
+            | Event::DocType(_) => {}
+        }
+    }
+}
+
+/// The fast path's answer from the elements the scan met in `rest`.
+fn read_hits(rest: &str, hits: &[Hit]) -> Option<(Vec<Found>, Vec<Removed>)> {
+    let (mut found, mut extra) = (Vec::new(), Vec::new());
+    for hit in hits {
+        let o = if found.iter().any(|f: &Found| f.version == hit.version) {
+            Open {
+                version: hit.version,
+                local: element_name(hit.version).1,
+                verify: None,
+                body: String::new(),
+                depth: 0,
+            }
+        } else {
+            read_element(rest.get(hit.start..hit.end)?, hit.version)?
+        };
+        finish(o, &mut found, &mut extra);
+    }
+    Some((found, extra))
+}
+
 /// Read every Open Badges element (see the module docs).
 pub fn unbake(bytes: &[u8]) -> Result<(Vec<Found>, Vec<Removed>), BakeError> {
+    unbake_with(bytes, true)
+}
+
+/// [`unbake`], with the fast path allowed or not.
+fn unbake_with(bytes: &[u8], fast: bool) -> Result<(Vec<Found>, Vec<Removed>), BakeError> {
     let (_, text) = text_of(bytes)?;
     let mut reader = NsReader::from_reader(text.as_bytes());
     let mut found: Vec<Found> = Vec::new();
@@ -333,29 +727,6 @@ pub fn unbake(bytes: &[u8]) -> Result<(Vec<Found>, Vec<Removed>), BakeError> {
     let mut depth = 0usize;
     let mut seen_root = false;
     let mut open: Option<Open> = None;
-    let mut finish = |o: Open, found: &mut Vec<Found>| {
-        if found.iter().any(|f| f.version == o.version) {
-            extra.push(Removed {
-                container: o.local.to_owned(),
-                key: element_name(o.version).0.to_owned(),
-            });
-            return;
-        }
-        let body = o.body.trim();
-        let text = if body.is_empty() {
-            o.verify.unwrap_or_default()
-        } else {
-            body.to_owned()
-        };
-        let payload = Payload::classify(&text);
-        found.push(Found {
-            version: o.version,
-            kind: payload.kind,
-            payload: payload.text,
-            container: o.local.to_owned(),
-            compressed: false,
-        });
-    };
     loop {
         let (ns, event) = match reader.read_resolved_event() {
             Ok((ns, event)) => (bound(&ns), event),
@@ -373,28 +744,23 @@ pub fn unbake(bytes: &[u8]) -> Result<(Vec<Found>, Vec<Removed>), BakeError> {
                     if local != "svg" || ns.as_deref() != Some(SVG_NS) {
                         return Err(fault(SvgBakeError::Root(e.name().0.to_owned())));
                     }
+                    // The fast path: scan the rest, parse only Open Badges elements.
+                    let end = usize::try_from(reader.buffer_position()).unwrap_or(text.len());
+                    let root = (!empty).then_some(e.name().0.as_bytes());
+                    if fast
+                        && let Some(bound) = root_bindings(e)
+                        && let Some(hits) = scan(text[end..].as_bytes(), root, &bound, Mode::Unbake)
+                        && let Some(result) = read_hits(&text[end..], &hits)
+                    {
+                        return Ok(result);
+                    }
                 }
                 if open.is_none()
                     && let Some(version) = version_of(ns.as_deref(), local)
                 {
-                    let verify = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.0 == "verify")
-                        .and_then(|a| {
-                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                .ok()
-                                .map(Cow::into_owned)
-                        });
-                    let o = Open {
-                        version,
-                        local: element_name(version).1,
-                        verify,
-                        body: String::new(),
-                        depth,
-                    };
+                    let o = Open::new(e, version, depth);
                     if empty {
-                        finish(o, &mut found);
+                        finish(o, &mut found, &mut extra);
                     } else {
                         open = Some(o);
                     }
@@ -406,7 +772,7 @@ pub fn unbake(bytes: &[u8]) -> Result<(Vec<Found>, Vec<Removed>), BakeError> {
                 if open.as_ref().is_some_and(|o| o.depth == depth)
                     && let Some(o) = open.take()
                 {
-                    finish(o, &mut found);
+                    finish(o, &mut found, &mut extra);
                 }
             }
             Event::CData(ref c) => {
@@ -425,13 +791,7 @@ pub fn unbake(bytes: &[u8]) -> Result<(Vec<Found>, Vec<Removed>), BakeError> {
             Event::GeneralRef(ref r) => {
                 check_entity(r, r.is_char_ref())?;
                 if let Some(o) = open.as_mut() {
-                    let c = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        _ => quick_xml::escape::resolve_predefined_entity(r)
-                            .unwrap_or_default()
-                            .to_owned(),
-                    };
-                    o.body.push_str(&c);
+                    o.reference(r);
                 }
             }
             Event::DocType(ref d) => {
