@@ -3,7 +3,9 @@
 //! - `up [host flags…]`: build the components and the host, then run the app
 //!   on 127.0.0.1:3000 with the embedded SQLite store (`.spin/`).
 //! - `build`: build the WebAssembly components and the host.
-//! - `test`: build everything, then run every test (unit, end-to-end).
+//! - `test`: build everything, install the reference bakers for the interop
+//!   tests (`tests/interop/setup.sh`), then run every test (unit, end-to-end,
+//!   interop).
 //! - `bench-http [seconds]`: the load benchmark (wrk against the real host).
 //!
 //! The host is built with the `host` profile (optimised, no LTO) and the
@@ -109,8 +111,19 @@ fn up(extra: &[String]) -> Result<(), String> {
         .args(extra))
 }
 
+/// Installs the reference bakers into `target/interop/` (idempotent). When it
+/// fails, the interop tests fail with the reason; the other tests still run.
+fn interop_setup() -> Result<(), String> {
+    run(Command::new("bash")
+        .arg(root().join("tests").join("interop").join("setup.sh"))
+        .current_dir(root()))
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     build()?;
+    if let Err(e) = interop_setup() {
+        eprintln!("xtask: {e}; the interop tests will fail");
+    }
     // One profile for every native test: the host's dependencies (wasmtime)
     // are compiled once, already by `build`.
     run(cargo()
