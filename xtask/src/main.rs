@@ -7,6 +7,8 @@
 //!   tests (`tests/interop/setup.sh`), then run every test (unit, end-to-end,
 //!   interop).
 //! - `bench-http [seconds]`: the load benchmark (wrk against the real host).
+//! - `bench-bake`: bake and unbake timings of Emblem against the two reference
+//!   bakers on the same files, as a markdown table.
 //!
 //! The host is built with the `host` profile (optimised, no LTO) and the
 //! components with `release` (small `.wasm`), both into `target/`.
@@ -31,8 +33,9 @@ fn main() -> ExitCode {
         Some("build") => build(),
         Some("test") => test(&args[1..]),
         Some("bench-http") => bench_http(&args[1..]),
+        Some("bench-bake") => bench_bake(),
         _ => {
-            eprintln!("usage: cargo xtask <up|build|test|bench-http> [args…]");
+            eprintln!("usage: cargo xtask <up|build|test|bench-http|bench-bake> [args…]");
             return ExitCode::from(2);
         }
     };
@@ -139,4 +142,79 @@ fn bench_http(extra: &[String]) -> Result<(), String> {
             "EMBLEM_BENCH_SECONDS",
             extra.first().map(String::as_str).unwrap_or("10"),
         ))
+}
+
+/// Runs `cmd` and returns its standard output.
+fn output(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if out.status.success() {
+        String::from_utf8(out.stdout).map_err(|e| format!("{cmd:?}: {e}"))
+    } else {
+        Err(format!(
+            "{cmd:?} failed with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Emblem (`examples/bake_timing.rs` in emblem-core, `host` profile) against
+/// the Python and Node reference bakers (`tests/interop/*_bakery.* time`), each
+/// timed in its own process on the same files, start-up excluded.
+fn bench_bake() -> Result<(), String> {
+    const CASES: [(&str, &str, &str); 3] = [
+        ("png-512", "png", "512×512 PNG"),
+        ("png-2048", "png", "2048×2048 PNG"),
+        ("svg-100k", "svg", "100 KB SVG"),
+    ];
+    interop_setup()?;
+    let dir = root().join("target").join("interop").join("bench");
+    let example = |mode: &str| {
+        let mut cmd = cargo();
+        cmd.args(["run", "--quiet", "--profile", "host", "-p", "emblem-core"])
+            .args(["--example", "bake_timing", "--", mode])
+            .arg(&dir);
+        cmd
+    };
+    run(&mut example("emit"))?;
+    let emblem = output(&mut example("time"))?;
+    let drivers = root().join("tests").join("interop");
+    let mut rows = String::new();
+    for (case, ext, label) in CASES {
+        let mut times = Vec::new();
+        let line = emblem
+            .lines()
+            .find(|l| l.split(' ').next() == Some(case))
+            .ok_or(format!("no Emblem timing for {case}"))?;
+        times.push(line.split(' ').skip(1).map(str::to_owned).collect());
+        for (program, script) in [("python3", "py_bakery.py"), ("node", "node_bakery.js")] {
+            let out = output(
+                Command::new(program)
+                    .arg(drivers.join(script))
+                    .arg("time")
+                    .arg(dir.join("assertion.json"))
+                    .arg(dir.join(format!("{case}.{ext}")))
+                    .arg(dir.join(format!("{case}.baked.{ext}"))),
+            )?;
+            times.push(out.split_whitespace().map(str::to_owned).collect());
+        }
+        for (i, op) in ["bake", "unbake"].into_iter().enumerate() {
+            let us: Vec<f64> = times
+                .iter()
+                .map(|t: &Vec<String>| t.get(i).and_then(|v| v.parse().ok()))
+                .collect::<Option<_>>()
+                .ok_or(format!("unreadable timings for {case}: {times:?}"))?;
+            let speed_up = us[1].min(us[2]) / us[0];
+            rows.push_str(&format!(
+                "| {op} {label} | {:.1} | {:.0} | {:.0} | {speed_up:.1}× |\n",
+                us[0], us[1], us[2]
+            ));
+        }
+    }
+    println!("| case | Emblem µs | Python µs | Node µs | speed-up vs the faster reference |");
+    println!("|---|---:|---:|---:|---:|");
+    print!("{rows}");
+    Ok(())
 }
