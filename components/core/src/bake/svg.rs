@@ -21,6 +21,38 @@
 //! Unbaking returns the first `assertion` in `http://openbadges.org` and the first
 //! `credential` in `https://purl.imsglobal.org/ob/v3p0`: the CDATA/text body when it is not
 //! blank, else the `verify` attribute.
+//!
+//! The fast path. Most badge images have nothing after the root start tag that a rule
+//! touches, so both directions avoid the per-event parse there:
+//!
+//! 1. The prolog and the root start tag are read by `quick-xml` exactly as above (the checks
+//!    on the DOCTYPE, entities and root, and the new root start tag and element, when baking).
+//! 2. The root's namespace declarations are collected: which prefixes (or the default
+//!    namespace) it binds to an Open Badges namespace. Unusual declarations (an empty value,
+//!    a reserved `xml…` prefix) end the fast path.
+//! 3. Everything after the root start tag is scanned as raw bytes ([`scan`]): `memchr` jumps
+//!    to each `<` or `&`, names are read byte by byte, attribute values and comment and CDATA
+//!    bodies are skipped with `memchr`/`memmem`. The scan keeps a stack of open element names
+//!    and accepts only a plain subset of XML that `quick-xml` reads identically: strictly
+//!    formed ASCII tags and attributes, matching end tags, comments, CDATA inside the root,
+//!    the five predefined entities and character references, and only whitespace or comments
+//!    after the root. It gives up on anything else: a namespace declaration below the root
+//!    (a rebound prefix), a processing instruction or DOCTYPE, any other reference, and, when
+//!    baking, a `script` element or an `on*` attribute (any case, any prefix, after any
+//!    whitespace). Giving up is always safe: steps 1–2 have consumed nothing that the full
+//!    parse needs again, so it simply carries on from the root, and gives the answer or the
+//!    error it always did.
+//! 4. Because nothing below the root declares a namespace, an element is an Open Badges one
+//!    exactly when its prefix is one step 2 found; the scan reports each such element's span
+//!    (not those nested in one, as the full parse ignores them too).
+//! 5. Baking: with no element of the version being baked, the rest of the document is
+//!    copied verbatim after the new element; otherwise the full parse replaces it.
+//!    Unbaking: each reported element is read on its own by `quick-xml` (its `verify`
+//!    attribute and its text, CDATA and references), the first of each version found and
+//!    later ones reported as extra, exactly as the full parse does.
+//!
+//! The unit tests compare the fast path with the full parse on inputs built to trip the scan
+//! and on every golden SVG cut at every byte and spliced with each of them.
 
 use std::borrow::Cow;
 
@@ -518,7 +550,7 @@ fn bake_with(
                     let root = (!empty).then_some(e.name().0.as_bytes());
                     if fast
                         && let Some(bound) = root_bindings(e)
-                        && let Some(hits) = scan(text[pos..].as_bytes(), root, &bound, Mode::Bake)
+                        && let Some(hits) = scan(&text.as_bytes()[pos..], root, &bound, Mode::Bake)
                         && hits.iter().all(|h| h.version != version)
                     {
                         out.push_str(&text[pos..]);
@@ -749,7 +781,8 @@ fn unbake_with(bytes: &[u8], fast: bool) -> Result<(Vec<Found>, Vec<Removed>), B
                     let root = (!empty).then_some(e.name().0.as_bytes());
                     if fast
                         && let Some(bound) = root_bindings(e)
-                        && let Some(hits) = scan(text[end..].as_bytes(), root, &bound, Mode::Unbake)
+                        && let Some(hits) =
+                            scan(&text.as_bytes()[end..], root, &bound, Mode::Unbake)
                         && let Some(result) = read_hits(&text[end..], &hits)
                     {
                         return Ok(result);
@@ -1008,6 +1041,152 @@ mod tests {
             (found[0].payload.as_str(), found[0].kind),
             ("x.y.z", PayloadKind::Jws)
         );
+    }
+
+    /// Bake and unbake `svg` with and without the fast path: the answers must be equal.
+    fn same_either_way(svg: &[u8]) {
+        for version in [Version::V2, Version::V3] {
+            for payload in [URL, JSON] {
+                let payload = Payload::classify(payload);
+                assert_eq!(
+                    bake_with(svg, version, &payload, true),
+                    bake_with(svg, version, &payload, false),
+                    "bake {version:?} of {:?}",
+                    String::from_utf8_lossy(svg)
+                );
+            }
+        }
+        assert_eq!(
+            unbake_with(svg, true),
+            unbake_with(svg, false),
+            "unbake of {:?}",
+            String::from_utf8_lossy(svg)
+        );
+    }
+
+    const HEAD: &str =
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:o="http://openbadges.org">"#;
+
+    /// Inputs that the scan must hand to the full parse, or read exactly like it.
+    const TRICKY: &[&str] = &[
+        "<script>x()</script>",
+        "<SCRIPT/>",
+        "<s:script xmlns:s=\"http://www.w3.org/2000/svg\"/>",
+        "<![CDATA[<script>x()</script>]]>",
+        "<!-- <script>x()</script> onload=\"x\" -->",
+        "<!---->",
+        "<!-->-->",
+        "<!--->-->",
+        "<g onload=\"x()\"/>",
+        "<g\nonload=\"x()\"/>",
+        "<g\tOnClick='x()'></g>",
+        "<g x:onclick=\"x()\" xmlns:x=\"urn:x\"/>",
+        "<g id=\"a\"\r\n   onmouseover=\"x()\">t</g>",
+        "<g title=\"onload=x()\"/>",
+        "<o:assertion verify=\"https://x.org/old\"/>",
+        "<o:assertion><![CDATA[{\"a\":1}]]></o:assertion><o:assertion/>",
+        "<o:assertion verify=\"a&amp;b\">x&amp;y&#65;&#x42;<g>in</g></o:assertion>",
+        "<o:assertion>&nbsp;</o:assertion>",
+        "<g xmlns:o=\"urn:other\"><o:assertion/></g>",
+        "<g xmlns:p=\"http://openbadges.org\"><p:assertion verify=\"https://x.org/p\"/></g>",
+        "<c:credential xmlns:c=\"https://purl.imsglobal.org/ob/v3p0\" verify=\"a.b.c\"/>",
+        "<assertion xmlns=\"http://openbadges.org\"/>",
+        "<g>&amp;&lt;&gt;&quot;&apos;&#10;&#xA;</g>",
+        "<g>&nbsp;</g>",
+        "<g>&#;</g>",
+        "<g>& </g>",
+        "<g>&ent;</g>",
+        "<?pi x?>",
+        "<!DOCTYPE svg>",
+        "<g></h>",
+        "<g>",
+        "</g>",
+        "<g/ >",
+        "<g a=b/>",
+        "<g a=\"1\"b=\"2\"/>",
+        "<g a=\"1\" a=\"2\"/>",
+        "<g a = '1' />",
+        "<g a=\"x>y\" b='\"'/>",
+        "<g></g >",
+        "<é/>",
+        "< g/>",
+        "<",
+        "&",
+        "text ]]> more",
+    ];
+
+    #[test]
+    fn the_fast_path_answers_like_the_full_parse_on_tricky_inputs() {
+        for tricky in TRICKY {
+            for head in [HEAD, r#"<svg xmlns="http://www.w3.org/2000/svg">"#] {
+                for svg in [
+                    format!("{head}{tricky}</svg>"),
+                    format!("{head}<g><rect/>{tricky}</g></svg>"),
+                    format!("{head}<rect/></svg>{tricky}"),
+                    format!("{head}</svg>\n{tricky}\n"),
+                    format!("<?xml version=\"1.0\"?>\n{head}\n  {tricky}\n</svg>\n"),
+                ] {
+                    same_either_way(svg.as_bytes());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_scan_takes_plain_documents_and_leaves_tricky_ones() {
+        let plain = b"\n  <g id=\"a\"><rect x='1' y=\"2\"/><!-- note --><text>a &amp; b &#x41;<![CDATA[<x>]]></text></g>\n</svg>\n<!-- end -->\n";
+        assert_eq!(scan(plain, Some(b"svg"), &[], Mode::Bake), Some(vec![]));
+        for tricky in [
+            &b"<script/>"[..],
+            b"<g onload=\"x\"/>",
+            b"<g xmlns:a=\"urn:a\"/>",
+            b"&nbsp;",
+            b"<?p?>",
+        ] {
+            let mut svg = tricky.to_vec();
+            svg.extend_from_slice(b"</svg>");
+            assert_eq!(
+                scan(&svg, Some(b"svg"), &[], Mode::Bake),
+                None,
+                "{tricky:?}"
+            );
+        }
+        let bound = [(&b"o"[..], Version::V2)];
+        let svg = b"<o:assertion verify=\"x\"/><g><o:assertion>a</o:assertion></g></svg>";
+        let hits = scan(svg, Some(b"svg"), &bound, Mode::Unbake).expect("plain");
+        assert_eq!(hits.len(), 2);
+        assert_eq!(
+            &svg[hits[1].start..hits[1].end],
+            b"<o:assertion>a</o:assertion>"
+        );
+    }
+
+    /// Every golden SVG, cut at every byte and with each tricky input spliced in before every
+    /// `<`: the fast path and the full parse must answer the same.
+    #[test]
+    fn the_fast_path_answers_like_the_full_parse_on_the_golden_svgs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bake");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "svg") {
+                continue;
+            }
+            let svg = std::fs::read(&path).expect("read");
+            n += 1;
+            for cut in 0..=svg.len() {
+                same_either_way(&svg[..cut]);
+            }
+            for (at, _) in svg.iter().enumerate().filter(|&(_, &b)| b == b'<') {
+                for tricky in TRICKY {
+                    let mut spliced = svg[..at].to_vec();
+                    spliced.extend_from_slice(tricky.as_bytes());
+                    spliced.extend_from_slice(&svg[at..]);
+                    same_either_way(&spliced);
+                }
+            }
+        }
+        assert!(n >= 10, "found {n} golden SVGs");
     }
 
     #[test]
