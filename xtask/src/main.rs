@@ -93,10 +93,24 @@ fn build() -> Result<(), String> {
         wasm.args(["-p", p]);
     }
     run(&mut wasm)?;
-    // The host is built with every native target of the workspace, so its
-    // dependencies (wasmtime above all) get the same unified features as in
-    // `cargo test --workspace` and are compiled once, not twice.
-    run(cargo().args(["build", "--profile", "host", "--workspace", "--all-targets"]))
+    // The host is built together with every native target of the workspace,
+    // so its dependencies (wasmtime above all) get the same unified features
+    // as in `native_tests` and are compiled once, not twice.
+    run(cargo()
+        .args(["build", "--profile", "host", "--all-targets"])
+        .args(native_packages()))
+}
+
+/// `--workspace` less the component crates: those are thin adapters built
+/// for `wasm32-wasip2` (their logic and its tests live in `emblem-core`), and
+/// a native link of their wasm exports fails.
+fn native_packages() -> Vec<String> {
+    let mut args = vec!["--workspace".to_string()];
+    for p in WASM_PACKAGES {
+        args.push("--exclude".to_string());
+        args.push((*p).to_string());
+    }
+    args
 }
 
 fn host_binary() -> PathBuf {
@@ -130,7 +144,8 @@ fn test(extra: &[String]) -> Result<(), String> {
     // One profile for every native test: the host's dependencies (wasmtime)
     // are compiled once, already by `build`.
     run(cargo()
-        .args(["test", "--profile", "host", "--workspace"])
+        .args(["test", "--profile", "host"])
+        .args(native_packages())
         .args(extra))
 }
 
