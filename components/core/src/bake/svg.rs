@@ -255,12 +255,28 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Byte classes for names: bit 0 may start a name, bit 1 may continue one.
+const NAME_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            t[b] = 3;
+        } else if c.is_ascii_digit() || matches!(c, b'-' | b'.' | b':') {
+            t[b] = 2;
+        }
+        b += 1;
+    }
+    t
+};
+
 fn is_name_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
+    NAME_CLASS[usize::from(b)] & 1 != 0
 }
 
 fn is_name(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')
+    NAME_CLASS[usize::from(b)] & 2 != 0
 }
 
 /// The length of the ASCII XML name at the start of `s` (0 when there is none).
@@ -274,6 +290,15 @@ fn name_len(s: &[u8]) -> usize {
 /// Whether any `:`-separated part of `name` starts with `part` (ASCII case-insensitive), or,
 /// with `whole`, is `part`.
 fn any_part(name: &[u8], part: &[u8], whole: bool) -> bool {
+    // Most names have no prefix and do not start like `part`: settle those at once.
+    if !name.contains(&b':') {
+        return if whole {
+            name.eq_ignore_ascii_case(part)
+        } else {
+            name.get(..part.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(part))
+        };
+    }
     name.split(|&b| b == b':').any(|p| {
         if whole {
             p.eq_ignore_ascii_case(part)
@@ -382,8 +407,8 @@ fn scan(
                 }
                 let (end, empty) = attributes(tail, n, mode)?;
                 i = at + 1 + end;
-                if open.is_none() {
-                    let (prefix, local) = match memchr::memchr(b':', name) {
+                if open.is_none() && !bound.is_empty() {
+                    let (prefix, local) = match name.iter().position(|&b| b == b':') {
                         Some(c) => (&name[..c], &name[c + 1..]),
                         None => (&b""[..], name),
                     };
