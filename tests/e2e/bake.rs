@@ -1,10 +1,12 @@
 //! Baking over HTTP: `GET /assertions/:id/image`, `POST /bake`, `POST /unbake`, through the
 //! real host and the real `emblem_bake.wasm`.
 
-use crate::common::{award, badge_class, data_uri, fixture, issuer, path_of, shared};
+use crate::common::{
+    award, badge_class, data_uri, fixture, issuer, path_of, set_award_state, shared,
+};
 use base64::Engine as _;
 use emblem_tests::{App, Resp};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -155,24 +157,7 @@ fn revoked_badges_are_410_and_rejected_ones_404() {
 
     let rejected = award(app, &issuer, &class, "rita@example.org", json!({}));
     let rid = rejected["id"].as_str().expect("id");
-    let db = rusqlite::Connection::open(app.kv_path()).expect("open kv");
-    db.busy_timeout(std::time::Duration::from_secs(10))
-        .expect("timeout");
-    let key = format!("award/{rid}");
-    let raw: Vec<u8> = db
-        .query_row(
-            "SELECT value FROM spin_key_value WHERE store = 'default' AND key = ?1",
-            [&key],
-            |row| row.get(0),
-        )
-        .expect("award record");
-    let mut record: Value = serde_json::from_slice(&raw).expect("json");
-    record["acceptance"]["state"] = json!("rejected");
-    db.execute(
-        "UPDATE spin_key_value SET value = ?1 WHERE store = 'default' AND key = ?2",
-        rusqlite::params![serde_json::to_vec(&record).expect("json"), key],
-    )
-    .expect("update");
+    set_award_state(app, rid, |r| r["acceptance"]["state"] = json!("rejected"));
     app.get(&format!("/assertions/{rid}/image"))
         .expect_problem(404);
     app.get("/assertions/no-such-award/image")

@@ -117,3 +117,26 @@ pub fn path_of(url: &str) -> String {
         None => "/".to_string(),
     }
 }
+
+/// Rewrites an award record in the app's store (Spin's SQLite table), the way
+/// the earner-facing claim component changes acceptance and visibility.
+pub fn set_award_state(app: &emblem_tests::App, award_id: &str, change: impl Fn(&mut Value)) {
+    let db = rusqlite::Connection::open(app.kv_path()).expect("open kv");
+    db.busy_timeout(std::time::Duration::from_secs(10))
+        .expect("timeout");
+    let key = format!("award/{award_id}");
+    let raw: Vec<u8> = db
+        .query_row(
+            "SELECT value FROM spin_key_value WHERE store = 'default' AND key = ?1",
+            [&key],
+            |row| row.get(0),
+        )
+        .expect("award record");
+    let mut record: Value = serde_json::from_slice(&raw).expect("json record");
+    change(&mut record);
+    db.execute(
+        "UPDATE spin_key_value SET value = ?1 WHERE store = 'default' AND key = ?2",
+        rusqlite::params![serde_json::to_vec(&record).expect("json"), key],
+    )
+    .expect("update");
+}

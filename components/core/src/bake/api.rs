@@ -24,12 +24,11 @@ use super::{Found, Limits, PayloadKind, Removed, Unbaked, Version, bake, multipa
 use crate::base_url::BaseUrl;
 use crate::error::{Error, Gone, Internal, Malformed, NotFound, ObjectKind};
 use crate::hosting::{CACHE, SVG_CSP};
-use crate::ids;
 use crate::image::ImageType;
 use crate::keys;
 use crate::kv::{self, Kv};
 use crate::model::ImageRef;
-use crate::model::award::{Award, Status};
+use crate::model::award::Status;
 use crate::model::badge::BadgeClass;
 use crate::model::stored_image::StoredImage;
 use crate::ob2::{self, AssertionDoc};
@@ -78,15 +77,7 @@ pub async fn assertion_image<K: Kv + ?Sized>(
     now: OffsetDateTime,
     id: &str,
 ) -> Result<Reply, Error> {
-    if !ids::is_valid(id) {
-        return Err(Error::not_found(ObjectKind::Assertion, id));
-    }
-    let key = keys::award(id);
-    let record = kv
-        .get(&key)
-        .await?
-        .ok_or_else(|| Error::not_found(ObjectKind::Assertion, id))?;
-    let award: Award = kv::decode(&key, &record)?;
+    let award = crate::service::awards::load(kv, id).await?;
     match award.status(now) {
         Status::Revoked => {
             let reason = award.revoked.as_ref().map_or("", |r| r.reason.as_str());
@@ -373,6 +364,7 @@ mod tests {
     use super::*;
     use crate::hosting::RenderCache;
     use crate::kv::{MemoryKv, put_json};
+    use crate::model::award::Award;
     use crate::negotiate::Representation;
     use crate::ob2::fixtures::{self, AWARD_ID, BADGE_ID, ISSUER_ID};
     use futures::executor::block_on;
