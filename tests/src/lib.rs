@@ -126,7 +126,10 @@ impl App {
             .args(["--listen", "127.0.0.1:0"])
             .arg("--runtime-config-file")
             .arg(&runtime_config)
-            .stdin(Stdio::null())
+            // The host exits when this pipe closes: shared apps live in
+            // statics, which are never dropped, and must not outlive the tests.
+            .env("EMBLEM_HOST_EXIT_ON_STDIN_EOF", "1")
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         for (k, v) in &config.variables {
