@@ -5,7 +5,8 @@
 //! - `build`: build the WebAssembly components and the host.
 //! - `test`: build everything, install the reference bakers for the interop
 //!   tests (`tests/interop/setup.sh`), then run every test (unit, end-to-end,
-//!   interop).
+//!   interop), after installing Chromium and playwright-core for the browser
+//!   tests (`tests/browser/setup.sh`).
 //! - `bench-http [seconds]`: the load benchmark (wrk against the real host).
 //! - `bench-bake`: bake and unbake timings of Emblem against the two reference
 //!   bakers on the same files, as a markdown table.
@@ -136,10 +137,21 @@ fn interop_setup() -> Result<(), String> {
         .current_dir(root()))
 }
 
+/// Installs Chromium and playwright-core for the real-browser tests
+/// (`tests/browser/setup.sh`, idempotent).
+fn browser_setup() -> Result<(), String> {
+    run(Command::new("bash")
+        .arg(root().join("tests").join("browser").join("setup.sh"))
+        .current_dir(root()))
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     build()?;
     if let Err(e) = interop_setup() {
         eprintln!("xtask: {e}; the interop tests will fail");
+    }
+    if let Err(e) = browser_setup() {
+        eprintln!("xtask: {e}; the browser tests will fail");
     }
     // One profile for every native test: the host's dependencies (wasmtime)
     // are compiled once, already by `build`.
