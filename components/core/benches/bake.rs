@@ -1,9 +1,10 @@
 //! Baking cost against the floor of copying the same bytes (`to_vec`), in one run:
 //! a ~1 KB assertion baked into and read from 512×512 and 2048×2048 RGB PNGs (pixels with
-//! noise, deflated, so the IDAT is realistic) and a ~100 KB SVG.
+//! noise, deflated, so the IDAT is realistic) and a ~100 KB SVG. `bake-stored` is the path of
+//! `GET /assertions/:id/image`, whose class image passed the upload check when it was stored.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use emblem_core::bake::{Limits, Version, bake, unbake};
+use emblem_core::bake::{Limits, Version, bake, bake_stored, unbake};
 use std::hint::black_box;
 
 #[path = "support/bake_inputs.rs"]
@@ -32,6 +33,16 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("bake", name), image, |b, i| {
             b.iter(|| {
                 bake(
+                    black_box(i),
+                    black_box(&payload),
+                    Some(Version::V2),
+                    &limits,
+                )
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("bake-stored", name), image, |b, i| {
+            b.iter(|| {
+                bake_stored(
                     black_box(i),
                     black_box(&payload),
                     Some(Version::V2),

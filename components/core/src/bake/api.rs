@@ -20,7 +20,9 @@ use base64::Engine as _;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::{Found, Limits, PayloadKind, Removed, Unbaked, Version, bake, multipart, unbake};
+use super::{
+    Found, Limits, PayloadKind, Removed, Unbaked, Version, bake, bake_stored, multipart, unbake,
+};
 use crate::base_url::BaseUrl;
 use crate::error::{Error, Gone, Internal, Malformed, NotFound, ObjectKind};
 use crate::hosting::{CACHE, SVG_CSP};
@@ -116,7 +118,7 @@ pub async fn assertion_image<K: Kv + ?Sized>(
         .ok_or_else(|| corrupt("image data is not valid base64".into()))?;
     let json = ob2::to_vec(&AssertionDoc::new(&award, base));
     let json = String::from_utf8(json).map_err(|e| corrupt(e.to_string()))?;
-    let baked = bake(&image, &json, Some(Version::V2), &Limits::default())
+    let baked = bake_stored(&image, &json, Some(Version::V2), &Limits::default())
         .map_err(|e| corrupt(format!("stored image cannot be baked: {e}")))?;
     let ext = match baked.format {
         ImageType::Png => "png",

@@ -21,6 +21,7 @@
 //! Everything here is pure: bytes in, bytes out, under a [`Limits`] budget.
 
 pub mod api;
+pub mod fuzzing;
 pub mod multipart;
 pub mod png;
 pub mod svg;
@@ -137,6 +138,30 @@ impl Payload {
             text: text.to_owned(),
             kind,
             declared,
+        }
+    }
+
+    /// Classify a credential read out of an image: the kind as [`Self::classify`] tells it,
+    /// but no version read from the content (the PNG keyword or SVG element already says
+    /// it), so a JSON payload is checked for syntax without building it.
+    pub fn read(text: &str) -> Self {
+        let text = text.trim();
+        let kind = if is_compact_jws(text) {
+            PayloadKind::Jws
+        } else if text.starts_with('{') {
+            match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Ok(_) => PayloadKind::Json,
+                Err(_) => PayloadKind::Text,
+            }
+        } else if is_http_url(text) {
+            PayloadKind::Url
+        } else {
+            PayloadKind::Text
+        };
+        Self {
+            text: text.to_owned(),
+            kind,
+            declared: None,
         }
     }
 
@@ -371,6 +396,29 @@ pub fn bake(
     version: Option<Version>,
     limits: &Limits,
 ) -> Result<Baked, BakeError> {
+    bake_image(image, payload, version, limits, false)
+}
+
+/// [`bake`] for a stored badge class image, which passed the upload check
+/// ([`crate::image::svg::check`], [`crate::image::png::check`]) when it was stored: an SVG
+/// is then copied after its root start tag without a scan when it cannot hold a credential
+/// ([`svg::bake_stored`]). The result is the same as [`bake`]'s for such images.
+pub fn bake_stored(
+    image: &[u8],
+    payload: &str,
+    version: Option<Version>,
+    limits: &Limits,
+) -> Result<Baked, BakeError> {
+    bake_image(image, payload, version, limits, true)
+}
+
+fn bake_image(
+    image: &[u8],
+    payload: &str,
+    version: Option<Version>,
+    limits: &Limits,
+    stored: bool,
+) -> Result<Baked, BakeError> {
     if image.len() > limits.max_input {
         return Err(BakeError::Limit(LimitError::Input {
             limit: limits.max_input,
@@ -392,6 +440,7 @@ pub fn bake(
     let format = sniff(image).ok_or(BakeError::Image(ImageFault::Unknown))?;
     let (bytes, replaced) = match format {
         ImageType::Png => png::bake(image, version, &payload.text, limits)?,
+        ImageType::Svg if stored => svg::bake_stored(image, version, &payload)?,
         ImageType::Svg => svg::bake(image, version, &payload)?,
     };
     Ok(Baked {
@@ -452,6 +501,25 @@ mod tests {
         assert_eq!(Payload::classify("hello").kind, PayloadKind::Text);
         assert_eq!(Payload::classify("[1]").kind, PayloadKind::Text);
         assert_eq!(Payload::classify("ftp://x.org/a").kind, PayloadKind::Text);
+    }
+
+    #[test]
+    fn reading_tells_the_same_kind_as_classifying() {
+        for text in [
+            " https://x.org/a/1 ",
+            "{\"a\":1}",
+            "{\"a\":1",
+            "{\"a\":1}x",
+            JWS,
+            "hello",
+            "[1]",
+            "ftp://x.org/a",
+            "",
+        ] {
+            let (read, classified) = (Payload::read(text), Payload::classify(text));
+            assert_eq!(read.kind, classified.kind, "{text:?}");
+            assert_eq!(read.text, classified.text, "{text:?}");
+        }
     }
 
     #[test]

@@ -2,8 +2,14 @@
 //!
 //! Baking:
 //!
-//! 1. Check the signature, walk every chunk (length, type, CRC) with the same walker as the
-//!    upload check ([`crate::image::png`]); IHDR must come first and IEND last.
+//! 1. Check the signature and walk every chunk's framing (length within the file, type) with
+//!    the same walker as the upload check ([`crate::image::png`]); IHDR must come first and
+//!    IEND last. The CRC is checked on every chunk whose bytes Emblem reads: IHDR, IEND and
+//!    every text chunk. Image data and the other chunks pass through unread, byte for byte,
+//!    CRC included, so a baked file is exactly as intact as its source: checking their CRCs
+//!    would be a pass over every pixel byte (most of the cost of baking a large PNG) that
+//!    protects nothing Emblem reads. Uploaded badge images are checked in full once, at
+//!    upload ([`crate::image::png::check`]).
 //! 2. Write the signature and IHDR, then one new uncompressed `iTXt` chunk
 //!    ([`itxt_data`]) with the version's keyword.
 //! 3. Copy every other chunk byte for byte, except text chunks (`iTXt`, `tEXt`, `zTXt`) with
@@ -21,7 +27,7 @@
 )]
 
 use super::{BakeError, Found, ImageFault, LimitError, Limits, Payload, Removed, Version};
-use crate::image::png::{Chunks, PngError, SIGNATURE, name};
+use crate::image::png::{Chunks, PngError, SIGNATURE, check_crc, name};
 
 /// A PNG chunk type, spelled as in the PNG specification.
 pub type ChunkType = [u8; 4];
@@ -100,7 +106,11 @@ fn text_chunk_name(kind: ChunkType) -> Option<&'static str> {
 }
 
 /// Walk the chunk stream of a whole PNG, calling `each` with every chunk's type, data and raw
-/// bytes; checks the signature, IHDR first and IEND last.
+/// bytes; checks the signature, every chunk's framing, IHDR first and IEND last, and the CRC
+/// of every chunk whose bytes Emblem reads (IHDR, IEND and the text chunks). Other chunks
+/// (image data, palettes, …) are passed through unread, as a copy would pass them, so their
+/// CRCs are left to the image decoder that interprets them: checking them would cost a pass
+/// over every pixel byte and protect nothing Emblem reads.
 fn walk<'a>(
     bytes: &'a [u8],
     limits: &Limits,
@@ -111,7 +121,10 @@ fn walk<'a>(
         .ok_or(png_error(PngError::Signature))?;
     let mut chunks = Chunks::new(rest, limits.max_chunks);
     let mut first = true;
-    while let Some((kind, data, raw)) = chunks.next_raw().map_err(png_error)? {
+    while let Some((kind, data, raw)) = chunks.next_framed().map_err(png_error)? {
+        if kind == IHDR || kind == IEND || text_chunk_name(kind).is_some() {
+            check_crc(kind, data, raw).map_err(png_error)?;
+        }
         if first && kind != IHDR {
             return Err(png_error(PngError::FirstNotIhdr(name(&kind))));
         }
@@ -220,7 +233,7 @@ pub fn unbake(bytes: &[u8], limits: &Limits) -> Result<(Vec<Found>, Vec<Removed>
                 limit: limits.max_text,
             }));
         }
-        let payload = Payload::classify(&text);
+        let payload = Payload::read(&text);
         found.push(Found {
             version,
             kind: payload.kind,
@@ -485,18 +498,40 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_crc_is_refused_naming_the_chunk() {
+    fn a_bad_crc_on_a_chunk_emblem_reads_is_refused_naming_the_chunk() {
+        let baked = bake(&png_1x1(), Version::V2, URL, &limits())
+            .expect("bake")
+            .0;
+        // IHDR's CRC, then the baked iTXt's CRC (it ends 4 bytes before IDAT's length).
+        let itxt_end = 8 + 25 + 12 + itxt_data("openbadges", URL).len();
+        for (at, chunk) in [(8 + 24, "IHDR"), (itxt_end - 1, "iTXt")] {
+            let mut png = baked.clone();
+            png[at] ^= 0x55;
+            let want = png_error(PngError::Crc {
+                chunk: chunk.into(),
+            });
+            assert_eq!(unbake(&png, &limits()), Err(want.clone()), "{chunk}");
+            assert_eq!(
+                bake(&png, Version::V2, URL, &limits()),
+                Err(want),
+                "{chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn image_data_passes_through_unread_crc_and_all() {
         let mut png = png_1x1();
         let at = png.len() - 13; // last byte of IDAT's CRC
         png[at] ^= 0x55;
-        let e = unbake(&png, &limits()).expect_err("crc");
+        let (baked, _) = bake(&png, Version::V2, URL, &limits()).expect("bake");
+        let tail = &png[8 + 25..];
         assert_eq!(
-            e,
-            png_error(PngError::Crc {
-                chunk: "IDAT".into()
-            })
+            &baked[baked.len() - tail.len()..],
+            tail,
+            "IDAT and IEND copied as they were"
         );
-        assert!(bake(&png, Version::V2, URL, &limits()).is_err());
+        assert_eq!(unbake(&baked, &limits()).expect("unbake").0[0].payload, URL);
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub enum SvgBakeError {
     /// A DOCTYPE with an internal subset.
     #[error("its DOCTYPE has an internal subset ([…]); it can declare entities, so it is refused")]
     InternalSubset,
+    /// An element prefix with no namespace declaration in scope (Namespaces in XML §5).
+    /// Refused rather than read as "no namespace": declaring the Open Badges prefix at the
+    /// root would otherwise turn such an element into a credential.
+    #[error("it uses the namespace prefix {0}: without declaring it")]
+    UndeclaredPrefix(String),
     /// An entity reference that is not predefined.
     #[error(
         "it uses the entity &{0};; only XML's five predefined entities and character references are allowed"
@@ -171,10 +176,14 @@ fn text_of(bytes: &[u8]) -> Result<(&str, &str), BakeError> {
     })
 }
 
-fn bound(ns: &ResolveResult<'_>) -> Option<String> {
+/// An element's namespace URI, or None for no namespace; an undeclared prefix is an error.
+fn bound(ns: &ResolveResult<'_>) -> Result<Option<String>, BakeError> {
     match ns {
-        ResolveResult::Bound(Namespace(uri)) => Some((*uri).to_owned()),
-        _ => None,
+        ResolveResult::Bound(Namespace(uri)) => Ok(Some((*uri).to_owned())),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(prefix) => {
+            Err(fault(SvgBakeError::UndeclaredPrefix(prefix.clone())))
+        }
     }
 }
 
@@ -341,9 +350,13 @@ fn reference_len(s: &[u8]) -> Option<usize> {
 fn scan(
     rest: &[u8],
     root: Option<&[u8]>,
-    bound: &[(&[u8], Version)],
+    bound: &RootBindings<'_>,
     mode: Mode,
 ) -> Option<Vec<Hit>> {
+    let RootBindings {
+        credentials: bound,
+        declared,
+    } = bound;
     let mut stack: Vec<&[u8]> = root.into_iter().collect();
     let mut hits = Vec::new();
     // The Open Badges element being read: version, start, depth.
@@ -403,6 +416,12 @@ fn scan(
                 }
                 let name = &tail[..n];
                 if mode == Mode::Bake && any_part(name, b"script", true) {
+                    return None;
+                }
+                // An undeclared prefix is the full parse's error to report.
+                if let Some(c) = name.iter().position(|&b| b == b':')
+                    && !declared.contains(&&name[..c])
+                {
                     return None;
                 }
                 let (end, empty) = attributes(tail, n, mode)?;
@@ -478,10 +497,20 @@ fn attributes(tag: &[u8], n: usize, mode: Mode) -> Option<(usize, bool)> {
     }
 }
 
-/// The prefixes (`""` for the default namespace) that the root start tag `e` binds to an
-/// Open Badges namespace, or `None` (use the full parse) when its declarations are unusual.
-fn root_bindings<'a>(e: &'a BytesStart<'_>) -> Option<Vec<(&'a [u8], Version)>> {
+/// The namespace prefixes the root start tag declares.
+#[derive(Debug, Default)]
+struct RootBindings<'a> {
+    /// The prefixes (`""` for the default namespace) bound to an Open Badges namespace.
+    credentials: Vec<(&'a [u8], Version)>,
+    /// Every prefix declared (not `""`).
+    declared: Vec<&'a [u8]>,
+}
+
+/// The root start tag `e`'s namespace declarations, or `None` (use the full parse) when
+/// they are unusual.
+fn root_bindings<'a>(e: &'a BytesStart<'_>) -> Option<RootBindings<'a>> {
     let mut bound = Vec::new();
+    let mut declared = Vec::new();
     for attr in e.attributes() {
         let attr = attr.ok()?;
         let key = attr.key.0.as_bytes();
@@ -494,13 +523,19 @@ fn root_bindings<'a>(e: &'a BytesStart<'_>) -> Option<Vec<(&'a [u8], Version)>> 
         if attr.value.is_empty() {
             return None;
         }
+        if !prefix.is_empty() {
+            declared.push(prefix);
+        }
         for version in [Version::V2, Version::V3] {
             if *attr.value == *element_name(version).0 {
                 bound.push((prefix, version));
             }
         }
     }
-    Some(bound)
+    Some(RootBindings {
+        credentials: bound,
+        declared,
+    })
 }
 
 /// Bake `payload` as `version` into an SVG (see the module docs).
@@ -510,6 +545,120 @@ pub fn bake(
     payload: &Payload,
 ) -> Result<(Vec<u8>, Vec<Removed>), BakeError> {
     bake_with(bytes, version, payload, true)
+}
+
+/// How far into a stored image [`bake_stored`] looks for the root start tag.
+const STORED_HEAD: usize = 16 * 1024;
+
+/// [`bake`] for an image that passed the upload check ([`crate::image::svg::check`]), as
+/// stored badge class images have: well-formed UTF-8, no DTD internal subset, no script, no
+/// event handler. Only an existing credential could need work after the root start tag, so:
+///
+/// 1. the root start tag is found by reading the first [`STORED_HEAD`] bytes only;
+/// 2. when the root binds no Open Badges namespace and the rest of the document contains
+///    neither namespace URI nor a character reference (which could spell one in a
+///    declaration), it cannot hold a credential: the result is the head up to the root, the
+///    rewritten root start tag and the new element (as [`bake`] writes them), then the rest
+///    copied unread;
+/// 3. anything else (a longer prolog, a possible credential) bakes as [`bake`] does.
+///
+/// For such images the result is the same as [`bake`]'s (unit-tested on the golden corpus
+/// cut at every byte). Given an image that never passed the check, it may keep what [`bake`]
+/// would drop; use [`bake`] for anything uploaded now.
+pub fn bake_stored(
+    bytes: &[u8],
+    version: Version,
+    payload: &Payload,
+) -> Result<(Vec<u8>, Vec<Removed>), BakeError> {
+    match stored_fast(bytes, version, payload) {
+        Some(done) => Ok(done),
+        None => bake(bytes, version, payload),
+    }
+}
+
+/// Step 1–2 of [`bake_stored`]; `None` sends it to [`bake`].
+fn stored_fast(
+    bytes: &[u8],
+    version: Version,
+    payload: &Payload,
+) -> Option<(Vec<u8>, Vec<Removed>)> {
+    let cut = bytes.len().min(STORED_HEAD);
+    let head = match std::str::from_utf8(&bytes[..cut]) {
+        Ok(head) => head,
+        // A character split by the cut.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    // Positions are counted after a byte order mark, as `quick-xml` skips it.
+    let (bom, head) = text_of(head.as_bytes()).ok()?;
+    let mut reader = NsReader::from_reader(head.as_bytes());
+    let mut start = bom.len();
+    loop {
+        let (ns, event) = reader.read_resolved_event().ok()?;
+        let ns = bound(&ns).ok()?;
+        let end = bom.len() + usize::try_from(reader.buffer_position()).ok()?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                let rest = &bytes[end..];
+                let is_svg = e.local_name().into_inner() == "svg" && ns.as_deref() == Some(SVG_NS);
+                if !is_svg
+                    || !root_bindings(e).is_some_and(|b| b.credentials.is_empty())
+                    || may_hold_credential(rest)
+                {
+                    return None;
+                }
+                let mut out = Vec::with_capacity(bytes.len() + payload.text.len() + 256);
+                out.extend_from_slice(&bytes[..start]);
+                out.extend_from_slice(
+                    root_with_element(e, empty, version, payload)
+                        .ok()?
+                        .as_bytes(),
+                );
+                out.extend_from_slice(rest);
+                return Some((out, Vec::new()));
+            }
+            Event::Eof => return None,
+            _ => start = end,
+        }
+    }
+}
+
+/// Whether the document after the root start tag may hold an Open Badges element, when
+/// nothing at the root binds one (see [`bake_stored`]).
+fn may_hold_credential(rest: &[u8]) -> bool {
+    let char_ref = memchr::memchr_iter(b'&', rest).any(|at| rest.get(at + 1) == Some(&b'#'));
+    char_ref
+        || [OB2_NS, OB3_NS]
+            .into_iter()
+            .any(|ns| memchr::memmem::find(rest, ns.as_bytes()).is_some())
+}
+
+/// The root start tag `e` with the Open Badges prefix declared (unless bound already), then
+/// the new element, then the root's end tag when it was empty.
+fn root_with_element(
+    e: &BytesStart<'_>,
+    empty: bool,
+    version: Version,
+    payload: &Payload,
+) -> Result<String, BakeError> {
+    let ns_uri = element_name(version).0;
+    let existing = e
+        .attributes()
+        .flatten()
+        .find(|a| a.key.0 == "xmlns:openbadges")
+        .map(|a| a.value.into_owned());
+    let (extra, declare) = match existing.as_deref() {
+        None => (format!(" xmlns:{PREFIX}=\"{ns_uri}\""), false),
+        Some(v) if v == ns_uri => (String::new(), false),
+        Some(_) => (String::new(), true),
+    };
+    let mut out = start_tag(e, false, &extra)?;
+    out.push_str(&element(version, payload, declare));
+    if empty {
+        out.push_str(&format!("</{}>", e.name().0));
+    }
+    Ok(out)
 }
 
 /// [`bake`], with the fast path allowed or not.
@@ -532,7 +681,7 @@ fn bake_with(
     let mut skipping: Option<usize> = None;
     loop {
         let (ns, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => (bound(&ns), event),
+            Ok((ns, event)) => (bound(&ns)?, event),
             Err(e) => return Err(xml_error(&reader, &e)),
         };
         let end = usize::try_from(reader.buffer_position()).unwrap_or(text.len());
@@ -554,28 +703,14 @@ fn bake_with(
                     if local != "svg" || ns.as_deref() != Some(SVG_NS) {
                         return Err(fault(SvgBakeError::Root(e.name().0.to_owned())));
                     }
-                    let existing = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.0 == "xmlns:openbadges")
-                        .map(|a| a.value.into_owned());
-                    let (extra, declare) = match existing.as_deref() {
-                        None => (format!(" xmlns:{PREFIX}=\"{ns_uri}\""), false),
-                        Some(v) if v == ns_uri => (String::new(), false),
-                        Some(_) => (String::new(), true),
-                    };
-                    out.push_str(&start_tag(e, false, &extra)?);
-                    out.push_str(&element(version, payload, declare));
-                    if empty {
-                        out.push_str(&format!("</{}>", e.name().0));
-                    } else {
-                        depth += 1;
-                    }
+                    out.push_str(&root_with_element(e, empty, version, payload)?);
+                    depth += usize::from(!empty);
                     // The fast path: nothing after the root start tag needs work.
                     let root = (!empty).then_some(e.name().0.as_bytes());
+                    let rest = &text.as_bytes()[pos..];
                     if fast
                         && let Some(bound) = root_bindings(e)
-                        && let Some(hits) = scan(&text.as_bytes()[pos..], root, &bound, Mode::Bake)
+                        && let Some(hits) = scan(rest, root, &bound, Mode::Bake)
                         && hits.iter().all(|h| h.version != version)
                     {
                         out.push_str(&text[pos..]);
@@ -712,7 +847,7 @@ fn finish(o: Open, found: &mut Vec<Found>, extra: &mut Vec<Removed>) {
     } else {
         body.to_owned()
     };
-    let payload = Payload::classify(&text);
+    let payload = Payload::read(&text);
     found.push(Found {
         version: o.version,
         kind: payload.kind,
@@ -786,7 +921,7 @@ fn unbake_with(bytes: &[u8], fast: bool) -> Result<(Vec<Found>, Vec<Removed>), B
     let mut open: Option<Open> = None;
     loop {
         let (ns, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => (bound(&ns), event),
+            Ok((ns, event)) => (bound(&ns)?, event),
             Err(e) => return Err(xml_error(&reader, &e)),
         };
         match event {
@@ -863,6 +998,11 @@ fn unbake_with(bytes: &[u8], fast: bool) -> Result<(Vec<Found>, Vec<Removed>), B
     }
     if !seen_root {
         return Err(fault(SvgBakeError::NoRoot));
+    }
+    if depth != 0 {
+        return Err(fault(SvgBakeError::Xml(
+            "an element is never closed".into(),
+        )));
     }
     Ok((found, extra))
 }
@@ -1068,17 +1208,95 @@ mod tests {
         );
     }
 
-    /// Bake and unbake `svg` with and without the fast path: the answers must be equal.
+    #[test]
+    fn an_undeclared_prefix_is_refused_not_turned_into_a_credential() {
+        // Found by fuzzing: declaring `openbadges` at the root used to bind this element.
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><openbadges:assertion verify="{URL}"/><g/></svg>"#
+        );
+        let want = fault(SvgBakeError::UndeclaredPrefix("openbadges".into()));
+        assert_eq!(
+            bake(svg.as_bytes(), Version::V2, &Payload::classify(URL)),
+            Err(want.clone())
+        );
+        assert_eq!(unbake(svg.as_bytes()), Err(want));
+        same_either_way(svg.as_bytes());
+        same_either_way(svg.replace("<g/>", "<x:g/>").as_bytes());
+    }
+
+    #[test]
+    fn an_unclosed_element_is_refused_when_unbaking_too() {
+        // Found by fuzzing: unbake read this while bake refused it.
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="{URL}"/><circle r="3"/6</svg>"#
+        );
+        assert_eq!(
+            unbake(svg.as_bytes()),
+            Err(fault(SvgBakeError::Xml(
+                "an element is never closed".into()
+            )))
+        );
+        same_either_way(svg.as_bytes());
+    }
+
+    #[test]
+    fn a_stored_image_bakes_without_reading_past_its_root_tag_only_when_it_cannot_hold_one() {
+        let plain = "<?xml version=\"1.0\"?>\n<!-- logo -->\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\"><circle r=\"1\"/></svg>\n";
+        let payload = Payload::classify(JSON);
+        for svg in [
+            plain.to_owned(),
+            format!("\u{feff}{plain}"),
+            plain.replace("<circle r=\"1\"/>", &"<circle r=\"1\"/>".repeat(5000)),
+        ] {
+            assert!(crate::image::svg::check(svg.as_bytes()).is_ok());
+            let fast = stored_fast(svg.as_bytes(), Version::V2, &payload).expect("fast path");
+            assert_eq!(Ok(fast), bake(svg.as_bytes(), Version::V2, &payload));
+        }
+        for maybe in [
+            plain.replace(
+                "<circle",
+                "<o:assertion xmlns:o=\"http://openbadges.org\"/><circle",
+            ),
+            plain.replace("<circle", "<text>&#65;</text><circle"),
+            plain.replace(
+                "width",
+                "xmlns:openbadges=\"https://purl.imsglobal.org/ob/v3p0\" width",
+            ),
+        ] {
+            assert_eq!(
+                stored_fast(maybe.as_bytes(), Version::V2, &payload),
+                None,
+                "{maybe}"
+            );
+            assert_eq!(
+                bake_stored(maybe.as_bytes(), Version::V2, &payload),
+                bake(maybe.as_bytes(), Version::V2, &payload)
+            );
+        }
+    }
+
+    /// Bake and unbake `svg` with and without the fast paths: the answers must be equal
+    /// (the stored-image path only for what passes the upload check, its precondition).
     fn same_either_way(svg: &[u8]) {
+        let uploadable = crate::image::svg::check(svg).is_ok();
         for version in [Version::V2, Version::V3] {
             for payload in [URL, JSON] {
                 let payload = Payload::classify(payload);
+                let full = bake_with(svg, version, &payload, false);
                 assert_eq!(
                     bake_with(svg, version, &payload, true),
-                    bake_with(svg, version, &payload, false),
+                    full,
                     "bake {version:?} of {:?}",
                     String::from_utf8_lossy(svg)
                 );
+                if uploadable {
+                    assert_eq!(
+                        bake_stored(svg, version, &payload),
+                        full,
+                        "stored bake {version:?} of {:?}",
+                        String::from_utf8_lossy(svg)
+                    );
+                }
             }
         }
         assert_eq!(
@@ -1160,7 +1378,10 @@ mod tests {
     #[test]
     fn the_scan_takes_plain_documents_and_leaves_tricky_ones() {
         let plain = b"\n  <g id=\"a\"><rect x='1' y=\"2\"/><!-- note --><text>a &amp; b &#x41;<![CDATA[<x>]]></text></g>\n</svg>\n<!-- end -->\n";
-        assert_eq!(scan(plain, Some(b"svg"), &[], Mode::Bake), Some(vec![]));
+        assert_eq!(
+            scan(plain, Some(b"svg"), &RootBindings::default(), Mode::Bake),
+            Some(vec![])
+        );
         for tricky in [
             &b"<script/>"[..],
             b"<g onload=\"x\"/>",
@@ -1171,12 +1392,15 @@ mod tests {
             let mut svg = tricky.to_vec();
             svg.extend_from_slice(b"</svg>");
             assert_eq!(
-                scan(&svg, Some(b"svg"), &[], Mode::Bake),
+                scan(&svg, Some(b"svg"), &RootBindings::default(), Mode::Bake),
                 None,
                 "{tricky:?}"
             );
         }
-        let bound = [(&b"o"[..], Version::V2)];
+        let bound = RootBindings {
+            credentials: vec![(&b"o"[..], Version::V2)],
+            declared: vec![&b"o"[..]],
+        };
         let svg = b"<o:assertion verify=\"x\"/><g><o:assertion>a</o:assertion></g></svg>";
         let hits = scan(svg, Some(b"svg"), &bound, Mode::Unbake).expect("plain");
         assert_eq!(hits.len(), 2);

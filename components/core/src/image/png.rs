@@ -177,6 +177,17 @@ impl<'a> Chunks<'a> {
     /// Like [`Self::next_chunk`], plus the whole chunk as it appears in the file
     /// (length, type, data and CRC), for copying it byte for byte.
     pub(crate) fn next_raw(&mut self) -> Result<Option<RawChunk<'a>>, PngError> {
+        let chunk = self.next_framed()?;
+        if let Some((kind, data, raw)) = chunk {
+            check_crc(kind, data, raw)?;
+        }
+        Ok(chunk)
+    }
+
+    /// The next chunk with its framing checked (length within the file, type made of
+    /// letters, the chunk budget) but not its CRC: for chunks passed through unread, whose
+    /// CRC the caller checks only when it interprets their bytes ([`check_crc`]).
+    pub(crate) fn next_framed(&mut self) -> Result<Option<RawChunk<'a>>, PngError> {
         if self.rest.is_empty() {
             return Ok(None);
         }
@@ -193,21 +204,24 @@ impl<'a> Chunks<'a> {
         let len = usize::try_from(len).map_err(|_| PngError::Truncated)?;
         let end = len.checked_add(12).ok_or(PngError::Truncated)?;
         let chunk = self.rest.get(..end).ok_or(PngError::Truncated)?;
-        let data = &chunk[8..8 + len];
-        let stored = u32::from_be_bytes([
-            chunk[8 + len],
-            chunk[9 + len],
-            chunk[10 + len],
-            chunk[11 + len],
-        ]);
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&kind);
-        crc.update(data);
-        if crc.finalize() != stored {
-            return Err(PngError::Crc { chunk: name(&kind) });
-        }
         self.rest = &self.rest[end..];
-        Ok(Some((kind, data, chunk)))
+        Ok(Some((kind, &chunk[8..8 + len], chunk)))
+    }
+}
+
+/// Check a chunk's CRC (over its type and data) against the one stored after the data.
+pub(crate) fn check_crc(kind: [u8; 4], data: &[u8], raw: &[u8]) -> Result<(), PngError> {
+    let stored = raw
+        .last_chunk::<4>()
+        .map(|b| u32::from_be_bytes(*b))
+        .ok_or(PngError::Truncated)?;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&kind);
+    crc.update(data);
+    if crc.finalize() == stored {
+        Ok(())
+    } else {
+        Err(PngError::Crc { chunk: name(&kind) })
     }
 }
 

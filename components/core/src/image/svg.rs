@@ -51,6 +51,10 @@ pub enum SvgError {
         /// A description of its namespace.
         ns: String,
     },
+    /// An element prefix with no namespace declaration in scope (Namespaces in XML §5,
+    /// "Prefix Declared"); browsers refuse to render such a document.
+    #[error("it uses the namespace prefix {0}: without declaring it (add xmlns:{0}=\"…\")")]
+    UndeclaredPrefix(String),
     /// A DTD.
     #[error(
         "it has a DOCTYPE; DTDs are not allowed because they can define entities and load external files"
@@ -100,7 +104,7 @@ pub fn check(bytes: &[u8]) -> Result<(), SvgError> {
     let mut seen_root = false;
     loop {
         let (ns, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => (describe_ns(&ns), event),
+            Ok((ns, event)) => (describe_ns(&ns)?, event),
             Err(e) => {
                 return Err(SvgError::Xml(format!(
                     "{e} at byte {}",
@@ -162,10 +166,11 @@ pub fn check(bytes: &[u8]) -> Result<(), SvgError> {
     Ok(())
 }
 
-fn describe_ns(ns: &ResolveResult<'_>) -> Option<String> {
+fn describe_ns(ns: &ResolveResult<'_>) -> Result<Option<String>, SvgError> {
     match ns {
-        ResolveResult::Bound(Namespace(uri)) => Some((*uri).to_owned()),
-        ResolveResult::Unbound | ResolveResult::Unknown(_) => None,
+        ResolveResult::Bound(Namespace(uri)) => Ok(Some((*uri).to_owned())),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(prefix) => Err(SvgError::UndeclaredPrefix(prefix.clone())),
     }
 }
 
