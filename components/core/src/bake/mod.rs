@@ -235,14 +235,13 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
     }
     // Look at the first 64 KiB (a long prolog or comment must not defeat the sniffing); a
     // cut in the middle of a UTF-8 sequence is fine: use the valid prefix.
+    // Only the text up to the first `<svg` or `:svg` has to be valid UTF-8.
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    let valid = match std::str::from_utf8(head) {
-        Ok(t) => t,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
-    };
-    let text = valid.trim_start_matches('\u{feff}').trim_start();
-    (text.starts_with('<') && (text.contains("<svg") || text.contains(":svg")))
-        .then_some(ImageType::Svg)
+    let end = memchr::memmem::find_iter(head, b"svg")
+        .find(|&at| at > 0 && matches!(head[at - 1], b'<' | b':'))?;
+    let text = std::str::from_utf8(&head[..end + 3]).ok()?;
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with('<').then_some(ImageType::Svg)
 }
 
 /// A chunk or element that baking removed, or that unbaking ignored as a duplicate.
@@ -424,7 +423,11 @@ fn bake_image(
             limit: limits.max_input,
         }));
     }
-    let payload = Payload::classify(payload);
+    // With the version given, nothing needs the JSON built (only checked).
+    let payload = match version {
+        Some(_) => Payload::read(payload),
+        None => Payload::classify(payload),
+    };
     if payload.text.is_empty() {
         return Err(BakeError::Payload(PayloadError::Empty));
     }

@@ -134,9 +134,14 @@ pub fn element(version: Version, payload: &Payload, declare: bool) -> String {
     let verify = match payload.kind {
         PayloadKind::Url | PayloadKind::Jws => Some(payload.text.clone()),
         PayloadKind::Json if version == Version::V2 => {
-            serde_json::from_str::<serde_json::Value>(&payload.text)
+            /// Only the `id`; the rest is skipped unbuilt.
+            #[derive(serde::Deserialize)]
+            struct Id {
+                id: Option<serde_json::Value>,
+            }
+            serde_json::from_str::<Id>(&payload.text)
                 .ok()
-                .and_then(|v| v.get("id")?.as_str().map(str::to_owned))
+                .and_then(|v| v.id?.as_str().map(str::to_owned))
                 .filter(|id| id.starts_with("https://") || id.starts_with("http://"))
         }
         PayloadKind::Json | PayloadKind::Text => None,
@@ -214,6 +219,16 @@ fn start_tag(e: &BytesStart<'_>, empty: bool, extra: &str) -> Result<String, Bak
     s.push_str(extra);
     s.push_str(if empty { "/>" } else { ">" });
     Ok(s)
+}
+
+/// Every attribute of a start tag well-formed (`name="value"`, no name twice): `quick-xml`
+/// reads attributes only on demand, so the full parse asks, as the scan and the upload
+/// check do, and baking and unbaking accept the same documents.
+fn check_attributes(e: &BytesStart<'_>) -> Result<(), BakeError> {
+    for attr in e.attributes() {
+        attr.map_err(|err| fault(SvgBakeError::Xml(err.to_string())))?;
+    }
+    Ok(())
 }
 
 fn has_event_handler(e: &BytesStart<'_>) -> bool {
@@ -458,6 +473,10 @@ fn scan(
 /// Check the attributes of the start tag `tag` (after `<`) whose name is `n` bytes long;
 /// the index just past its `>` and whether it is self-closing, or `None` for the full parse.
 fn attributes(tag: &[u8], n: usize, mode: Mode) -> Option<(usize, bool)> {
+    // Names seen so far, to refuse a repeated one (a well-formedness error); a tag with more
+    // attributes than this goes to the full parse.
+    let mut seen: [&[u8]; 16] = [&[]; 16];
+    let mut count = 0;
     let mut k = n;
     loop {
         // After the name or a value: `>`, `/>` or whitespace then more.
@@ -478,6 +497,11 @@ fn attributes(tag: &[u8], n: usize, mode: Mode) -> Option<(usize, bool)> {
         if key.starts_with(b"xmlns") || (mode == Mode::Bake && any_part(key, b"on", false)) {
             return None;
         }
+        if seen[..count].contains(&key) {
+            return None;
+        }
+        *seen.get_mut(count)? = key;
+        count += 1;
         k += m;
         while is_space(*tag.get(k)?) {
             k += 1;
@@ -548,7 +572,7 @@ pub fn bake(
 }
 
 /// How far into a stored image [`bake_stored`] looks for the root start tag.
-const STORED_HEAD: usize = 16 * 1024;
+const STORED_HEAD: usize = 4 * 1024;
 
 /// [`bake`] for an image that passed the upload check ([`crate::image::svg::check`]), as
 /// stored badge class images have: well-formed UTF-8, no DTD internal subset, no script, no
@@ -626,12 +650,19 @@ fn stored_fast(
 
 /// Whether the document after the root start tag may hold an Open Badges element, when
 /// nothing at the root binds one (see [`bake_stored`]).
+/// One pass over the rest for `&` and `:`, both rare in drawing data: a `&#`, or a `:`
+/// that is the one after `http` or `https` in either namespace URI.
 fn may_hold_credential(rest: &[u8]) -> bool {
-    let char_ref = memchr::memchr_iter(b'&', rest).any(|at| rest.get(at + 1) == Some(&b'#'));
-    char_ref
-        || [OB2_NS, OB3_NS]
-            .into_iter()
-            .any(|ns| memchr::memmem::find(rest, ns.as_bytes()).is_some())
+    memchr::memchr2_iter(b'&', b':', rest).any(|at| {
+        if rest[at] == b'&' {
+            return rest.get(at + 1) == Some(&b'#');
+        }
+        [OB2_NS, OB3_NS].into_iter().any(|ns| {
+            let scheme = ns.find(':').unwrap_or(0);
+            at.checked_sub(scheme)
+                .is_some_and(|start| rest[start..].starts_with(ns.as_bytes()))
+        })
+    })
 }
 
 /// The root start tag `e` with the Open Badges prefix declared (unless bound already), then
@@ -690,6 +721,7 @@ fn bake_with(
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
+                check_attributes(e)?;
                 if skipping.is_some() {
                     depth += usize::from(!empty);
                     continue;
@@ -927,6 +959,7 @@ fn unbake_with(bytes: &[u8], fast: bool) -> Result<(Vec<Found>, Vec<Removed>), B
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
+                check_attributes(e)?;
                 let local = e.local_name().into_inner();
                 if depth == 0 {
                     if seen_root {
@@ -1225,18 +1258,47 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_attribute_is_refused_both_ways() {
+        // Found by fuzzing: a stray character after the root's last attribute.
+        for svg in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" x=\"1\"\u{feff}><g/></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g a=\"1\" a=\"2\"/></svg>",
+        ] {
+            let baked = bake(svg.as_bytes(), Version::V2, &Payload::classify(URL));
+            assert!(
+                matches!(
+                    baked,
+                    Err(BakeError::Image(ImageFault::Svg(SvgBakeError::Xml(_))))
+                ),
+                "{svg}: {baked:?}"
+            );
+            assert!(unbake(svg.as_bytes()).is_err(), "{svg}");
+            same_either_way(svg.as_bytes());
+        }
+    }
+
+    #[test]
     fn an_unclosed_element_is_refused_when_unbaking_too() {
         // Found by fuzzing: unbake read this while bake refused it.
         let svg = format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="{URL}"/><circle r="3"/6</svg>"#
         );
+        assert!(
+            matches!(
+                unbake(svg.as_bytes()),
+                Err(BakeError::Image(ImageFault::Svg(SvgBakeError::Xml(_))))
+            ),
+            "{svg}"
+        );
+        same_either_way(svg.as_bytes());
+        let unclosed = svg.replace("/6</svg>", "/><g>");
         assert_eq!(
-            unbake(svg.as_bytes()),
+            unbake(unclosed.as_bytes()),
             Err(fault(SvgBakeError::Xml(
                 "an element is never closed".into()
             )))
         );
-        same_either_way(svg.as_bytes());
+        same_either_way(unclosed.as_bytes());
     }
 
     #[test]
