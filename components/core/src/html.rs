@@ -428,7 +428,9 @@ mod tests {
             format!(
                 "<dt>Credential URL</dt>\n<dd><code>https://badges.example.org/assertions/{id}</code></dd>"
             ),
-            format!("<a href=\"https://badges.example.org/certificate/{id}\">Printable certificate</a>"),
+            format!(
+                "<a href=\"https://badges.example.org/certificate/{id}\">Printable certificate</a>"
+            ),
         ] {
             assert!(html.contains(&needle), "missing {needle}");
         }
@@ -458,9 +460,13 @@ mod tests {
         let html = assertion_html(&fixtures::award(), &badge, &fixtures::issuer(), NOW);
         let escaped = "&#60;script&#62;&#34;&#38;";
         for needle in [
-            format!("<meta property=\"og:title\" content=\"{escaped} — awarded by Example Academy\">"),
+            format!(
+                "<meta property=\"og:title\" content=\"{escaped} — awarded by Example Academy\">"
+            ),
             format!("<meta property=\"og:description\" content=\"{escaped}\">"),
-            format!("<meta name=\"twitter:title\" content=\"{escaped} — awarded by Example Academy\">"),
+            format!(
+                "<meta name=\"twitter:title\" content=\"{escaped} — awarded by Example Academy\">"
+            ),
             format!("<meta property=\"og:image:alt\" content=\"{escaped} badge\">"),
         ] {
             assert!(html.contains(&needle), "missing {needle}");

@@ -176,7 +176,10 @@ impl Credential {
         );
         with_query(
             "mailto:",
-            &[("subject", format!("My badge: {}", self.name)), ("body", body)],
+            &[
+                ("subject", format!("My badge: {}", self.name)),
+                ("body", body),
+            ],
         )
     }
 
@@ -267,7 +270,10 @@ mod tests {
             ("C++ 50% off?", "C%2B%2B%2050%25%20off%3F"),
             ("Ünïcödé", "%C3%9Cn%C3%AFc%C3%B6d%C3%A9"),
             ("日本語", "%E6%97%A5%E6%9C%AC%E8%AA%9E"),
-            ("Ελληνικά", "%CE%95%CE%BB%CE%BB%CE%B7%CE%BD%CE%B9%CE%BA%CE%AC"),
+            (
+                "Ελληνικά",
+                "%CE%95%CE%BB%CE%BB%CE%B7%CE%BD%CE%B9%CE%BA%CE%AC",
+            ),
             ("عربي", "%D8%B9%D8%B1%D8%A8%D9%8A"),
             ("a/b\\c", "a%2Fb%5Cc"),
             ("tab\tnew\nline", "tab%09new%0Aline"),
@@ -297,7 +303,11 @@ mod tests {
             .split('&')
             .find_map(|p| p.strip_prefix("name="))
             .expect("name parameter");
-        assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b"%-._~".contains(&b)));
+        assert!(
+            value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"%-._~".contains(&b))
+        );
         let decoded = percent_encoding::percent_decode_str(value)
             .decode_utf8()
             .expect("utf8");

@@ -28,8 +28,7 @@ pub use access::{Refusal, decide};
 pub use counters::{ShareCounts, Target};
 pub use links::Credential;
 pub use pages::{
-    CertificatePage, EMBED_CSP, EmbedCard, PAGE_CSP, badge_image_url, signature_snippet,
-    verify_url,
+    CertificatePage, EMBED_CSP, EmbedCard, PAGE_CSP, badge_image_url, signature_snippet, verify_url,
 };
 
 use time::OffsetDateTime;

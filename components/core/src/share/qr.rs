@@ -27,7 +27,9 @@ pub fn svg(text: &str, label: &str) -> Result<String, Error> {
         .light_color(svg::Color("#fff"))
         .build();
     let start = rendered.find("<svg").ok_or_else(|| {
-        Error::Internal(Internal::Render("QR code: the renderer made no <svg>".into()))
+        Error::Internal(Internal::Render(
+            "QR code: the renderer made no <svg>".into(),
+        ))
     })?;
     let label = label
         .replace('&', "&amp;")

@@ -47,7 +47,10 @@ fn every_route_matches_and_only_get_and_head_are_allowed() {
             Route::Share(Target::LinkedinPost, "a".into()),
         ),
         ("/share/x/a", Route::Share(Target::X, "a".into())),
-        ("/share/facebook/a", Route::Share(Target::Facebook, "a".into())),
+        (
+            "/share/facebook/a",
+            Route::Share(Target::Facebook, "a".into()),
+        ),
         ("/share/email/a", Route::Share(Target::Email, "a".into())),
         ("/embed/a", Route::Embed("a".into())),
         ("/certificate/a", Route::Certificate("a".into())),
@@ -60,8 +63,17 @@ fn every_route_matches_and_only_get_and_head_are_allowed() {
             Err(Error::MethodNotAllowed { allow: ALLOW })
         );
     }
-    for path in ["/share/myspace/a", "/share/linkedin/a/b", "/embed", "/share"] {
-        assert_eq!(route("GET", path).map_err(|e| e.status()), Err(404), "{path}");
+    for path in [
+        "/share/myspace/a",
+        "/share/linkedin/a/b",
+        "/embed",
+        "/share",
+    ] {
+        assert_eq!(
+            route("GET", path).map_err(|e| e.status()),
+            Err(404),
+            "{path}"
+        );
     }
 }
 
@@ -96,9 +108,17 @@ fn add_to_profile_redirects_to_linkedin_and_counts_the_click() {
 fn each_target_redirects_to_its_site_and_counts_separately() {
     let kv = store(&fixtures::award());
     let cases = [
-        ("/post", "linkedin", "https://www.linkedin.com/sharing/share-offsite/?url="),
+        (
+            "/post",
+            "linkedin",
+            "https://www.linkedin.com/sharing/share-offsite/?url=",
+        ),
         ("", "x", "https://twitter.com/intent/tweet?text="),
-        ("", "facebook", "https://www.facebook.com/sharer/sharer.php?u="),
+        (
+            "",
+            "facebook",
+            "https://www.facebook.com/sharer/sharer.php?u=",
+        ),
         ("", "email", "mailto:?subject="),
     ];
     for (suffix, target, prefix) in cases {
@@ -221,7 +241,10 @@ fn the_certificate_has_the_qr_code_of_the_verify_link_and_may_not_be_framed() {
     let verify = format!(
         "https://badges.example.org/verify?url=https%3A%2F%2Fbadges.example.org%2Fassertions%2F{AWARD_ID}"
     );
-    assert!(html.contains(&format!("<a href=\"{verify}\">{verify}</a>")), "{html}");
+    assert!(
+        html.contains(&format!("<a href=\"{verify}\">{verify}</a>")),
+        "{html}"
+    );
     assert!(html.contains("/static/share.css"));
     assert!(!html.contains("<script"));
 }
@@ -232,7 +255,10 @@ fn an_expired_award_can_be_shared_and_its_pages_say_expired() {
     award.expires = Some(datetime!(2026-11-30 00:00 UTC));
     let kv = store(&award);
     assert_eq!(get(&kv, &format!("/share/linkedin/{AWARD_ID}")).status, 302);
-    for path in [format!("/embed/{AWARD_ID}"), format!("/certificate/{AWARD_ID}")] {
+    for path in [
+        format!("/embed/{AWARD_ID}"),
+        format!("/certificate/{AWARD_ID}"),
+    ] {
         let r = get(&kv, &path);
         assert_eq!(r.status, 200);
         assert!(text(&r).contains("Expired on 30 November 2026"), "{path}");
@@ -260,7 +286,10 @@ fn the_signature_snippet_links_the_badge_page_with_escaped_text() {
     assert!(s.starts_with(&format!(
         "<a href=\"https://badges.example.org/assertions/{AWARD_ID}\""
     )));
-    assert!(s.contains("<strong>R&#38;D &#60;b&#62;&#34;1&#34;</strong>"), "{s}");
+    assert!(
+        s.contains("<strong>R&#38;D &#60;b&#62;&#34;1&#34;</strong>"),
+        "{s}"
+    );
     assert!(s.contains("Issued by Example Academy"));
     assert!(s.contains(&format!(
         "<img src=\"https://badges.example.org/assertions/{AWARD_ID}/image\""
