@@ -10,8 +10,10 @@
 //! 2. The award is read and [`access::decide`] says whether it may be shared: only accepted,
 //!    public, unrevoked awards; otherwise a friendly HTML page with 404 or 410.
 //! 3. The badge class and issuer are read in one batch.
-//! 4. Share routes answer 302 to the URL built in [`links`] (`Cache-Control: no-store`) and,
-//!    for GET, count the click ([`counters`]). The embed card may be framed by any site
+//! 4. Share routes answer 302 to the URL built in [`links`] (`Cache-Control: no-store`;
+//!    `Referrer-Policy: no-referrer`, so the share site never learns the page that linked
+//!    here, which may be a claim page with its token in the URL) and, for GET, count the
+//!    click ([`counters`]). The embed card may be framed by any site
 //!    (`frame-ancestors *`, this route only); the certificate page has print CSS and a QR code
 //!    ([`qr`]) of `<base>/verify?url=<assertion URL>`. No page runs scripts.
 //!

@@ -99,6 +99,8 @@ fn add_to_profile_redirects_to_linkedin_and_counts_the_click() {
         )
     );
     assert_eq!(r.header("cache-control"), Some("no-store"));
+    // The page that linked here may be a claim page with its token in the URL.
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
     let counts = block_on(counters::read(&kv, AWARD_ID)).expect("read");
     assert_eq!(counts.linkedin_profile, 1);
     assert_eq!(counts.linkedin_post, 0);
