@@ -146,8 +146,13 @@ impl AssertionPage {
                 title: format!("{} — awarded by {}", badge.name, issuer.name),
                 description: summary(&badge.description),
                 url: base.assertion(&award.id),
-                // The baked image: previews carry the credential (SPEC-NOTES §4.2).
-                image: Some(share::badge_image_url(award, badge, base)),
+                // The baked image, so previews carry the credential (SPEC-NOTES §4.2); a revoked
+                // award has no baked image (410), so its page previews the class image.
+                image: Some(if award.revoked.is_some() {
+                    badge_image.clone()
+                } else {
+                    share::badge_image_url(award, badge, base)
+                }),
                 json_url: Some(base.assertion(&award.id)),
                 css_url: base.asset("emblem.css"),
                 icon_url: base.asset("favicon.svg"),
@@ -450,6 +455,10 @@ mod tests {
         );
         assert!(!html.contains("Add it to LinkedIn"));
         assert!(!html.contains("/certificate/"));
+        assert!(html.contains(&format!(
+            "<meta property=\"og:image\" content=\"https://badges.example.org/badges/{}/image\">",
+            fixtures::BADGE_ID
+        )));
     }
 
     #[test]
