@@ -9,14 +9,43 @@
 //!
 //! The output holds only numbers and fixed attribute text from the renderer plus the label,
 //! which is escaped here, so a page may include it unescaped.
+//!
+//! Encoding costs milliseconds (the crate tries all eight masks), so each thread (a component
+//! instance) keeps the last [`CACHE_ENTRIES`] codes it drew; a full cache starts over.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
 use crate::error::{Error, Internal};
 
+/// Codes kept per thread before the cache starts over (a code is ~20 KB of SVG).
+pub const CACHE_ENTRIES: usize = 64;
+
+thread_local! {
+    static DRAWN: RefCell<HashMap<(String, String), String>> = RefCell::new(HashMap::new());
+}
+
 /// An inline `<svg>` of the QR code of `text`, labelled `label` for screen readers.
 pub fn svg(text: &str, label: &str) -> Result<String, Error> {
+    let key = (text.to_owned(), label.to_owned());
+    if let Some(hit) = DRAWN.with(|d| d.borrow().get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let drawn = draw(text, label)?;
+    DRAWN.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.len() >= CACHE_ENTRIES {
+            d.clear();
+        }
+        d.insert(key, drawn.clone());
+    });
+    Ok(drawn)
+}
+
+fn draw(text: &str, label: &str) -> Result<String, Error> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
         .map_err(|e| Error::Internal(Internal::Render(format!("QR code: {e}"))))?;
     let rendered = code
@@ -59,6 +88,18 @@ mod tests {
         assert!(s.ends_with("</svg>"));
         assert!(s.contains("viewBox=\"0 0 "));
         assert!(s.contains("<path fill=\"#000\" d=\"M"));
+    }
+
+    #[test]
+    fn a_cached_code_is_the_one_drawn_and_the_cache_stays_bounded() {
+        let first = svg("https://a.example/1", "x").expect("svg");
+        assert_eq!(svg("https://a.example/1", "x").expect("svg"), first);
+        assert_eq!(draw("https://a.example/1", "x").expect("svg"), first);
+        assert_ne!(svg("https://a.example/1", "y").expect("svg"), first);
+        for i in 0..CACHE_ENTRIES + 5 {
+            svg(&i.to_string(), "x").expect("svg");
+        }
+        assert!(DRAWN.with(|d| d.borrow().len()) <= CACHE_ENTRIES);
     }
 
     #[test]
