@@ -7,5 +7,6 @@ mod common;
 mod host;
 mod hosting;
 mod issuing;
+mod share;
 mod static_files;
 mod visibility;

@@ -22,6 +22,7 @@ const WASM_PACKAGES: &[&str] = &[
     "emblem-bake",
     "emblem-hosting",
     "emblem-issuing",
+    "emblem-linkedin",
     "emblem-static",
     "emblem-test-hello",
     "emblem-test-probe",

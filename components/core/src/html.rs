@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::model::award::Award;
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
+use crate::share::{self, Credential, links::YearMonth};
 
 /// The `<head>` of a page.
 #[derive(Debug, Clone)]
@@ -64,6 +65,40 @@ pub struct EvidenceItem {
     pub text: Option<String>,
 }
 
+/// The values of LinkedIn's certification form, shown on the badge page for copying by hand
+/// (LinkedIn may not prefill them, SPEC-NOTES §4.1).
+#[derive(Debug, Clone)]
+pub struct CopyValues {
+    /// Certification name.
+    pub name: String,
+    /// Issuing organisation.
+    pub organization: String,
+    /// Issue month, e.g. "March 2026".
+    pub issued: String,
+    /// Expiry month, if it expires.
+    pub expires: Option<String>,
+    /// Credential id.
+    pub id: String,
+    /// Credential URL (this page).
+    pub url: String,
+    /// The printable certificate.
+    pub certificate_url: String,
+}
+
+impl CopyValues {
+    fn new(credential: &Credential, base: &BaseUrl) -> Self {
+        Self {
+            name: credential.name.clone(),
+            organization: credential.organization_name.clone(),
+            issued: credential.issued.human(),
+            expires: credential.expires.map(YearMonth::human),
+            id: credential.id.clone(),
+            url: credential.url.clone(),
+            certificate_url: base.join(&format!("/certificate/{}", credential.id)),
+        }
+    }
+}
+
 /// The public page of an assertion.
 #[derive(Debug, Template)]
 #[template(path = "assertion.html")]
@@ -83,6 +118,7 @@ pub struct AssertionPage {
     criteria_url: Option<String>,
     narrative: Option<String>,
     evidence: Vec<EvidenceItem>,
+    copy: Option<CopyValues>,
 }
 
 impl AssertionPage {
@@ -100,12 +136,23 @@ impl AssertionPage {
             _ => PageStatus::Valid,
         };
         let badge_image = image_url(&badge.image, || base.badge_image(&badge.id));
+        // Nothing to copy into LinkedIn once the issuer has revoked it.
+        let copy = award
+            .revoked
+            .is_none()
+            .then(|| CopyValues::new(&Credential::new(award, badge, issuer, base), base));
         Self {
             head: Head {
                 title: format!("{} — awarded by {}", badge.name, issuer.name),
                 description: summary(&badge.description),
                 url: base.assertion(&award.id),
-                image: Some(badge_image.clone()),
+                // The baked image, so previews carry the credential (SPEC-NOTES §4.2); a revoked
+                // award has no baked image (410), so its page previews the class image.
+                image: Some(if award.revoked.is_some() {
+                    badge_image.clone()
+                } else {
+                    share::badge_image_url(award, badge, base)
+                }),
                 json_url: Some(base.assertion(&award.id)),
                 css_url: base.asset("emblem.css"),
                 icon_url: base.asset("favicon.svg"),
@@ -134,6 +181,7 @@ impl AssertionPage {
                     text: e.narrative.clone().or_else(|| e.description.clone()),
                 })
                 .collect(),
+            copy,
         }
     }
 }
@@ -351,8 +399,14 @@ mod tests {
                 .to_owned(),
             format!("<meta property=\"og:url\" content=\"{url}\">"),
             format!(
-                "<meta property=\"og:image\" content=\"https://badges.example.org/badges/{}/image\">",
-                fixtures::BADGE_ID
+                "<meta property=\"og:image\" content=\"https://badges.example.org/assertions/{}/image\">",
+                fixtures::AWARD_ID
+            ),
+            "<meta name=\"twitter:card\" content=\"summary_large_image\">".to_owned(),
+            "<meta property=\"og:image:alt\" content=\"Rust Basics badge\">".to_owned(),
+            format!(
+                "<meta name=\"twitter:image\" content=\"https://badges.example.org/assertions/{}/image\">",
+                fixtures::AWARD_ID
             ),
             "<meta property=\"og:type\" content=\"website\">".to_owned(),
             "<meta property=\"og:description\"".to_owned(),
@@ -362,6 +416,71 @@ mod tests {
         ] {
             assert!(html.contains(&needle), "missing {needle}");
         }
+    }
+
+    #[test]
+    fn the_assertion_page_lists_the_linkedin_values_to_copy() {
+        let mut issuer = fixtures::issuer();
+        issuer.name = "R&D \"Lab\"".into();
+        let html = assertion_html(&fixtures::award(), &fixtures::badge(), &issuer, NOW);
+        let id = fixtures::AWARD_ID;
+        for needle in [
+            "<dt>Name</dt>\n<dd><code>Rust Basics</code></dd>".to_owned(),
+            "<dt>Issuing organization</dt>\n<dd><code>R&#38;D &#34;Lab&#34;</code></dd>".to_owned(),
+            "<dt>Issue date</dt>\n<dd><code>November 2026</code></dd>".to_owned(),
+            "<dt>Expiration date</dt>\n<dd><code>November 2027</code></dd>".to_owned(),
+            format!("<dt>Credential ID</dt>\n<dd><code>{id}</code></dd>"),
+            format!(
+                "<dt>Credential URL</dt>\n<dd><code>https://badges.example.org/assertions/{id}</code></dd>"
+            ),
+            format!(
+                "<a href=\"https://badges.example.org/certificate/{id}\">Printable certificate</a>"
+            ),
+        ] {
+            assert!(html.contains(&needle), "missing {needle}");
+        }
+        let mut award = fixtures::award();
+        award.expires = None;
+        let html = assertion_html(&award, &fixtures::badge(), &fixtures::issuer(), NOW);
+        assert!(html.contains("<dt>Expiration date</dt>\n<dd>Does not expire</dd>"));
+    }
+
+    #[test]
+    fn a_revoked_page_offers_nothing_to_copy() {
+        let html = assertion_html(
+            &fixtures::revoked_award(),
+            &fixtures::badge(),
+            &fixtures::issuer(),
+            NOW,
+        );
+        assert!(!html.contains("Add it to LinkedIn"));
+        assert!(!html.contains("/certificate/"));
+        assert!(html.contains(&format!(
+            "<meta property=\"og:image\" content=\"https://badges.example.org/badges/{}/image\">",
+            fixtures::BADGE_ID
+        )));
+    }
+
+    #[test]
+    fn open_graph_and_twitter_tags_escape_issuer_text() {
+        let mut badge = fixtures::badge();
+        badge.name = "<script>\"&".into();
+        badge.description = "<script>\"&".into();
+        let html = assertion_html(&fixtures::award(), &badge, &fixtures::issuer(), NOW);
+        let escaped = "&#60;script&#62;&#34;&#38;";
+        for needle in [
+            format!(
+                "<meta property=\"og:title\" content=\"{escaped} — awarded by Example Academy\">"
+            ),
+            format!("<meta property=\"og:description\" content=\"{escaped}\">"),
+            format!(
+                "<meta name=\"twitter:title\" content=\"{escaped} — awarded by Example Academy\">"
+            ),
+            format!("<meta property=\"og:image:alt\" content=\"{escaped} badge\">"),
+        ] {
+            assert!(html.contains(&needle), "missing {needle}");
+        }
+        assert!(!html.contains("<script>"));
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! | `claim/<sha256(token)>` | claim token record `{v, award_id, expires_at}` | create |
 //! | `fail/<scope>/<subject>/<bucket>` | counter: failed authentications in one 5-minute bucket | increment |
 //! | `lock/<scope>/<subject>` | lockout record `{v, until}` | CAS |
+//! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //!
 //! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id).
 //! `<bucket>` is the Unix time divided by the bucket length. Signing keys (a later feature)
@@ -98,4 +99,9 @@ pub fn fail(scope: &str, subject: &str, bucket: i64) -> String {
 /// `lock/<scope>/<subject>`
 pub fn lock(scope: &str, subject: &str) -> String {
     format!("lock/{scope}/{subject}")
+}
+
+/// `shares/<assertion-id>/<target>`
+pub fn shares(assertion_id: &str, target: &str) -> String {
+    format!("shares/{assertion_id}/{target}")
 }

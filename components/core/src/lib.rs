@@ -48,6 +48,7 @@ pub mod ob2;
 pub mod recipient;
 pub mod reply;
 pub mod service;
+pub mod share;
 pub mod validate;
 
 pub use base_url::BaseUrl;

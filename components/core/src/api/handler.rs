@@ -186,6 +186,10 @@ pub async fn perform<K: Kv + ?Sized>(
             let award = awards::recertify(env, issuer_of(&principal)?, &id, input).await?;
             Reply::json(200, &AwardView::new(&award, base, env.now, None))
         }
+        Route::Shares(id) => {
+            let award = awards::get(env.kv, issuer_of(&principal)?, &id).await?;
+            Reply::json(200, &crate::share::counters::read(env.kv, &award.id).await?)
+        }
     })
 }
 

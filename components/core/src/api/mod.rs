@@ -55,6 +55,8 @@ pub enum Route {
     Revoke(String),
     /// `POST /assertions/:id/recertify` (issuer).
     Recertify(String),
+    /// `GET /assertions/:id/shares` (issuer): share clicks per target.
+    Shares(String),
 }
 
 impl Route {
@@ -138,6 +140,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
             (["assertions", id], m) => (&["GET"], (m == "GET").then(|| Route::GetAward(owned(id)))),
             (["assertions", id, "revoke"], m) => {
                 (&["POST"], (m == "POST").then(|| Route::Revoke(owned(id))))
+            }
+            (["assertions", id, "shares"], m) => {
+                (&["GET"], (m == "GET").then(|| Route::Shares(owned(id))))
             }
             (["assertions", id, "recertify"], m) => (
                 &["POST"],
@@ -223,6 +228,11 @@ mod tests {
                 "POST",
                 format!("/api/v1/assertions/{id}/recertify"),
                 Route::Recertify(id.into()),
+            ),
+            (
+                "GET",
+                format!("/api/v1/assertions/{id}/shares"),
+                Route::Shares(id.into()),
             ),
         ];
         for (method, path, expected) in cases {

@@ -64,7 +64,9 @@ pub const CACHE: &str = "public, max-age=30";
 /// Caching of uploaded images (they never change once uploaded).
 pub const IMAGE_CACHE: &str = "public, max-age=3600";
 /// Content-Security-Policy of HTML pages.
-pub const HTML_CSP: &str = "default-src 'none'; img-src 'self' https: data:; style-src 'self'";
+/// Pages may not be framed: only the embed card (`crate::share`) may.
+pub const HTML_CSP: &str =
+    "default-src 'none'; img-src 'self' https: data:; style-src 'self'; frame-ancestors 'none'";
 /// Content-Security-Policy of uploaded SVG images.
 pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 /// Responses depend on these request headers.

@@ -444,6 +444,40 @@ fn issuers_cannot_see_each_others_objects() {
 }
 
 #[test]
+fn share_counts_are_read_by_the_awarding_issuer_only() {
+    let api = Api::new();
+    let a = api.issuer();
+    let b = api.issuer();
+    let key_a = api.key(a["id"].as_str().expect("id"));
+    let key_b = api.key(b["id"].as_str().expect("id"));
+    let badge = api.badge(&key_a);
+    let award = api.award(&key_a, badge["id"].as_str().expect("id"));
+    let award_id = award["id"].as_str().expect("id");
+    let path = format!("/api/v1/assertions/{award_id}/shares");
+    block_on(async {
+        let kv = &api.bench.kv;
+        for _ in 0..2 {
+            crate::share::counters::record(kv, award_id, crate::share::Target::LinkedinProfile)
+                .await
+                .expect("count");
+        }
+        crate::share::counters::record(kv, award_id, crate::share::Target::Email)
+            .await
+            .expect("count");
+    });
+    let r = api.call("GET", &path, Some(&key_a), None);
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        Api::json(&r),
+        json!({"linkedin_profile": 2, "linkedin_post": 0, "x": 0, "facebook": 0, "email": 1})
+    );
+    assert_eq!(api.call("GET", &path, Some(&key_b), None).status, 404);
+    assert_eq!(api.call("GET", &path, Some(ADMIN), None).status, 403);
+    assert_eq!(api.call("GET", &path, None, None).status, 401);
+    assert_eq!(api.call("POST", &path, Some(&key_a), None).status, 405);
+}
+
+#[test]
 fn credentials_of_the_wrong_kind_are_403() {
     let api = Api::new();
     let issuer = api.issuer();
