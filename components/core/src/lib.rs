@@ -30,8 +30,10 @@ pub mod api;
 pub mod auth;
 pub mod bake;
 pub mod base_url;
+pub mod claim;
 pub mod clock;
 pub mod digest;
+pub mod email;
 pub mod entropy;
 pub mod env;
 pub mod error;
@@ -49,6 +51,7 @@ pub mod recipient;
 pub mod reply;
 pub mod service;
 pub mod validate;
+pub mod webhook;
 
 pub use base_url::BaseUrl;
 pub use env::{Env, Policy};

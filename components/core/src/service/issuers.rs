@@ -32,6 +32,7 @@ pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Resul
         description: input.description,
         image,
         linkedin_organization_id: input.linkedin_organization_id,
+        webhook_url: None,
         created_at: env.now,
     };
     insert_new(env.kv, &keys::issuer(&id), &issuer).await?;
