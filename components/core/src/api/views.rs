@@ -5,6 +5,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
+use crate::email::AwardEmail;
+use crate::webhook::Delivery;
 use crate::clock::{ts, ts_opt};
 use crate::model::ImageRef;
 use crate::model::apikey::ApiKeySummary;
@@ -41,6 +43,8 @@ pub struct IssuerView {
     pub image: Option<String>,
     /// LinkedIn organisation id or null.
     pub linkedin_organization_id: Option<String>,
+    /// Where award emails are POSTed, or null.
+    pub webhook_url: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -61,6 +65,7 @@ impl IssuerView {
                 .as_ref()
                 .map(|i| image_url(i, || base.issuer_image(&issuer.id))),
             linkedin_organization_id: issuer.linkedin_organization_id.clone(),
+            webhook_url: issuer.webhook_url.clone(),
             created_at: issuer.created_at,
         }
     }
@@ -261,4 +266,17 @@ impl AwardView {
             created_at: award.created_at,
         }
     }
+}
+
+/// An award with its claim link just minted (create and resend): the award, the email to send
+/// and, when the issuer has a webhook, what happened when Emblem POSTed it there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardSentView {
+    /// The award (with `claim_url`).
+    #[serde(flatten)]
+    pub award: AwardView,
+    /// `{to, subject, text, html}`, ready for the issuer's mailer.
+    pub email: AwardEmail,
+    /// `{url, delivered, status, error}`, or null when the issuer has no webhook.
+    pub webhook: Option<Delivery>,
 }
