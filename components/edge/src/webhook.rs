@@ -52,16 +52,15 @@ impl Webhooks for HttpWebhooks {
             Err(e) => return Delivery::failed(url, format!("invalid request: {e}")),
         };
         let send = std::pin::pin!(spin_sdk::http::send(request));
-        let deadline = std::pin::pin!(spin_sdk::wasip3::clocks::monotonic_clock::wait_for(
-            nanos(TOTAL)
-        ));
+        let deadline = std::pin::pin!(spin_sdk::wasip3::clocks::monotonic_clock::wait_for(nanos(
+            TOTAL
+        )));
         match select(send, deadline).await {
             Either::Left((Ok(response), _)) => Delivery::answered(url, response.status().as_u16()),
             Either::Left((Err(code), _)) => Delivery::failed(url, describe(&code)),
-            Either::Right(((), _)) => Delivery::failed(
-                url,
-                format!("no answer within {} seconds", TOTAL.as_secs()),
-            ),
+            Either::Right(((), _)) => {
+                Delivery::failed(url, format!("no answer within {} seconds", TOTAL.as_secs()))
+            }
         }
     }
 }

@@ -5,9 +5,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
-use crate::email::AwardEmail;
-use crate::webhook::Delivery;
 use crate::clock::{ts, ts_opt};
+use crate::email::AwardEmail;
 use crate::model::ImageRef;
 use crate::model::apikey::ApiKeySummary;
 use crate::model::award::{
@@ -15,6 +14,7 @@ use crate::model::award::{
 };
 use crate::model::badge::{Alignment, BadgeClass, Criteria};
 use crate::model::issuer::Issuer;
+use crate::webhook::Delivery;
 
 /// The public URL of an image: hosted bytes at `<owner url>/image`, or the issuer's URL.
 pub fn image_url(image: &ImageRef, hosted_at: impl FnOnce() -> String) -> String {

@@ -155,7 +155,10 @@ mod tests {
             webhook_url: Some(Some("https://hooks.example.org/e".into())),
         };
         let after = block_on(update(&b.kv, &own, &issuer.id, set.clone())).expect("update");
-        assert_eq!(after.webhook_url.as_deref(), Some("https://hooks.example.org/e"));
+        assert_eq!(
+            after.webhook_url.as_deref(),
+            Some("https://hooks.example.org/e")
+        );
         let other = Principal::Issuer {
             issuer_id: "someone-else".into(),
             key_id: "k".into(),

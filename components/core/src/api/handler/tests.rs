@@ -588,7 +588,12 @@ fn resending_mints_a_new_link_reopens_a_rejection_and_carries_the_email() {
         |a| a.reject(crate::service::testing::NOW),
     ))
     .expect("reject");
-    let r = api.call("POST", &format!("/api/v1/assertions/{id}/resend"), Some(&key), None);
+    let r = api.call(
+        "POST",
+        &format!("/api/v1/assertions/{id}/resend"),
+        Some(&key),
+        None,
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let body = Api::json(&r);
     let second = body["claim_url"].as_str().expect("new claim_url");

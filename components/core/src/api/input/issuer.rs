@@ -178,8 +178,11 @@ mod tests {
 
     #[test]
     fn a_webhook_url_can_be_set_or_removed() {
-        let set = IssuerUpdate::parse(&json!({"webhook_url": "https://hooks.example.org/e"}), false)
-            .expect("valid");
+        let set = IssuerUpdate::parse(
+            &json!({"webhook_url": "https://hooks.example.org/e"}),
+            false,
+        )
+        .expect("valid");
         assert_eq!(
             set.webhook_url,
             Some(Some("https://hooks.example.org/e".into()))
