@@ -95,7 +95,6 @@ struct OfferPage {
     badge: Badge,
     action_url: String,
     claim_expires: String,
-    assertion_url: String,
 }
 
 #[derive(Debug, Template)]
@@ -173,7 +172,6 @@ impl Page {
             badge: Badge::new(base, found),
             action_url: base.claim(token),
             claim_expires: clock::human_date(found.expires_at),
-            assertion_url: base.assertion(&found.award.id),
         })
     }
 
