@@ -521,3 +521,29 @@ fn a_failing_webhook_never_fails_the_award() {
     cleared.expect(200);
     assert_eq!(cleared.json()["webhook_url"], Value::Null);
 }
+
+#[test]
+fn a_webhook_that_never_answers_is_cut_off() {
+    let app = app();
+    let issuer = issuer(app, "Silent Hooks");
+    let class = badge_class(app, &issuer, json!({}));
+    let silent = Receiver::silent();
+    app.request("PATCH", &format!("/api/v1/issuers/{}", issuer.id))
+        .bearer(&issuer.key)
+        .json(&json!({"webhook_url": silent.url}))
+        .send()
+        .expect(200);
+    // The award answers (the delivery is capped at a few seconds) and reports the failure.
+    let body = award(app, &issuer, &class, "earner@example.org", json!({}));
+    silent.next();
+    assert_eq!(body["webhook"]["delivered"], false, "{}", body["webhook"]);
+    assert_eq!(body["webhook"]["status"], Value::Null);
+    assert!(
+        body["webhook"]["error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{}",
+        body["webhook"]
+    );
+    assert!(read_record(app, &format!("award/{}", body["id"].as_str().expect("id"))).is_some());
+}

@@ -58,6 +58,29 @@ impl Receiver {
         Receiver { url, rx }
     }
 
+    /// A listener that accepts connections and reads requests but never answers (holding each
+    /// connection open until the test process ends).
+    pub fn silent() -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
+        let url = format!(
+            "http://{}/hooks/silent",
+            listener.local_addr().expect("addr")
+        );
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                if let Some(received) = read_request(&mut stream) {
+                    let _ = tx.send(received);
+                }
+                held.push(stream);
+            }
+        });
+        Receiver { url, rx }
+    }
+
     /// The next request, waiting up to 20 s.
     pub fn next(&self) -> Received {
         self.rx
