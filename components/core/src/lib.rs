@@ -7,7 +7,8 @@
 //! 1. A Spin component (`components/issuing`, `components/hosting`, …) receives the request.
 //!    The shared adapter `emblem-edge` reads variables, the clock, randomness and the body
 //!    (under a cap) and wraps Spin's key-value store in the [`kv::Kv`] trait.
-//! 2. The component matches the route with [`api::route`] or [`hosting::route`].
+//! 2. The component matches the route with [`api::route`], [`hosting::route`] or
+//!    [`claim::route`] (the earner's claim pages, [`claim`]).
 //! 3. For the issuer API, [`auth::authenticate`] checks the bearer token (lockout first, then
 //!    the secret), and [`api::input`] validates the JSON body completely before anything is
 //!    written.

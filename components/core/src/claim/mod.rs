@@ -22,7 +22,8 @@
 //! 2. The body must be `application/x-www-form-urlencoded` (415), at most [`MAX_FORM`] bytes
 //!    (413), with one `action` of `accept`, `reject`, `public` or `private` (400).
 //! 3. Steps 3 of GET (404 / 410), then a revoked award is a 410 notice.
-//! 4. `reject` without `confirm=yes` answers the confirmation page and changes nothing.
+//! 4. `reject` without `confirm=yes` on a pending award answers the confirmation page and
+//!    changes nothing (on an answered award it is checked like a confirmed one).
 //! 5. The transition runs by compare-and-swap ([`crate::service::awards::transition`]) and
 //!    only while the token is still the award's live one. Repeating an action changes nothing;
 //!    a repeated or concurrent accept leaves one accepted award with one acceptance time.
@@ -280,12 +281,10 @@ pub async fn act<K: Kv + ?Sized>(
     if found.award.revoked.is_some() {
         return finish(Page::revoked(base, &found).reply(410), false);
     }
-    if action == (Action::Reject { confirmed: false }) {
-        let reply = match found.award.acceptance.state {
-            AcceptanceState::Pending => Page::confirm_reject(base, token, &found).reply(200),
-            _ => see_other(base, token),
-        };
-        return finish(reply, false);
+    if action == (Action::Reject { confirmed: false })
+        && found.award.acceptance.state == AcceptanceState::Pending
+    {
+        return finish(Page::confirm_reject(base, token, &found).reply(200), false);
     }
     let now = env.now;
     let live_hash = found.token_hash.clone();

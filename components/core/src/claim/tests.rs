@@ -225,6 +225,18 @@ fn rejecting_needs_confirmation() {
 }
 
 #[test]
+fn an_accepted_badge_cannot_be_rejected_from_its_link() {
+    let c = setup();
+    let _ = c.post("action=accept");
+    for body in ["action=reject", "action=reject&confirm=yes"] {
+        let r = c.post(body);
+        assert_eq!(r.status, 409, "{body}");
+        assert!(text(&r).contains("make it private instead"));
+    }
+    assert_eq!(c.award().acceptance.state, AcceptanceState::Accepted);
+}
+
+#[test]
 fn privacy_switches_both_ways() {
     let c = setup();
     let _ = c.post("action=accept");
