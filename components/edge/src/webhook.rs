@@ -73,8 +73,9 @@ fn describe(code: &spin_sdk::wasip3::http::types::ErrorCode) -> String {
                 .to_owned()
         }
         E::ConnectionRefused => "the connection was refused".to_owned(),
-        E::ConnectionTimeout | E::ConnectionReadTimeout | E::ConnectionWriteTimeout => {
-            "the connection timed out".to_owned()
+        E::ConnectionTimeout => format!("could not connect within {} seconds", CONNECT.as_secs()),
+        E::ConnectionReadTimeout | E::ConnectionWriteTimeout | E::HttpResponseTimeout => {
+            format!("no answer within {} seconds", FIRST_BYTE.as_secs())
         }
         E::DnsError(_) => "the host name could not be resolved".to_owned(),
         E::TlsCertificateError | E::TlsProtocolError | E::TlsAlertReceived(_) => {
