@@ -1,6 +1,7 @@
-//! Real-browser tests: the real app on the real host, driven by Chromium
-//! through playwright-core (`tests/browser/*.mjs`). `tests/browser/setup.sh`
-//! installs both (`cargo xtask test` runs it first); screenshots go to
+//! Real-browser tests: the real app on the real host, driven by headless Chromium (Debian's
+//! `chromium`) through playwright-core from one Node script per scenario
+//! (`tests/browser/*.mjs`). `tests/browser/setup.sh` installs both (`cargo xtask test` runs it
+//! first); without them the tests fail and say so. Screenshots go to
 //! `target/browser-artifacts/`.
 
 #[path = "../e2e/common.rs"]
@@ -9,5 +10,6 @@
     reason = "shared with the e2e tests; each test binary uses a subset"
 )]
 mod common;
+mod claim;
 mod driver;
 mod share;

@@ -121,22 +121,50 @@ pub fn path_of(url: &str) -> String {
 /// Rewrites an award record in the app's store (Spin's SQLite table), the way
 /// the earner-facing claim component changes acceptance and visibility.
 pub fn set_award_state(app: &emblem_tests::App, award_id: &str, change: impl Fn(&mut Value)) {
+    rewrite_record(app, &format!("award/{award_id}"), change);
+}
+
+fn open_kv(app: &emblem_tests::App) -> rusqlite::Connection {
     let db = rusqlite::Connection::open(app.kv_path()).expect("open kv");
     db.busy_timeout(std::time::Duration::from_secs(10))
         .expect("timeout");
-    let key = format!("award/{award_id}");
-    let raw: Vec<u8> = db
-        .query_row(
-            "SELECT value FROM spin_key_value WHERE store = 'default' AND key = ?1",
-            [&key],
-            |row| row.get(0),
-        )
-        .expect("award record");
-    let mut record: Value = serde_json::from_slice(&raw).expect("json record");
+    db
+}
+
+/// Rewrites the JSON record under `key` in the app's store.
+pub fn rewrite_record(app: &emblem_tests::App, key: &str, change: impl Fn(&mut Value)) {
+    let db = open_kv(app);
+    let mut record = read_record(app, key).unwrap_or_else(|| panic!("no record under {key}"));
     change(&mut record);
     db.execute(
         "UPDATE spin_key_value SET value = ?1 WHERE store = 'default' AND key = ?2",
         rusqlite::params![serde_json::to_vec(&record).expect("json"), key],
     )
     .expect("update");
+}
+
+/// The JSON record under `key`, if any.
+pub fn read_record(app: &emblem_tests::App, key: &str) -> Option<Value> {
+    use rusqlite::OptionalExtension;
+    let raw: Option<Vec<u8>> = open_kv(app)
+        .query_row(
+            "SELECT value FROM spin_key_value WHERE store = 'default' AND key = ?1",
+            [key],
+            |row| row.get(0),
+        )
+        .optional()
+        .expect("read");
+    raw.map(|raw| serde_json::from_slice(&raw).expect("json record"))
+}
+
+/// Every key and value of the app's store, in key order.
+pub fn kv_snapshot(app: &emblem_tests::App) -> Vec<(String, Vec<u8>)> {
+    let db = open_kv(app);
+    let mut stmt = db
+        .prepare("SELECT key, value FROM spin_key_value WHERE store = 'default' ORDER BY key")
+        .expect("prepare");
+    stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
 }

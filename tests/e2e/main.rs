@@ -3,7 +3,9 @@
 //! Run them with `cargo xtask test`.
 
 mod bake;
+mod claim;
 mod common;
+mod hook_receiver;
 mod host;
 mod hosting;
 mod issuing;

@@ -2,9 +2,9 @@
 //! awards keep their JSON (holders of the link can verify) but have no
 //! public page; a rejected award is gone.
 //!
-//! The earner's claim pages arrive with the claim component; until then
-//! these tests set the state the way that component will, by rewriting the
-//! award record in the store (Spin's SQLite table) between requests.
+//! These tests set the state by rewriting the award record in the store
+//! (Spin's SQLite table) between requests; `claim.rs` drives the same states
+//! through the earner's real claim pages.
 
 use crate::common::{award, badge_class, issuer, path_of, set_award_state, shared};
 use serde_json::json;

@@ -20,6 +20,7 @@ use std::process::{Command, ExitCode};
 /// Every crate that builds a `.wasm` component (app and test fixtures).
 const WASM_PACKAGES: &[&str] = &[
     "emblem-bake",
+    "emblem-claim",
     "emblem-hosting",
     "emblem-issuing",
     "emblem-linkedin",

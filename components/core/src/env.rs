@@ -21,6 +21,9 @@ pub struct Policy {
     pub lockout_duration: Duration,
     /// How far in the future an `issued_on` may be, for clock skew (default 5 minutes).
     pub issued_on_skew: Duration,
+    /// Whether issuers may set `http://` webhook URLs on a loopback address (tests only: the
+    /// test manifest sets `webhook_allow_loopback_http`; Emblem's own spin.toml never does).
+    pub webhook_loopback_http: bool,
 }
 
 impl Default for Policy {
@@ -32,6 +35,7 @@ impl Default for Policy {
             lockout_buckets: 3,
             lockout_duration: Duration::minutes(15),
             issued_on_skew: Duration::minutes(5),
+            webhook_loopback_http: false,
         }
     }
 }

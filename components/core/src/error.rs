@@ -259,6 +259,8 @@ pub enum LockSubject {
     Address,
     /// The API key id named in the presented token.
     KeyId,
+    /// The client address, for unknown claim links.
+    ClaimAddress,
 }
 
 /// Why the service cannot answer (503).
@@ -470,11 +472,11 @@ impl Error {
                 subject,
             } => Problem::new(429, "locked-out", "Too many failed attempts")
                 .detail(format!(
-                    "Too many failed authentication attempts {}; try again in {retry_after} \
-                     seconds.",
+                    "Too many failed {}; try again in {retry_after} seconds.",
                     match subject {
-                        LockSubject::Address => "from this address",
-                        LockSubject::KeyId => "with this API key",
+                        LockSubject::Address => "authentication attempts from this address",
+                        LockSubject::KeyId => "authentication attempts with this API key",
+                        LockSubject::ClaimAddress => "claim links tried from this address",
                     }
                 ))
                 .header("retry-after", retry_after.to_string()),

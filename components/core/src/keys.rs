@@ -17,12 +17,13 @@
 //! | `seq/awards/<badge-id>` | counter: awards of the badge class | increment |
 //! | `idx/awards/<badge-id>/<n>` | the id (a JSON string) of the class's n-th award | create |
 //! | `revocations/<issuer-id>` | the issuer's revocation list `{v, entries: [{assertion_id, reason, revoked_at}]}` | CAS |
-//! | `claim/<sha256(token)>` | claim token record `{v, award_id, expires_at}` | create |
+//! | `claim/<sha256(token)>` | claim token record `{v, award_id, expires_at}` | create; delete when a resend replaces it |
 //! | `fail/<scope>/<subject>/<bucket>` | counter: failed authentications in one 5-minute bucket | increment |
 //! | `lock/<scope>/<subject>` | lockout record `{v, until}` | CAS |
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //!
-//! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id).
+//! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id) for
+//! the issuer API, and `claimaddr` (client address) for unknown claim links.
 //! `<bucket>` is the Unix time divided by the bucket length. Signing keys (a later feature)
 //! will live under `keys/<issuer-id>/<kid>`, which is why API keys use `apikey*` names.
 

@@ -7,7 +7,8 @@
 //! 1. A Spin component (`components/issuing`, `components/hosting`, …) receives the request.
 //!    The shared adapter `emblem-edge` reads variables, the clock, randomness and the body
 //!    (under a cap) and wraps Spin's key-value store in the [`kv::Kv`] trait.
-//! 2. The component matches the route with [`api::route`] or [`hosting::route`].
+//! 2. The component matches the route with [`api::route`], [`hosting::route`] or
+//!    [`claim::route`] (the earner's claim pages, [`claim`]).
 //! 3. For the issuer API, [`auth::authenticate`] checks the bearer token (lockout first, then
 //!    the secret), and [`api::input`] validates the JSON body completely before anything is
 //!    written.
@@ -30,8 +31,10 @@ pub mod api;
 pub mod auth;
 pub mod bake;
 pub mod base_url;
+pub mod claim;
 pub mod clock;
 pub mod digest;
+pub mod email;
 pub mod entropy;
 pub mod env;
 pub mod error;
@@ -50,6 +53,7 @@ pub mod reply;
 pub mod service;
 pub mod share;
 pub mod validate;
+pub mod webhook;
 
 pub use base_url::BaseUrl;
 pub use env::{Env, Policy};

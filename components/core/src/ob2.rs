@@ -340,6 +340,7 @@ pub mod fixtures {
                 content_type: ImageType::Png,
             }),
             linkedin_organization_id: Some("1337".into()),
+            webhook_url: None,
             created_at: datetime!(2026-01-01 09:00 UTC),
         }
     }

@@ -20,6 +20,7 @@ pub mod kv;
 pub mod request;
 pub mod respond;
 pub mod vars;
+pub mod webhook;
 
 use emblem_core::entropy::Entropy;
 use emblem_core::{BaseUrl, Env, Error, Policy};
@@ -28,6 +29,7 @@ use time::OffsetDateTime;
 
 pub use kv::SpinKv;
 pub use respond::{Response, send};
+pub use webhook::HttpWebhooks;
 
 /// The host's cryptographically secure random bytes (`wasi:random/random`).
 #[derive(Debug, Clone, Copy, Default)]

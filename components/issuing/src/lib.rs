@@ -7,15 +7,20 @@
 //!    200/201/204 with the JSON views documented in `emblem_core::api::views`.
 //! 4. Errors become problem+json (server faults are logged); nothing is cacheable.
 //!
+//! Award and resend responses carry the award email; when the issuer has a `webhook_url`, the
+//! email is POSTed there through outbound HTTP (`allowed_outbound_hosts`), with time caps, and
+//! the outcome is reported in the response.
+//!
 //! Variables: `admin_token` (empty: admin routes answer 503), `public_base_url`,
-//! `claim_ttl_days` (default 30).
+//! `claim_ttl_days` (default 30); test manifests only: `webhook_allow_loopback_http` (`true`
+//! lets issuers set `http://127.0.0.1:<port>` webhooks).
 
 use emblem_core::Error;
 use emblem_core::Policy;
 use emblem_core::Reply;
 use emblem_core::api::{MAX_BODY, handler};
 use emblem_core::auth::Attempt;
-use emblem_edge::{Response, Site, body, request, respond, vars};
+use emblem_edge::{HttpWebhooks, Response, Site, body, request, respond, vars};
 use spin_sdk::http::Request;
 
 #[spin_sdk::http_service]
@@ -30,6 +35,8 @@ async fn handle(req: Request) -> Response {
 async fn serve(req: Request) -> Result<Reply, Error> {
     let mut site = Site::load(req.headers()).await?;
     site.policy = Policy::with_claim_ttl_days(vars::get("claim_ttl_days").await.as_deref());
+    site.policy.webhook_loopback_http =
+        vars::get("webhook_allow_loopback_http").await.as_deref() == Some("true");
     let admin_token = vars::get("admin_token").await;
     let env = site.env();
     let headers = req.headers();
@@ -47,12 +54,13 @@ async fn serve(req: Request) -> Result<Reply, Error> {
     } else {
         Vec::new()
     };
-    handler::perform(
+    handler::perform_with(
         &env,
         call,
         query.as_deref(),
         content_type.as_deref(),
         &bytes,
+        &HttpWebhooks,
     )
     .await
 }

@@ -6,23 +6,29 @@
 //! 2. The component checks the content type ([`check_content_type`], 415) and reads the body
 //!    under [`super::MAX_BODY`] (413).
 //! 3. [`perform`]: parse the body (400), validate it (422) and run the service; the typed
-//!    result becomes the JSON reply with its status (200, 201 + `Location`, 204).
+//!    result becomes the JSON reply with its status (200, 201 + `Location`, 204). Creating an
+//!    award and resending its claim link also render the award email and, when the issuer has
+//!    a webhook, POST it there ([`perform_with`] takes the sender); the delivery outcome is in
+//!    the reply and never fails the call.
 //! 4. [`finish`]: errors become problem documents, and every reply gets
 //!    `Cache-Control: no-store`.
 
 use serde_json::Value;
 
-use super::input::{NewAward, NewBadge, NewIssuer, NewKey, Recertify, Revoke};
+use super::input::{IssuerUpdate, NewAward, NewBadge, NewIssuer, NewKey, Recertify, Revoke};
 use super::paging;
-use super::views::{AwardView, BadgeView, IssuerView, Page};
+use super::views::{AwardSentView, AwardView, BadgeView, IssuerView, Page};
 use super::{PREFIX, Route, require_json, route};
 use crate::auth::{self, Attempt, Principal};
+use crate::email::{self, Occasion};
 use crate::env::Env;
 use crate::error::{Error, Forbidden};
 use crate::kv::Kv;
 use crate::reply::Reply;
+use crate::service::awards::Created;
 use crate::service::{apikeys, awards, badges, issuers};
 use crate::validate::parse_json;
+use crate::webhook::{self, NoWebhooks, Webhooks};
 
 /// A routed, authenticated call waiting for its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,13 +88,73 @@ pub fn finish(result: Result<Reply, Error>) -> Reply {
     reply
 }
 
-/// Step 3: parse, validate and act.
+/// The award with its new claim link, its email, and the webhook delivery (if any).
+async fn sent<K: Kv + ?Sized, W: Webhooks>(
+    env: &Env<'_, K>,
+    made: &Created,
+    occasion: Occasion,
+    webhooks: &W,
+) -> Result<AwardSentView, Error> {
+    let award = &made.award;
+    let badge = badges::load(env.kv, &award.badge_id).await?;
+    let issuer = issuers::load(env.kv, &award.issuer_id).await?;
+    let view = AwardView::new(award, env.base, env.now, Some(&made.claim_token));
+    let claim_url = view.claim_url.clone().unwrap_or_default();
+    let mail = email::render(
+        occasion,
+        award,
+        &badge,
+        &issuer,
+        env.base,
+        &claim_url,
+        view.claim_expires_at,
+    )?;
+    let delivery = match &issuer.webhook_url {
+        Some(url) => {
+            let payload = webhook::Payload {
+                event: match occasion {
+                    Occasion::Awarded => webhook::Event::Awarded,
+                    Occasion::Resent => webhook::Event::Resent,
+                },
+                assertion_id: &award.id,
+                assertion_url: view.assertion_url.clone(),
+                issuer_id: &award.issuer_id,
+                to: &mail.to,
+                claim_url: &claim_url,
+                claim_expires_at: view.claim_expires_at,
+                email: &mail,
+            };
+            let body = serde_json::to_vec(&payload).unwrap_or_default();
+            Some(webhooks.post_json(url, body).await)
+        }
+        None => None,
+    };
+    Ok(AwardSentView {
+        award: view,
+        email: mail,
+        webhook: delivery,
+    })
+}
+
+/// Step 3: parse, validate and act, with no webhook sender (deliveries report as failed).
 pub async fn perform<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     call: Call,
     query: Option<&str>,
     content_type: Option<&str>,
     body: &[u8],
+) -> Result<Reply, Error> {
+    perform_with(env, call, query, content_type, body, &NoWebhooks).await
+}
+
+/// Step 3: parse, validate and act; award emails go to the issuer's webhook via `webhooks`.
+pub async fn perform_with<K: Kv + ?Sized, W: Webhooks>(
+    env: &Env<'_, K>,
+    call: Call,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+    webhooks: &W,
 ) -> Result<Reply, Error> {
     let Call { route, principal } = call;
     let input = if route.has_body() {
@@ -108,6 +174,11 @@ pub async fn perform<K: Kv + ?Sized>(
         }
         Route::GetIssuer(id) => {
             let issuer = issuers::get(env.kv, &principal, &id).await?;
+            Reply::json(200, &IssuerView::new(&issuer, base))
+        }
+        Route::UpdateIssuer(id) => {
+            let change = IssuerUpdate::parse(&input, env.policy.webhook_loopback_http)?;
+            let issuer = issuers::update(env.kv, &principal, &id, change).await?;
             Reply::json(200, &IssuerView::new(&issuer, base))
         }
         Route::CreateKey(issuer_id) => {
@@ -169,8 +240,12 @@ pub async fn perform<K: Kv + ?Sized>(
             let issuer_id = issuer_of(&principal)?;
             let input = NewAward::parse(&input, env.now, env.policy.issued_on_skew)?;
             let made = awards::create(env, issuer_id, input).await?;
-            let view = AwardView::new(&made.award, base, env.now, Some(&made.claim_token));
+            let view = sent(env, &made, Occasion::Awarded, webhooks).await?;
             created(base, format!("/assertions/{}", made.award.id), &view)
+        }
+        Route::Resend(id) => {
+            let made = awards::resend(env, issuer_of(&principal)?, &id).await?;
+            Reply::json(200, &sent(env, &made, Occasion::Resent, webhooks).await?)
         }
         Route::GetAward(id) => {
             let award = awards::get(env.kv, issuer_of(&principal)?, &id).await?;

@@ -33,6 +33,8 @@ pub enum Route {
     CreateIssuer,
     /// `GET /issuers/:id` (admin or that issuer).
     GetIssuer(String),
+    /// `PATCH /issuers/:id` (admin or that issuer): settings such as `webhook_url`.
+    UpdateIssuer(String),
     /// `POST /issuers/:id/keys` (admin).
     CreateKey(String),
     /// `GET /issuers/:id/keys` (admin).
@@ -57,6 +59,8 @@ pub enum Route {
     Recertify(String),
     /// `GET /assertions/:id/shares` (issuer): share clicks per target.
     Shares(String),
+    /// `POST /assertions/:id/resend` (issuer): a new claim link and award email.
+    Resend(String),
 }
 
 impl Route {
@@ -66,7 +70,7 @@ impl Route {
             Self::CreateIssuer | Self::CreateKey(_) | Self::ListKeys(_) | Self::DeleteKey(..) => {
                 Access::Admin
             }
-            Self::GetIssuer(_) => Access::AdminOrIssuer,
+            Self::GetIssuer(_) | Self::UpdateIssuer(_) => Access::AdminOrIssuer,
             _ => Access::Issuer,
         }
     }
@@ -76,6 +80,7 @@ impl Route {
         matches!(
             self,
             Self::CreateIssuer
+                | Self::UpdateIssuer(_)
                 | Self::CreateKey(_)
                 | Self::CreateBadge
                 | Self::CreateAward
@@ -109,7 +114,14 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
     let (allow, matched): (&'static [&'static str], Option<Route>) =
         match (segments.as_slice(), method) {
             (["issuers"], m) => (&["POST"], (m == "POST").then_some(Route::CreateIssuer)),
-            (["issuers", id], m) => (&["GET"], (m == "GET").then(|| Route::GetIssuer(owned(id)))),
+            (["issuers", id], m) => (
+                &["GET", "PATCH"],
+                match m {
+                    "GET" => Some(Route::GetIssuer(owned(id))),
+                    "PATCH" => Some(Route::UpdateIssuer(owned(id))),
+                    _ => None,
+                },
+            ),
             (["issuers", id, "keys"], m) => (
                 &["GET", "POST"],
                 match m {
@@ -148,6 +160,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
                 &["POST"],
                 (m == "POST").then(|| Route::Recertify(owned(id))),
             ),
+            (["assertions", id, "resend"], m) => {
+                (&["POST"], (m == "POST").then(|| Route::Resend(owned(id))))
+            }
             _ => return Err(not_found()),
         };
     matched.ok_or(Error::MethodNotAllowed { allow })
@@ -233,6 +248,16 @@ mod tests {
                 "GET",
                 format!("/api/v1/assertions/{id}/shares"),
                 Route::Shares(id.into()),
+            ),
+            (
+                "POST",
+                format!("/api/v1/assertions/{id}/resend"),
+                Route::Resend(id.into()),
+            ),
+            (
+                "PATCH",
+                format!("/api/v1/issuers/{id}"),
+                Route::UpdateIssuer(id.into()),
             ),
         ];
         for (method, path, expected) in cases {

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
 use crate::clock::{ts, ts_opt};
+use crate::email::AwardEmail;
 use crate::model::ImageRef;
 use crate::model::apikey::ApiKeySummary;
 use crate::model::award::{
@@ -13,6 +14,7 @@ use crate::model::award::{
 };
 use crate::model::badge::{Alignment, BadgeClass, Criteria};
 use crate::model::issuer::Issuer;
+use crate::webhook::Delivery;
 
 /// The public URL of an image: hosted bytes at `<owner url>/image`, or the issuer's URL.
 pub fn image_url(image: &ImageRef, hosted_at: impl FnOnce() -> String) -> String {
@@ -41,6 +43,8 @@ pub struct IssuerView {
     pub image: Option<String>,
     /// LinkedIn organisation id or null.
     pub linkedin_organization_id: Option<String>,
+    /// Where award emails are POSTed, or null.
+    pub webhook_url: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -61,6 +65,7 @@ impl IssuerView {
                 .as_ref()
                 .map(|i| image_url(i, || base.issuer_image(&issuer.id))),
             linkedin_organization_id: issuer.linkedin_organization_id.clone(),
+            webhook_url: issuer.webhook_url.clone(),
             created_at: issuer.created_at,
         }
     }
@@ -261,4 +266,17 @@ impl AwardView {
             created_at: award.created_at,
         }
     }
+}
+
+/// An award with its claim link just minted (create and resend): the award, the email to send
+/// and, when the issuer has a webhook, what happened when Emblem POSTed it there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardSentView {
+    /// The award (with `claim_url`).
+    #[serde(flatten)]
+    pub award: AwardView,
+    /// `{to, subject, text, html}`, ready for the issuer's mailer.
+    pub email: AwardEmail,
+    /// `{url, delivered, status, error}`, or null when the issuer has no webhook.
+    pub webhook: Option<Delivery>,
 }

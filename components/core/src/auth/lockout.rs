@@ -30,6 +30,9 @@ pub enum Scope {
     Address,
     /// An API key id.
     KeyId,
+    /// A client address looking up claim links (counted apart from API logins, so an earner
+    /// mistyping a link never locks an issuer's integration out, and the reverse).
+    ClaimAddress,
 }
 
 impl Scope {
@@ -37,6 +40,7 @@ impl Scope {
         match self {
             Self::Address => "addr",
             Self::KeyId => "key",
+            Self::ClaimAddress => "claimaddr",
         }
     }
 
@@ -44,6 +48,7 @@ impl Scope {
         match self {
             Self::Address => LockSubject::Address,
             Self::KeyId => LockSubject::KeyId,
+            Self::ClaimAddress => LockSubject::ClaimAddress,
         }
     }
 }
@@ -176,6 +181,25 @@ mod tests {
         assert!(block_on(check(&kv, unlock, Scope::Address, "10.0.0.1")).is_ok());
         // Old failures have left the window: one more failure does not lock again.
         assert!(!fail_times(&kv, 1, unlock, "10.0.0.1"));
+    }
+
+    #[test]
+    fn claim_lookups_are_counted_apart_from_api_logins() {
+        let kv = MemoryKv::new();
+        let policy = Policy::default();
+        for _ in 0..10 {
+            block_on(record_failure(
+                &kv,
+                &policy,
+                T0,
+                Scope::ClaimAddress,
+                "10.0.0.1",
+            ))
+            .expect("record");
+        }
+        assert!(block_on(check(&kv, T0, Scope::ClaimAddress, "10.0.0.1")).is_err());
+        assert!(block_on(check(&kv, T0, Scope::Address, "10.0.0.1")).is_ok());
+        assert!(kv.keys().contains(&"lock/claimaddr/10.0.0.1".to_owned()));
     }
 
     #[test]

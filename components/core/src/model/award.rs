@@ -3,7 +3,9 @@
 //! An award has three independent pieces of state, plus expiry:
 //!
 //! 1. **Acceptance** by the recipient: `pending → accepted | rejected` (via claim links).
-//!    Rejection is final (Credly's rule, SPEC-NOTES §5.1).
+//!    The earner cannot undo a rejection from the link, but the issuer can: resending the
+//!    claim link ([`Award::reissue_claim`]) brings a rejected award back to pending (the
+//!    seeds' "I accidentally rejected my badge", SPEC-NOTES §5.1, without a new award).
 //! 2. **Revocation** by the issuer: `{reason, revoked_at}`; final, and the first reason stays.
 //! 3. **Visibility** chosen by the recipient: `public | private`.
 //! 4. **Expiry**: expired when `expires <= now`; the issuer may recertify with a new expiry,
@@ -92,7 +94,7 @@ pub enum AcceptanceState {
     Pending,
     /// Accepted.
     Accepted,
-    /// Rejected (final).
+    /// Rejected (until the issuer resends the claim link).
     Rejected,
 }
 
@@ -178,7 +180,7 @@ pub enum TransitionError {
     },
     /// The recipient rejected the award.
     #[error(
-        "The recipient rejected the assertion {id}; rejection is final, so award the badge again instead"
+        "The recipient rejected the assertion {id}; resend the claim link (POST /api/v1/assertions/{id}/resend) to let them accept it"
     )]
     Rejected {
         /// The award id.
@@ -273,7 +275,7 @@ impl Award {
         }
     }
 
-    /// The recipient rejects (final). Rejecting twice changes nothing.
+    /// The recipient rejects. Rejecting twice changes nothing.
     pub fn reject(&mut self, now: OffsetDateTime) -> Result<Changed, TransitionError> {
         if self.revoked.is_some() {
             return Err(self.revoked_error());
@@ -303,6 +305,27 @@ impl Award {
         }
         self.visibility = visibility;
         Ok(Changed::Yes)
+    }
+
+    /// The issuer resends the claim link: `claim` replaces the live token, and a rejected
+    /// award is pending again. Returns the hash of the token it replaced (to delete). A
+    /// revoked award cannot be claimed, so it gets no new link.
+    pub fn reissue_claim(
+        &mut self,
+        claim: ClaimRef,
+        now: OffsetDateTime,
+    ) -> Result<Option<String>, TransitionError> {
+        if self.revoked.is_some() {
+            return Err(self.revoked_error());
+        }
+        if self.acceptance.state == AcceptanceState::Rejected {
+            self.acceptance = Acceptance {
+                state: AcceptanceState::Pending,
+                changed_at: Some(now),
+            };
+        }
+        let old = self.claim.replace(claim);
+        Ok(old.map(|c| c.token_hash))
     }
 
     /// The issuer revokes. Revoking twice changes nothing and keeps the first reason.
@@ -406,7 +429,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn rejecting_is_final() {
+    fn rejecting_holds_until_the_issuer_resends() {
         let mut a = award();
         assert_eq!(a.reject(NOW), Ok(Changed::Yes));
         assert_eq!(a.reject(NOW), Ok(Changed::No));
@@ -419,6 +442,43 @@ pub(crate) mod tests {
             a.set_visibility(Visibility::Private),
             Err(TransitionError::Rejected { .. })
         ));
+    }
+
+    fn claim_ref(hash: &str) -> ClaimRef {
+        ClaimRef {
+            token_hash: hash.into(),
+            expires_at: NOW + time::Duration::days(30),
+        }
+    }
+
+    #[test]
+    fn resending_brings_a_rejected_award_back_to_pending_with_a_new_token() {
+        let mut a = award();
+        a.claim = Some(claim_ref("old"));
+        let _ = a.reject(NOW);
+        let later = NOW + time::Duration::hours(2);
+        assert_eq!(
+            a.reissue_claim(claim_ref("new"), later),
+            Ok(Some("old".to_owned()))
+        );
+        assert_eq!(a.status(later), Status::Pending);
+        assert_eq!(a.acceptance.changed_at, Some(later));
+        assert_eq!(a.claim.as_ref().map(|c| c.token_hash.as_str()), Some("new"));
+        assert_eq!(a.accept(later), Ok(Changed::Yes));
+    }
+
+    #[test]
+    fn resending_keeps_an_accepted_award_accepted_and_refuses_a_revoked_one() {
+        let mut a = award();
+        let _ = a.accept(NOW);
+        assert_eq!(a.reissue_claim(claim_ref("n1"), NOW), Ok(None));
+        assert_eq!(a.acceptance.state, AcceptanceState::Accepted);
+        let _ = a.revoke("fraud", NOW);
+        assert!(matches!(
+            a.reissue_claim(claim_ref("n2"), NOW),
+            Err(TransitionError::Revoked { .. })
+        ));
+        assert_eq!(a.claim.as_ref().map(|c| c.token_hash.as_str()), Some("n1"));
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub struct Issuer {
     pub image: Option<ImageRef>,
     /// LinkedIn organisation id, for "Add to profile" (SPEC-NOTES §4).
     pub linkedin_organization_id: Option<String>,
+    /// Where Emblem POSTs the award email on award and on resend (https; [`crate::webhook`]).
+    /// Absent in records written before webhooks existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,

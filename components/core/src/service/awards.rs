@@ -10,10 +10,18 @@
 //!    (`seq/awards/<badge>` + `idx/awards/<badge>/<n>`).
 //! 5. Return the award with `claim_url = <base>/claim/<token>`; the token is never shown again.
 //!
-//! Changes (revoke, recertify; later accept, reject, visibility from claim pages) go through
+//! Changes (revoke, recertify, resend; accept, reject, visibility from claim pages) go through
 //! [`transition`]: a pure function of the award applied by compare-and-swap. Revocation then
 //! adds `{assertion id, reason}` to `revocations/<issuer>` by CAS; that step runs even when
 //! the award was already revoked, so a retried revoke repairs an interrupted one.
+//!
+//! Resend ([`resend`]):
+//! 1. Check the award is the caller's and not revoked (404 / 409) before writing anything.
+//! 2. Draw a new token and insert `claim/<sha256(new)>`.
+//! 3. By CAS on the award: point `claim` at the new token, and bring a rejected award back to
+//!    pending. If that fails (revoked meanwhile), delete the new claim record again.
+//! 4. Delete `claim/<old hash>`. The claim lookup also checks that a token is the award's live
+//!    one, so a crash before this step still leaves the old link dead.
 
 use time::Duration;
 
@@ -71,15 +79,7 @@ pub async fn create<K: Kv + ?Sized>(
     });
     let id = ids::new_id(env.entropy);
     let recipient = Recipient::new(input.email, env.entropy);
-    let claim_token = entropy::token(env.entropy);
-    let token_hash = sha256_hex(claim_token.as_bytes());
-    let claim_expires_at = env.now + env.policy.claim_ttl;
-    let claim = ClaimToken {
-        v: V1,
-        award_id: id.clone(),
-        expires_at: claim_expires_at,
-    };
-    insert_new(env.kv, &keys::claim(&token_hash), &claim).await?;
+    let (claim_token, claim_ref) = new_claim(env, &id).await?;
     let award = Award {
         v: V1,
         id: id.clone(),
@@ -97,10 +97,7 @@ pub async fn create<K: Kv + ?Sized>(
         visibility: Visibility::Public,
         revoked: None,
         recertifications: Vec::new(),
-        claim: Some(ClaimRef {
-            token_hash,
-            expires_at: claim_expires_at,
-        }),
+        claim: Some(claim_ref),
         created_at: env.now,
     };
     insert_new(env.kv, &keys::award(&id), &award).await?;
@@ -111,6 +108,63 @@ pub async fn create<K: Kv + ?Sized>(
         &id,
     )
     .await?;
+    Ok(Created { award, claim_token })
+}
+
+/// Draw a claim token for award `id` and store `claim/<sha256(token)>`; returns the token
+/// (shown once) and the reference the award keeps.
+async fn new_claim<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    id: &str,
+) -> Result<(String, ClaimRef), Error> {
+    let token = entropy::token(env.entropy);
+    let token_hash = sha256_hex(token.as_bytes());
+    let expires_at = env.now + env.policy.claim_ttl;
+    let record = ClaimToken {
+        v: V1,
+        award_id: id.to_owned(),
+        expires_at,
+    };
+    insert_new(env.kv, &keys::claim(&token_hash), &record).await?;
+    Ok((
+        token,
+        ClaimRef {
+            token_hash,
+            expires_at,
+        },
+    ))
+}
+
+/// Mint a new claim link for the issuer's award `id` (see the module docs): the old link stops
+/// working and a rejected award is pending again. A revoked award is 409.
+pub async fn resend<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    id: &str,
+) -> Result<Created, Error> {
+    let current = get(env.kv, issuer_id, id).await?;
+    if current.revoked.is_some() {
+        return Err(TransitionError::Revoked { id: id.to_owned() }.into());
+    }
+    let (claim_token, claim_ref) = new_claim(env, id).await?;
+    let new_hash = claim_ref.token_hash.clone();
+    let now = env.now;
+    let mut replaced = None;
+    let result = transition(env.kv, Some(issuer_id), id, |a| {
+        replaced = a.reissue_claim(claim_ref.clone(), now)?;
+        Ok(Changed::Yes)
+    })
+    .await;
+    let award = match result {
+        Ok(award) => award,
+        Err(e) => {
+            env.kv.delete(&keys::claim(&new_hash)).await?;
+            return Err(e);
+        }
+    };
+    if let Some(old) = replaced.filter(|old| *old != new_hash) {
+        env.kv.delete(&keys::claim(&old)).await?;
+    }
     Ok(Created { award, claim_token })
 }
 
@@ -453,5 +507,68 @@ mod tests {
         assert!(block_on(join_all(accepts)).iter().all(Result::is_ok));
         let a = block_on(load(&b.kv, &id)).expect("load");
         assert_eq!(a.acceptance.state, AcceptanceState::Accepted);
+    }
+
+    #[test]
+    fn resending_replaces_the_token_and_reopens_a_rejected_award() {
+        let b = Bench::new();
+        let class = badge(&b, "i1");
+        let made = block_on(create(&b.env(), "i1", award_input(&class))).expect("award");
+        let id = made.award.id.clone();
+        let old_hash = sha256_hex(made.claim_token.as_bytes());
+        block_on(transition(&b.kv, None, &id, |a| a.reject(NOW))).expect("reject");
+        let again = block_on(resend(&b.env(), "i1", &id)).expect("resend");
+        assert_ne!(again.claim_token, made.claim_token);
+        assert_eq!(again.award.acceptance.state, AcceptanceState::Pending);
+        let new_hash = sha256_hex(again.claim_token.as_bytes());
+        assert_eq!(
+            again.award.claim.as_ref().map(|c| c.token_hash.as_str()),
+            Some(new_hash.as_str())
+        );
+        let keys = b.kv.keys();
+        assert!(!keys.contains(&keys::claim(&old_hash)), "old token deleted");
+        assert!(keys.contains(&keys::claim(&new_hash)));
+    }
+
+    #[test]
+    fn resending_a_revoked_or_foreign_award_changes_nothing() {
+        let b = Bench::new();
+        let class = badge(&b, "i1");
+        let id = block_on(create(&b.env(), "i1", award_input(&class)))
+            .expect("award")
+            .award
+            .id;
+        let before = b.kv.snapshot();
+        let e = block_on(resend(&b.env(), "i2", &id)).expect_err("404");
+        assert_eq!(e.status(), 404);
+        assert_eq!(b.kv.snapshot(), before);
+        block_on(revoke(&b.env(), "i1", &id, Revoke { reason: "x".into() })).expect("revoke");
+        let before = b.kv.snapshot();
+        let e = block_on(resend(&b.env(), "i1", &id)).expect_err("409");
+        assert_eq!(e.status(), 409);
+        assert_eq!(b.kv.snapshot(), before);
+    }
+
+    #[test]
+    fn concurrent_resends_leave_exactly_one_live_token() {
+        let b = Bench::contended();
+        let class = badge(&b, "i1");
+        let id = block_on(create(&b.env(), "i1", award_input(&class)))
+            .expect("award")
+            .award
+            .id;
+        let env = b.env();
+        let results = block_on(join_all((0..8).map(|_| resend(&env, "i1", &id))));
+        assert!(results.iter().all(Result::is_ok));
+        let claims: Vec<String> =
+            b.kv.keys()
+                .into_iter()
+                .filter(|k| k.starts_with("claim/"))
+                .collect();
+        let live = block_on(load(&b.kv, &id))
+            .expect("load")
+            .claim
+            .expect("claim");
+        assert_eq!(claims, vec![keys::claim(&live.token_hash)]);
     }
 }

@@ -4,13 +4,13 @@
 //! `issuer/<id>`. Read: the admin sees every issuer; an issuer key sees only its own (others
 //! are 404).
 
-use crate::api::input::NewIssuer;
+use crate::api::input::{IssuerUpdate, NewIssuer};
 use crate::auth::Principal;
 use crate::env::Env;
 use crate::error::{Error, ObjectKind};
 use crate::ids;
 use crate::keys;
-use crate::kv::Kv;
+use crate::kv::{Kv, Update, update_json};
 use crate::model::V1;
 use crate::model::issuer::Issuer;
 
@@ -32,6 +32,7 @@ pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Resul
         description: input.description,
         image,
         linkedin_organization_id: input.linkedin_organization_id,
+        webhook_url: None,
         created_at: env.now,
     };
     insert_new(env.kv, &keys::issuer(&id), &issuer).await?;
@@ -49,6 +50,31 @@ pub async fn get<K: Kv + ?Sized>(kv: &K, principal: &Principal, id: &str) -> Res
         return Err(Error::not_found(ObjectKind::Issuer, id));
     }
     load(kv, id).await
+}
+
+/// Change an issuer's settings as `principal` (issuers change only themselves), by CAS.
+pub async fn update<K: Kv + ?Sized>(
+    kv: &K,
+    principal: &Principal,
+    id: &str,
+    change: IssuerUpdate,
+) -> Result<Issuer, Error> {
+    let not_found = || Error::not_found(ObjectKind::Issuer, id);
+    if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
+        return Err(not_found());
+    }
+    let updated = update_json(kv, &keys::issuer(id), |issuer: Option<Issuer>| {
+        let mut issuer = issuer.ok_or_else(not_found)?;
+        match &change.webhook_url {
+            Some(url) if issuer.webhook_url != *url => {
+                issuer.webhook_url.clone_from(url);
+                Ok::<_, Error>(Update::Put(issuer))
+            }
+            _ => Ok(Update::Keep(Some(issuer))),
+        }
+    })
+    .await?;
+    updated.value.ok_or_else(not_found)
 }
 
 #[cfg(test)]
@@ -115,6 +141,37 @@ mod tests {
         assert!(block_on(get(&b.kv, &Principal::Admin, &issuer.id)).is_ok());
         let e = block_on(get(&b.kv, &other, &issuer.id)).expect_err("404");
         assert_eq!(e.status(), 404);
+    }
+
+    #[test]
+    fn an_issuer_sets_and_removes_its_own_webhook_only() {
+        let b = Bench::new();
+        let issuer = block_on(create(&b.env(), input())).expect("create");
+        let own = Principal::Issuer {
+            issuer_id: issuer.id.clone(),
+            key_id: "k".into(),
+        };
+        let set = IssuerUpdate {
+            webhook_url: Some(Some("https://hooks.example.org/e".into())),
+        };
+        let after = block_on(update(&b.kv, &own, &issuer.id, set.clone())).expect("update");
+        assert_eq!(
+            after.webhook_url.as_deref(),
+            Some("https://hooks.example.org/e")
+        );
+        let other = Principal::Issuer {
+            issuer_id: "someone-else".into(),
+            key_id: "k".into(),
+        };
+        let before = b.kv.snapshot();
+        let e = block_on(update(&b.kv, &other, &issuer.id, set)).expect_err("404");
+        assert_eq!(e.status(), 404);
+        assert_eq!(b.kv.snapshot(), before);
+        let clear = IssuerUpdate {
+            webhook_url: Some(None),
+        };
+        let after = block_on(update(&b.kv, &Principal::Admin, &issuer.id, clear)).expect("clear");
+        assert_eq!(after.webhook_url, None);
     }
 
     #[test]

@@ -149,7 +149,8 @@ fn creating_an_issuer_returns_201_a_location_and_the_documented_shape() {
             "issuer_url",
             "linkedin_organization_id",
             "name",
-            "url"
+            "url",
+            "webhook_url"
         ]
     );
     assert_eq!(body["description"], Value::Null);
@@ -268,6 +269,7 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
             "claim_expires_at",
             "claim_url",
             "created_at",
+            "email",
             "evidence",
             "expires",
             "id",
@@ -279,9 +281,12 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
             "revoked",
             "state",
             "status",
-            "visibility"
+            "visibility",
+            "webhook"
         ]
     );
+    assert_eq!(keys_of(&award["email"]), ["html", "subject", "text", "to"]);
+    assert_eq!(award["webhook"], Value::Null, "no webhook configured");
     assert_eq!(
         keys_of(&award["recipient"]),
         ["email", "hashed", "identity", "salt"]
@@ -594,4 +599,87 @@ fn invalid_input_is_422_and_changes_nothing_in_the_store() {
     );
     assert_eq!(r.status, 422);
     assert_eq!(api.bench.kv.snapshot(), before);
+}
+
+#[test]
+fn resending_mints_a_new_link_reopens_a_rejection_and_carries_the_email() {
+    let api = Api::new();
+    let issuer = api.issuer();
+    let key = api.key(issuer["id"].as_str().expect("id"));
+    let badge = api.badge(&key);
+    let award = api.award(&key, badge["id"].as_str().expect("id"));
+    let id = award["id"].as_str().expect("id");
+    let first = award["claim_url"].as_str().expect("claim_url").to_owned();
+    assert!(
+        award["email"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&first))
+    );
+    block_on(crate::service::awards::transition(
+        &api.bench.kv,
+        None,
+        id,
+        |a| a.reject(crate::service::testing::NOW),
+    ))
+    .expect("reject");
+    let r = api.call(
+        "POST",
+        &format!("/api/v1/assertions/{id}/resend"),
+        Some(&key),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let body = Api::json(&r);
+    let second = body["claim_url"].as_str().expect("new claim_url");
+    assert_ne!(second, first);
+    assert_eq!(body["state"], "pending");
+    assert!(
+        body["email"]["subject"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Your new link"))
+    );
+    assert!(
+        body["email"]["html"]
+            .as_str()
+            .is_some_and(|h| h.contains(second) && h.contains("Add to LinkedIn"))
+    );
+    let other = api.issuer();
+    let other_key = api.key(other["id"].as_str().expect("id"));
+    let r = api.call(
+        "POST",
+        &format!("/api/v1/assertions/{id}/resend"),
+        Some(&other_key),
+        None,
+    );
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn an_issuer_sets_its_webhook_and_deliveries_are_reported() {
+    let api = Api::new();
+    let issuer = api.issuer();
+    let issuer_id = issuer["id"].as_str().expect("id");
+    let key = api.key(issuer_id);
+    let path = format!("/api/v1/issuers/{issuer_id}");
+    let r = api.call(
+        "PATCH",
+        &path,
+        Some(&key),
+        Some(&json!({"webhook_url": "http://hooks.example.org/x"})),
+    );
+    assert_eq!(r.status, 422);
+    let r = api.call(
+        "PATCH",
+        &path,
+        Some(&key),
+        Some(&json!({"webhook_url": "https://hooks.example.org/x"})),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(Api::json(&r)["webhook_url"], "https://hooks.example.org/x");
+    let badge = api.badge(&key);
+    let award = api.award(&key, badge["id"].as_str().expect("id"));
+    // `perform` has no sender: the award stands and the failure is reported.
+    assert_eq!(award["webhook"]["delivered"], false);
+    assert_eq!(award["webhook"]["url"], "https://hooks.example.org/x");
+    assert!(award["id"].is_string());
 }

@@ -64,6 +64,39 @@ impl NewIssuer {
     }
 }
 
+/// `PATCH /api/v1/issuers/:id` body: the settings to change; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerUpdate {
+    /// `Some(Some(url))` sets the webhook, `Some(None)` (JSON `null` or `""`) removes it.
+    pub webhook_url: Option<Option<String>>,
+}
+
+impl IssuerUpdate {
+    /// Validate the body; `loopback_http` lets tests use `http://127.0.0.1:<port>` webhooks.
+    pub fn parse(body: &Value, loopback_http: bool) -> Result<Self, Error> {
+        let obj = Check::body(body)?;
+        let mut c = Check::new();
+        let webhook_url = match obj.get("webhook_url") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => c
+                .raw_str(obj, "", "webhook_url")
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Some(None)
+                    } else {
+                        c.apply("", "webhook_url", s, |s| {
+                            crate::webhook::check_url(s, loopback_http)
+                        })
+                        .map(Some)
+                    }
+                })
+                .unwrap_or(None),
+        };
+        c.finish(Self { webhook_url })
+    }
+}
+
 fn linkedin_id(s: &str) -> Result<String, String> {
     let s = s.trim();
     if s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -141,6 +174,39 @@ mod tests {
         assert_eq!(errors[0].message, "must be a string, got an array");
         assert_eq!(errors[1].message, "must be a string, got a number");
         assert_eq!(errors[2].message, "must be a string, got a boolean");
+    }
+
+    #[test]
+    fn a_webhook_url_can_be_set_or_removed() {
+        let set = IssuerUpdate::parse(
+            &json!({"webhook_url": "https://hooks.example.org/e"}),
+            false,
+        )
+        .expect("valid");
+        assert_eq!(
+            set.webhook_url,
+            Some(Some("https://hooks.example.org/e".into()))
+        );
+        for removal in [json!({"webhook_url": null}), json!({"webhook_url": ""})] {
+            let u = IssuerUpdate::parse(&removal, false).expect("valid");
+            assert_eq!(u.webhook_url, Some(None));
+        }
+        assert_eq!(
+            IssuerUpdate::parse(&json!({}), false).map(|u| u.webhook_url),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn a_bad_webhook_url_is_named() {
+        for bad in [
+            json!({"webhook_url": "http://hooks.example.org/e"}),
+            json!({"webhook_url": "https://10.0.0.1/e"}),
+            json!({"webhook_url": 5}),
+        ] {
+            let e = IssuerUpdate::parse(&bad, false).expect_err("422");
+            assert_eq!(fields(e), ["webhook_url"], "{bad}");
+        }
     }
 
     #[test]

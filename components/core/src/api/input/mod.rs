@@ -10,7 +10,7 @@ mod issuer;
 
 pub use award::NewAward;
 pub use badge::NewBadge;
-pub use issuer::NewIssuer;
+pub use issuer::{IssuerUpdate, NewIssuer};
 
 use serde_json::Value;
 use time::OffsetDateTime;
