@@ -1,15 +1,23 @@
 // Opens a claim link in headless Chromium, accepts the badge, switches it private and public
 // again, and screenshots each page. Prints one JSON line with what it saw.
 //
-// usage: node claim.mjs <claim-url> <badge-name> <artifacts-dir> <playwright-dir>
+// Environment: EMBLEM_CLAIM_URL (a fresh claim link), EMBLEM_BADGE_NAME, EMBLEM_ARTIFACTS
+// (screenshot directory), EMBLEM_PLAYWRIGHT (the playwright-core package); set by
+// tests/browser/driver.rs.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [claimUrl, badgeName, artifacts, playwrightDir] = process.argv.slice(2);
-const require = createRequire(join(playwrightDir, 'package.json'));
-const { chromium } = require('playwright-core');
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const claimUrl = env('EMBLEM_CLAIM_URL');
+const badgeName = env('EMBLEM_BADGE_NAME');
+const artifacts = env('EMBLEM_ARTIFACTS');
+const { chromium } = createRequire(import.meta.url)(env('EMBLEM_PLAYWRIGHT'));
 
 mkdirSync(artifacts, { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), 'emblem-chromium-'));

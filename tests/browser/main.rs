@@ -4,12 +4,12 @@
 //! first); without them the tests fail and say so. Screenshots go to
 //! `target/browser-artifacts/`.
 
+mod claim;
 #[path = "../e2e/common.rs"]
 #[allow(
     dead_code,
     reason = "shared with the e2e tests; each test binary uses a subset"
 )]
 mod common;
-mod claim;
 mod driver;
 mod share;

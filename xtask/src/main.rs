@@ -158,7 +158,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     // One profile for every native test: the host's dependencies (wasmtime)
     // are compiled once, already by `build`.
     run(cargo()
-        .args(["test", "--profile", "host"])
+        .args(["test", "--profile", "host", "--no-fail-fast"])
         .args(native_packages())
         .args(extra))
 }
