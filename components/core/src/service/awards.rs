@@ -301,6 +301,15 @@ mod tests {
             .id
     }
 
+    /// A new award of a new class of `issuer`; its id.
+    fn awarded(b: &Bench, issuer: &str) -> String {
+        let class = badge(b, issuer);
+        block_on(create(&b.env(), issuer, award_input(&class)))
+            .expect("award")
+            .award
+            .id
+    }
+
     fn award_input(badge: &str) -> NewAward {
         NewAward {
             badgeclass: badge.to_owned(),
@@ -404,11 +413,7 @@ mod tests {
     #[test]
     fn revoking_twice_keeps_the_first_reason_and_lists_it_once() {
         let b = Bench::new();
-        let class = badge(&b, "i1");
-        let id = block_on(create(&b.env(), "i1", award_input(&class)))
-            .expect("award")
-            .award
-            .id;
+        let id = awarded(&b, "i1");
         let first = Revoke {
             reason: "Issued in error".into(),
         };
@@ -461,11 +466,7 @@ mod tests {
     #[test]
     fn another_issuer_cannot_revoke_or_see_an_award() {
         let b = Bench::new();
-        let class = badge(&b, "i1");
-        let id = block_on(create(&b.env(), "i1", award_input(&class)))
-            .expect("award")
-            .award
-            .id;
+        let id = awarded(&b, "i1");
         let before = b.kv.snapshot();
         let e =
             block_on(revoke(&b.env(), "i2", &id, Revoke { reason: "x".into() })).expect_err("404");
@@ -480,11 +481,7 @@ mod tests {
     #[test]
     fn recertifying_a_revoked_award_is_a_conflict() {
         let b = Bench::new();
-        let class = badge(&b, "i1");
-        let id = block_on(create(&b.env(), "i1", award_input(&class)))
-            .expect("award")
-            .award
-            .id;
+        let id = awarded(&b, "i1");
         let new = Recertify {
             expires: datetime!(2029-01-01 00:00 UTC),
         };
@@ -498,11 +495,7 @@ mod tests {
     #[test]
     fn accepting_through_a_transition_is_atomic_and_idempotent() {
         let b = Bench::contended();
-        let class = badge(&b, "i1");
-        let id = block_on(create(&b.env(), "i1", award_input(&class)))
-            .expect("award")
-            .award
-            .id;
+        let id = awarded(&b, "i1");
         let accepts = (0..10).map(|_| transition(&b.kv, Some("i1"), &id, |a| a.accept(NOW)));
         assert!(block_on(join_all(accepts)).iter().all(Result::is_ok));
         let a = block_on(load(&b.kv, &id)).expect("load");
@@ -533,11 +526,7 @@ mod tests {
     #[test]
     fn resending_a_revoked_or_foreign_award_changes_nothing() {
         let b = Bench::new();
-        let class = badge(&b, "i1");
-        let id = block_on(create(&b.env(), "i1", award_input(&class)))
-            .expect("award")
-            .award
-            .id;
+        let id = awarded(&b, "i1");
         let before = b.kv.snapshot();
         let e = block_on(resend(&b.env(), "i2", &id)).expect_err("404");
         assert_eq!(e.status(), 404);
@@ -552,11 +541,7 @@ mod tests {
     #[test]
     fn concurrent_resends_leave_exactly_one_live_token() {
         let b = Bench::contended();
-        let class = badge(&b, "i1");
-        let id = block_on(create(&b.env(), "i1", award_input(&class)))
-            .expect("award")
-            .award
-            .id;
+        let id = awarded(&b, "i1");
         let env = b.env();
         let results = block_on(join_all((0..8).map(|_| resend(&env, "i1", &id))));
         assert!(results.iter().all(Result::is_ok));
