@@ -49,6 +49,7 @@ pub mod recipient;
 pub mod reply;
 pub mod service;
 pub mod validate;
+pub mod verify;
 
 pub use base_url::BaseUrl;
 pub use env::{Env, Policy};
