@@ -23,6 +23,7 @@ const WASM_PACKAGES: &[&str] = &[
     "emblem-hosting",
     "emblem-issuing",
     "emblem-static",
+    "emblem-verify",
     "emblem-test-hello",
     "emblem-test-probe",
 ];

@@ -130,6 +130,24 @@ pub fn public_key(pem: &str) -> Result<RsaPublicKey, JwsError> {
     Ok(key)
 }
 
+/// Parse an RSA private key from PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`) PEM.
+pub fn private_key(pem: &str) -> Result<RsaPrivateKey, JwsError> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let pem = pem.trim();
+    RsaPrivateKey::from_pkcs8_pem(pem)
+        .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
+        .map_err(|_| JwsError::Key("not a PEM RSA private key".into()))
+}
+
+/// The SPKI PEM (`PUBLIC KEY`) of a private key's public half, for `publicKeyPem`.
+pub fn public_key_pem(key: &RsaPrivateKey) -> String {
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    key.to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap_or_default()
+}
+
 /// A compact RS256 JWS of `payload` with header `{"alg":"RS256"}` plus `extra_header`.
 pub fn sign_rs256(
     key: &RsaPrivateKey,
