@@ -8,4 +8,5 @@ mod host;
 mod hosting;
 mod issuing;
 mod static_files;
+mod verify;
 mod visibility;
