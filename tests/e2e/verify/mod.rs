@@ -10,6 +10,7 @@ mod bad_input;
 mod emblem;
 mod fixtures;
 mod server;
+mod signed;
 
 use emblem_tests::{App, AppConfig, Resp};
 use serde_json::Value;

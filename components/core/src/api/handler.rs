@@ -21,7 +21,7 @@ use crate::env::Env;
 use crate::error::{Error, Forbidden};
 use crate::kv::Kv;
 use crate::reply::Reply;
-use crate::service::{apikeys, awards, badges, issuers};
+use crate::service::{apikeys, awards, badges, issuers, signing};
 use crate::validate::parse_json;
 
 /// A routed, authenticated call waiting for its body.
@@ -186,6 +186,16 @@ pub async fn perform<K: Kv + ?Sized>(
             let award = awards::recertify(env, issuer_of(&principal)?, &id, input).await?;
             Reply::json(200, &AwardView::new(&award, base, env.now, None))
         }
+        Route::EnableSigning(id) => {
+            if issuer_of(&principal)? != id {
+                return Err(Error::not_found(crate::error::ObjectKind::Issuer, id));
+            }
+            Reply::json(200, &signing::enable(env, &id).await?)
+        }
+        Route::SignAward(id) => Reply::json(
+            200,
+            &signing::sign_award(env, issuer_of(&principal)?, &id).await?,
+        ),
     })
 }
 

@@ -55,6 +55,10 @@ pub enum Route {
     Revoke(String),
     /// `POST /assertions/:id/recertify` (issuer).
     Recertify(String),
+    /// `POST /issuers/:id/signing-key` (that issuer): turn signed badges on.
+    EnableSigning(String),
+    /// `GET /assertions/:id/signed` (issuer): the award as a signed compact JWS.
+    SignAward(String),
 }
 
 impl Route {
@@ -138,6 +142,13 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
             (["assertions", id], m) => (&["GET"], (m == "GET").then(|| Route::GetAward(owned(id)))),
             (["assertions", id, "revoke"], m) => {
                 (&["POST"], (m == "POST").then(|| Route::Revoke(owned(id))))
+            }
+            (["issuers", id, "signing-key"], m) => (
+                &["POST"],
+                (m == "POST").then(|| Route::EnableSigning(owned(id))),
+            ),
+            (["assertions", id, "signed"], m) => {
+                (&["GET"], (m == "GET").then(|| Route::SignAward(owned(id))))
             }
             (["assertions", id, "recertify"], m) => (
                 &["POST"],

@@ -272,6 +272,7 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             Ok(Route::Badge(id)) => hosting::badge(kv, base, &id, rep).await,
             Ok(Route::Issuer(id)) => hosting::issuer(kv, base, &id, rep).await,
             Ok(Route::Revocations(id)) => hosting::revocations(kv, base, &id, rep).await,
+            Ok(Route::Key(id, kid)) => hosting::key(kv, base, &id, &kid, rep).await,
             Ok(Route::IssuerImage(id)) => {
                 hosting::image(kv, hosting::ImageOwner::Issuer, &id).await
             }
