@@ -41,7 +41,11 @@ fn main() {
         .json();
     let id = issuer["id"].as_str().expect("id");
     let key = app
-        .post(&format!("/api/v1/issuers/{id}/keys"), ADMIN_TOKEN, &json!({}))
+        .post(
+            &format!("/api/v1/issuers/{id}/keys"),
+            ADMIN_TOKEN,
+            &json!({}),
+        )
         .expect(201)
         .json()["key"]
         .as_str()
@@ -66,7 +70,12 @@ fn main() {
     let assertion_url = award["assertion_url"].as_str().expect("url").to_string();
     let body = json!({"url": assertion_url, "email": "bench@example.org"});
     let check = app.request("POST", "/verify").json(&body).send();
-    assert_eq!(check.expect(200).json()["verdict"], "valid", "{}", check.text());
+    assert_eq!(
+        check.expect(200).json()["verdict"],
+        "valid",
+        "{}",
+        check.text()
+    );
 
     let script = emblem_tests::scratch_dir("bench-verify-wrk").join("post.lua");
     std::fs::write(
@@ -80,7 +89,10 @@ fn main() {
     let mut floor = Vec::new();
     let mut target = Vec::new();
     for round in 0..2 {
-        eprintln!("round {}: GET /assertions/:id, then POST /verify ({seconds}s each)", round + 1);
+        eprintln!(
+            "round {}: GET /assertions/:id, then POST /verify ({seconds}s each)",
+            round + 1
+        );
         floor.push(wrk(&assertion_url, None, seconds));
         target.push(wrk(&verify_url, Some(&script), seconds));
     }
@@ -95,8 +107,14 @@ fn main() {
     println!();
     println!("| route | requests/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|");
-    println!("| GET /assertions/:id (floor) | {:.0} | {:.2} | {:.2} |", f.0, f.1, f.2);
-    println!("| POST /verify (Emblem-hosted) | {:.0} | {:.2} | {:.2} |", t.0, t.1, t.2);
+    println!(
+        "| GET /assertions/:id (floor) | {:.0} | {:.2} | {:.2} |",
+        f.0, f.1, f.2
+    );
+    println!(
+        "| POST /verify (Emblem-hosted) | {:.0} | {:.2} | {:.2} |",
+        t.0, t.1, t.2
+    );
     println!();
     println!(
         "floor / verify throughput ratio: {:.2}x (target <= 2x)",

@@ -40,7 +40,9 @@ fn main() -> ExitCode {
         Some("bench-bake") => bench_bake(),
         Some("bench-verify") => bench_verify(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <up|build|test|bench-http|bench-bake|bench-verify> [args…]");
+            eprintln!(
+                "usage: cargo xtask <up|build|test|bench-http|bench-bake|bench-verify> [args…]"
+            );
             return ExitCode::from(2);
         }
     };
