@@ -2,10 +2,13 @@
 //!
 //! 1. Match the route (`emblem_core::verify::api::route`); read the body under a 10 MiB cap
 //!    (413 beyond) or the query, into a verification request (4xx problem when unreadable).
-//! 2. Run the checks (`emblem_core::verify::run`) with a fetcher that reads this instance's
+//! 2. For a URL of this instance's own badge, reuse the JSON answer while the four records it
+//!    depends on are byte-equal and the clock has not crossed `issuedOn`/`expires`
+//!    (`emblem_core::verify::memo`; the records are read on every request).
+//! 3. Run the checks (`emblem_core::verify::run`) with a fetcher that reads this instance's
 //!    own URLs from the store (hosting renderers) and everything else through outbound HTTP
 //!    ([`outbound::SpinHop`]) under the SSRF policy.
-//! 3. Answer JSON or HTML by `Accept` (browsers posting the upload form get the page).
+//! 4. Answer JSON or HTML by `Accept` (browsers posting the upload form get the page).
 //!
 //! Variables: `public_base_url`; `verify_allow_http_loopback` (`true` only in tests: plain
 //! http to loopback addresses).
@@ -19,6 +22,7 @@ use emblem_core::hosting::RenderCache;
 use emblem_core::negotiate::{Representation, negotiate};
 use emblem_core::verify::api::{self, Route};
 use emblem_core::verify::input::{self, Subject};
+use emblem_core::verify::memo::{self, Memo};
 use emblem_core::verify::{Fetcher, Rules};
 use emblem_core::{Error, Reply};
 use emblem_edge::{Response, Site, body, request, respond, vars};
@@ -27,6 +31,8 @@ use spin_sdk::http::{Method, Request};
 thread_local! {
     /// Rendered assertion JSON of this instance's own badges (see `hosting::RenderCache`).
     static RENDERED: Rc<RefCell<RenderCache>> = Rc::new(RefCell::new(RenderCache::new()));
+    /// JSON answers for this instance's own badges (see `verify::memo`).
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::new());
     /// The outbound rules, read once per instance.
     static RULES: std::cell::OnceCell<Rules> = const { std::cell::OnceCell::new() };
 }
@@ -90,6 +96,20 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
             input::from_body(content_type.as_deref(), &query, &bytes)?
         }
     };
+    // Our own badges: reuse the answer while its four records and the clock allow it.
+    let snapshot = if html {
+        None
+    } else {
+        memo::snapshot(&site.kv, &site.base, &verify_request).await
+    };
+    if let Some(snap) = &snapshot
+        && let Some(reply) = MEMO.with(|m| {
+            m.borrow()
+                .lookup(snap, &verify_request, &site.base, site.now)
+        })
+    {
+        return Ok(reply);
+    }
     let cache = RENDERED.with(Rc::clone);
     let hop = outbound::SpinHop;
     let fetcher = Fetcher {
@@ -110,5 +130,18 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
         .as_ref()
         .filter(|c| c.kind == input::IdentityKind::Email)
         .map(|c| c.value.as_str());
-    api::answer(&verification, html, &site.base, url, email)
+    let reply = api::answer(&verification, html, &site.base, url, email)?;
+    if let Some(snap) = snapshot {
+        MEMO.with(|m| {
+            m.borrow_mut().store(
+                snap,
+                &verify_request,
+                &site.base,
+                site.now,
+                &verification,
+                &reply,
+            );
+        });
+    }
+    Ok(reply)
 }

@@ -49,6 +49,7 @@ use crate::model::award::{AcceptanceState, Award, Status, Visibility};
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
 use crate::model::revocations::RevocationList;
+use crate::model::signing_key::ActiveKey;
 use crate::model::stored_image::StoredImage;
 use crate::negotiate::Representation;
 use crate::ob2::{
@@ -164,13 +165,19 @@ pub async fn issuer<K: Kv + ?Sized>(
     id: &str,
     rep: Representation,
 ) -> Result<Reply, Error> {
-    let issuer = issuers::load(kv, id).await?;
+    if !ids::is_valid(id) {
+        return Err(Error::not_found(ObjectKind::Issuer, id));
+    }
+    // The profile and its active signing key (if any) in one round trip.
+    let (issuer, active) =
+        load_two::<_, Issuer, ActiveKey>(kv, keys::issuer(id), keys::signing(id)).await?;
+    let issuer = issuer.ok_or_else(|| Error::not_found(ObjectKind::Issuer, id))?;
     match rep {
         Representation::Html => html_page(200, &IssuerPage::new(&issuer, base)),
         json => {
             let mut doc = IssuerDoc::new(&issuer, base);
-            if let Some(key) = signing::active(kv, id).await? {
-                doc = doc.with_public_key(signing::key_url(base, id, &key.kid));
+            if let Some(active) = active {
+                doc = doc.with_public_key(signing::key_url(base, id, &active.kid));
             }
             Ok(json_doc(200, json, &doc))
         }

@@ -84,6 +84,12 @@ impl Verification {
         }
     }
 
+    /// An empty verification (tests of code that keeps verifications).
+    #[cfg(test)]
+    pub(crate) fn default_for_tests() -> Self {
+        Self::new("url")
+    }
+
     /// Put the checks in report order and skip those never reached.
     fn finish(mut self, why: &str) -> Self {
         self.checks.skip_rest(&CHECKS, why);

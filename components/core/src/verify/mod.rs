@@ -25,6 +25,7 @@ pub mod fetch;
 pub mod flow;
 pub mod input;
 pub mod jws;
+pub mod memo;
 
 pub use check::{Check, Checks, Outcome, Report, Verdict};
 pub use fetch::{Fetch, FetchError, Fetched, Fetcher, Hop, Rules};
