@@ -9,10 +9,20 @@
 //!
 //! A request to anything else fails inside the guest with `HTTP-request-denied`
 //! and never leaves the host.
+//!
+//! After the allow-list, the target name is resolved and every address must be
+//! public: a private, loopback, link-local, unspecified or otherwise reserved
+//! address fails with `destination-IP-prohibited`, so `https://*` cannot reach
+//! this machine or the local network through a DNS name (SSRF). The exception
+//! is a target whose host the manifest allows *by name* as such an address
+//! (`http://127.0.0.1:*`, `http://localhost:3000`, `self`): an operator who
+//! writes that means it. Like Spin's `block_networks`, the check runs on the
+//! resolved addresses; the connection then resolves the name again, so a DNS
+//! answer that changes between the two (rebinding) is not covered.
 
 use anyhow::{Result, bail};
 use http::uri::Scheme;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
@@ -110,6 +120,59 @@ impl AllowedHost {
     }
 }
 
+impl AllowedHost {
+    /// Whether this entry names a non-public host explicitly (an IP literal
+    /// that is not public, `localhost`, or `self`).
+    fn names_private_host(&self) -> bool {
+        match &self.host {
+            HostPattern::SelfApp => true,
+            HostPattern::Exact(h) if h == "localhost" => true,
+            HostPattern::Exact(h) => h.parse::<IpAddr>().is_ok_and(|ip| !is_public_ip(ip)),
+            HostPattern::Any | HostPattern::Subdomains(_) => false,
+        }
+    }
+}
+
+/// Whether `ip` is a public, globally routable unicast address.
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let s = v6.segments();
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                let [a, b] = s[6].to_be_bytes();
+                let [c, d] = s[7].to_be_bytes();
+                return is_public_v4(Ipv4Addr::new(a, b, c, d));
+            }
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                || (s[0] == 0x2001 && s[1] == 0x0db8))
+        }
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    !(ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 198 && (b == 18 || b == 19))
+        || a >= 240)
+}
+
 /// The outbound policy of one component.
 #[derive(Debug, Clone, Default)]
 pub struct OutboundPolicy {
@@ -129,26 +192,52 @@ impl OutboundPolicy {
         })
     }
 
-    /// Whether a request to `uri` may leave the host.
-    pub fn allows(&self, uri: &http::Uri) -> bool {
-        let (Some(scheme), Some(host)) = (uri.scheme(), uri.host()) else {
+    /// Whether a request to `uri`, whose host resolved to `resolved`, may
+    /// connect: every address public, unless an entry that names a
+    /// non-public host explicitly allows this target (see the module docs).
+    pub fn allows_resolved(&self, uri: &http::Uri, resolved: &[SocketAddr]) -> bool {
+        if resolved.iter().all(|a| is_public_ip(a.ip())) {
+            return true;
+        }
+        let Some((scheme, host, port)) = target(uri) else {
             return false;
         };
-        let scheme = if *scheme == Scheme::HTTPS {
-            "https"
-        } else {
-            scheme.as_str()
+        let self_addr = self.self_addr();
+        self.allowed
+            .iter()
+            .filter(|a| a.names_private_host())
+            .any(|a| a.allows(scheme, host, port, self_addr))
+    }
+
+    fn self_addr(&self) -> SocketAddr {
+        self.self_addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)))
+    }
+
+    /// Whether a request to `uri` may leave the host.
+    pub fn allows(&self, uri: &http::Uri) -> bool {
+        let Some((scheme, host, port)) = target(uri) else {
+            return false;
         };
-        let port = uri
-            .port_u16()
-            .unwrap_or(if scheme == "https" { 443 } else { 80 });
-        let self_addr = self
-            .self_addr
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+        let self_addr = self.self_addr();
         self.allowed
             .iter()
             .any(|a| a.allows(scheme, host, port, self_addr))
     }
+}
+
+/// `(scheme, host, port)` of a request URI, the port defaulted by scheme.
+fn target(uri: &http::Uri) -> Option<(&str, &str, u16)> {
+    let (scheme, host) = (uri.scheme()?, uri.host()?);
+    let scheme = if *scheme == Scheme::HTTPS {
+        "https"
+    } else {
+        scheme.as_str()
+    };
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme == "https" { 443 } else { 80 });
+    Some((scheme, host, port))
 }
 
 impl WasiHttpHooks for OutboundPolicy {
@@ -176,8 +265,27 @@ impl WasiHttpHooks for OutboundPolicy {
             );
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
+        let policy = self.clone();
         Box::new(async move {
             use http_body_util::BodyExt;
+            if let Some((_, host, port)) = target(request.uri()) {
+                let host = host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string();
+                // A name that does not resolve fails below, in the connection.
+                if let Ok(addrs) = tokio::net::lookup_host((host.as_str(), port)).await {
+                    let addrs: Vec<SocketAddr> = addrs.collect();
+                    if !policy.allows_resolved(request.uri(), &addrs) {
+                        eprintln!(
+                            "emblem-host: outbound request to {} denied: {host} resolves to a \
+                             private, loopback or link-local address",
+                            request.uri()
+                        );
+                        return Err(wasmtime_wasi_http::Error::DestinationIpProhibited);
+                    }
+                }
+            }
             let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
             Ok((
                 response.map(BodyExt::boxed_unsync),
@@ -236,6 +344,55 @@ mod tests {
         let p = policy(&["http://self"]);
         assert!(allows(&p, "http://127.0.0.1:3000/x"));
         assert!(!allows(&p, "http://127.0.0.1:3001/x"));
+    }
+
+    fn addrs(list: &[&str]) -> Vec<SocketAddr> {
+        list.iter().map(|a| a.parse().expect("addr")).collect()
+    }
+
+    #[test]
+    fn names_resolving_to_private_addresses_are_refused() {
+        let p = policy(&["https://*:443"]);
+        let uri: http::Uri = "https://internal.example.org/".parse().expect("uri");
+        assert!(p.allows(&uri));
+        assert!(p.allows_resolved(&uri, &addrs(&["93.184.216.34:443"])));
+        for private in [
+            "127.0.0.1:443",
+            "10.0.0.5:443",
+            "192.168.1.1:443",
+            "172.20.0.1:443",
+            "169.254.169.254:443",
+            "0.0.0.0:443",
+            "100.64.1.1:443",
+            "[::1]:443",
+            "[fe80::1]:443",
+            "[fd12::1]:443",
+            "[::ffff:10.0.0.1]:443",
+        ] {
+            assert!(
+                !p.allows_resolved(&uri, &addrs(&["93.184.216.34:443", private])),
+                "{private} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn hosts_allowed_by_name_as_private_may_connect_to_them() {
+        let p = policy(&[
+            "https://*:443",
+            "http://127.0.0.1:*",
+            "http://localhost:8080",
+        ]);
+        let loop_ip: http::Uri = "http://127.0.0.1:9000/x".parse().expect("uri");
+        assert!(p.allows_resolved(&loop_ip, &addrs(&["127.0.0.1:9000"])));
+        let named: http::Uri = "http://localhost:8080/x".parse().expect("uri");
+        assert!(p.allows_resolved(&named, &addrs(&["127.0.0.1:8080"])));
+        // The wildcard entry does not count as naming a private host.
+        let wild: http::Uri = "https://rebind.example.org/".parse().expect("uri");
+        assert!(!p.allows_resolved(&wild, &addrs(&["127.0.0.1:443"])));
+        let selfp = policy(&["http://self"]);
+        let me: http::Uri = "http://127.0.0.1:3000/".parse().expect("uri");
+        assert!(selfp.allows_resolved(&me, &addrs(&["127.0.0.1:3000"])));
     }
 
     #[test]

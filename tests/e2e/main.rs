@@ -11,4 +11,5 @@ mod hosting;
 mod issuing;
 mod share;
 mod static_files;
+mod verify;
 mod visibility;

@@ -8,6 +8,8 @@
 //!   interop), after installing Chromium and playwright-core for the browser
 //!   tests (`tests/browser/setup.sh`).
 //! - `bench-http [seconds]`: the load benchmark (wrk against the real host).
+//! - `bench-verify [seconds]`: `POST /verify` of a hosted badge against its
+//!   `GET /assertions/:id` (wrk).
 //! - `bench-bake`: bake and unbake timings of Emblem against the two reference
 //!   bakers on the same files, as a markdown table.
 //!
@@ -25,6 +27,7 @@ const WASM_PACKAGES: &[&str] = &[
     "emblem-issuing",
     "emblem-linkedin",
     "emblem-static",
+    "emblem-verify",
     "emblem-test-hello",
     "emblem-test-probe",
 ];
@@ -37,8 +40,11 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("bench-http") => bench_http(&args[1..]),
         Some("bench-bake") => bench_bake(),
+        Some("bench-verify") => bench_verify(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <up|build|test|bench-http|bench-bake> [args…]");
+            eprintln!(
+                "usage: cargo xtask <up|build|test|bench-http|bench-bake|bench-verify> [args…]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -167,6 +173,17 @@ fn bench_http(extra: &[String]) -> Result<(), String> {
     build()?;
     run(cargo()
         .args(["bench", "-p", "emblem-tests", "--bench", "http_load"])
+        .env(
+            "EMBLEM_BENCH_SECONDS",
+            extra.first().map(String::as_str).unwrap_or("10"),
+        ))
+}
+
+/// `POST /verify` of an Emblem-hosted badge against `GET /assertions/:id` (wrk).
+fn bench_verify(extra: &[String]) -> Result<(), String> {
+    build()?;
+    run(cargo()
+        .args(["bench", "-p", "emblem-tests", "--bench", "verify_load"])
         .env(
             "EMBLEM_BENCH_SECONDS",
             extra.first().map(String::as_str).unwrap_or("10"),

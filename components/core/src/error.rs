@@ -236,6 +236,9 @@ pub enum Conflict {
         /// The maximum.
         max: usize,
     },
+    /// Signed badges were asked for, but the issuer has no signing key.
+    #[error("signing is not enabled for this issuer")]
+    SigningDisabled,
 }
 
 /// Why an object is gone (410).
@@ -446,11 +449,14 @@ impl Error {
                 Conflict::TooManyKeys { max } => format!(
                     "This issuer already has {max} API keys. Delete one before creating another."
                 ),
+                Conflict::SigningDisabled => "This issuer has no signing key yet. Turn signed \
+                    badges on with POST /api/v1/issuers/{id}/signing-key, then ask again."
+                    .to_owned(),
             }),
             Self::Gone(Gone::Revoked { id, reason }) => Problem::new(410, "revoked", "Revoked")
                 .detail(format!(
                     "The assertion `{id}` was revoked by its issuer (reason: {reason}), so no \
-                     baked image is offered."
+                     baked image or signed copy is offered."
                 )),
             Self::PayloadTooLarge { limit } => {
                 Problem::new(413, "payload-too-large", "Request body too large").detail(format!(

@@ -21,11 +21,13 @@
 //! | `fail/<scope>/<subject>/<bucket>` | counter: failed authentications in one 5-minute bucket | increment |
 //! | `lock/<scope>/<subject>` | lockout record `{v, until}` | CAS |
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
+//! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
+//! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
 //!
 //! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id) for
 //! the issuer API, and `claimaddr` (client address) for unknown claim links.
-//! `<bucket>` is the Unix time divided by the bucket length. Signing keys (a later feature)
-//! will live under `keys/<issuer-id>/<kid>`, which is why API keys use `apikey*` names.
+//! `<bucket>` is the Unix time divided by the bucket length. Signing keys live under
+//! `keys/<issuer-id>/<kid>`, which is why API keys use `apikey*` names.
 
 /// `issuer/<id>`
 pub fn issuer(id: &str) -> String {
@@ -105,4 +107,14 @@ pub fn lock(scope: &str, subject: &str) -> String {
 /// `shares/<assertion-id>/<target>`
 pub fn shares(assertion_id: &str, target: &str) -> String {
     format!("shares/{assertion_id}/{target}")
+}
+
+/// `keys/<issuer-id>/<kid>`
+pub fn signing_key(issuer_id: &str, kid: &str) -> String {
+    format!("keys/{issuer_id}/{kid}")
+}
+
+/// `signing/<issuer-id>`
+pub fn signing(issuer_id: &str) -> String {
+    format!("signing/{issuer_id}")
 }

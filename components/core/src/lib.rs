@@ -53,6 +53,7 @@ pub mod reply;
 pub mod service;
 pub mod share;
 pub mod validate;
+pub mod verify;
 pub mod webhook;
 
 pub use base_url::BaseUrl;

@@ -44,6 +44,8 @@ pub struct IssuerDoc<'a> {
     verification: ProfileVerification,
     #[serde(rename = "revocationList")]
     revocation_list: String,
+    #[serde(rename = "publicKey", skip_serializing_if = "Option::is_none")]
+    public_key: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,7 +76,15 @@ impl<'a> IssuerDoc<'a> {
                 allowed_origins: base.authority().to_owned(),
             },
             revocation_list: base.revocations(&issuer.id),
+            public_key: None,
         }
+    }
+
+    /// List the issuer's signing key (`publicKey`), for signed badges.
+    #[must_use]
+    pub fn with_public_key(mut self, key_url: String) -> Self {
+        self.public_key = Some(key_url);
+        self
     }
 }
 

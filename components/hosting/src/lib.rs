@@ -48,6 +48,7 @@ async fn serve(site: &Site, req: &Request, rep: Representation) -> Reply {
         Ok(Route::Issuer(id)) => hosting::issuer(kv, base, &id, rep).await,
         Ok(Route::IssuerImage(id)) => hosting::image(kv, ImageOwner::Issuer, &id).await,
         Ok(Route::Revocations(id)) => hosting::revocations(kv, base, &id, rep).await,
+        Ok(Route::Key(id, kid)) => hosting::key(kv, base, &id, &kid, rep).await,
         Ok(Route::Badge(id)) => hosting::badge(kv, base, &id, rep).await,
         Ok(Route::BadgeImage(id)) => hosting::image(kv, ImageOwner::Badge, &id).await,
         Ok(Route::Assertion(id)) => {

@@ -26,7 +26,7 @@ use crate::error::{Error, Forbidden};
 use crate::kv::Kv;
 use crate::reply::Reply;
 use crate::service::awards::Created;
-use crate::service::{apikeys, awards, badges, issuers};
+use crate::service::{apikeys, awards, badges, issuers, signing};
 use crate::validate::parse_json;
 use crate::webhook::{self, NoWebhooks, Webhooks};
 
@@ -265,6 +265,16 @@ pub async fn perform_with<K: Kv + ?Sized, W: Webhooks>(
             let award = awards::get(env.kv, issuer_of(&principal)?, &id).await?;
             Reply::json(200, &crate::share::counters::read(env.kv, &award.id).await?)
         }
+        Route::EnableSigning(id) => {
+            if issuer_of(&principal)? != id {
+                return Err(Error::not_found(crate::error::ObjectKind::Issuer, id));
+            }
+            Reply::json(200, &signing::enable(env, &id).await?)
+        }
+        Route::SignAward(id) => Reply::json(
+            200,
+            &signing::sign_award(env, issuer_of(&principal)?, &id).await?,
+        ),
     })
 }
 

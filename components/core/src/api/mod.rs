@@ -61,6 +61,10 @@ pub enum Route {
     Shares(String),
     /// `POST /assertions/:id/resend` (issuer): a new claim link and award email.
     Resend(String),
+    /// `POST /issuers/:id/signing-key` (that issuer): turn signed badges on.
+    EnableSigning(String),
+    /// `GET /assertions/:id/signed` (issuer): the award as a signed compact JWS.
+    SignAward(String),
 }
 
 impl Route {
@@ -155,6 +159,13 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
             }
             (["assertions", id, "shares"], m) => {
                 (&["GET"], (m == "GET").then(|| Route::Shares(owned(id))))
+            }
+            (["issuers", id, "signing-key"], m) => (
+                &["POST"],
+                (m == "POST").then(|| Route::EnableSigning(owned(id))),
+            ),
+            (["assertions", id, "signed"], m) => {
+                (&["GET"], (m == "GET").then(|| Route::SignAward(owned(id))))
             }
             (["assertions", id, "recertify"], m) => (
                 &["POST"],

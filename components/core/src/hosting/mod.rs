@@ -49,13 +49,14 @@ use crate::model::award::{AcceptanceState, Award, Status, Visibility};
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
 use crate::model::revocations::RevocationList;
+use crate::model::signing_key::ActiveKey;
 use crate::model::stored_image::StoredImage;
 use crate::negotiate::Representation;
 use crate::ob2::{
     self, AssertionDoc, BadgeClassDoc, IssuerDoc, RevocationListDoc, RevokedAssertionDoc,
 };
 use crate::reply::Reply;
-use crate::service::{badges, issuers};
+use crate::service::{badges, issuers, signing};
 
 /// Methods the hosting routes accept.
 pub const ALLOW: &[&str] = &["GET", "HEAD"];
@@ -87,6 +88,8 @@ pub enum Route {
     BadgeImage(String),
     /// `/assertions/:id`
     Assertion(String),
+    /// `/issuers/:id/keys/:kid`: a CryptographicKey (signed badges).
+    Key(String, String),
 }
 
 /// Match a method and path.
@@ -97,6 +100,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
         ["issuers", i] => Route::Issuer(id(i)),
         ["issuers", i, "image"] => Route::IssuerImage(id(i)),
         ["issuers", i, "revocations"] => Route::Revocations(id(i)),
+        ["issuers", i, "keys", k] => Route::Key(id(i), id(k)),
         ["badges", i] => Route::Badge(id(i)),
         ["badges", i, "image"] => Route::BadgeImage(id(i)),
         ["assertions", i] => Route::Assertion(id(i)),
@@ -163,11 +167,49 @@ pub async fn issuer<K: Kv + ?Sized>(
     id: &str,
     rep: Representation,
 ) -> Result<Reply, Error> {
-    let issuer = issuers::load(kv, id).await?;
+    if !ids::is_valid(id) {
+        return Err(Error::not_found(ObjectKind::Issuer, id));
+    }
+    // The profile and its active signing key (if any) in one round trip.
+    let (issuer, active) =
+        load_two::<_, Issuer, ActiveKey>(kv, keys::issuer(id), keys::signing(id)).await?;
+    let issuer = issuer.ok_or_else(|| Error::not_found(ObjectKind::Issuer, id))?;
     match rep {
         Representation::Html => html_page(200, &IssuerPage::new(&issuer, base)),
-        json => Ok(json_doc(200, json, &IssuerDoc::new(&issuer, base))),
+        json => {
+            let mut doc = IssuerDoc::new(&issuer, base);
+            if let Some(active) = active {
+                doc = doc.with_public_key(signing::key_url(base, id, &active.kid));
+            }
+            Ok(json_doc(200, json, &doc))
+        }
     }
+}
+
+/// `/issuers/:id/keys/:kid`: the public half of a signing key as a CryptographicKey (JSON
+/// only; the private key is never served).
+pub async fn key<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+    kid: &str,
+    rep: Representation,
+) -> Result<Reply, Error> {
+    let not_found = || {
+        Error::NotFound(NotFound::Route {
+            path: format!("/issuers/{issuer_id}/keys/{kid}"),
+        })
+    };
+    if !ids::is_valid(issuer_id)
+        || kid.is_empty()
+        || !kid.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(not_found());
+    }
+    let key = signing::load(kv, issuer_id, kid)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(json_doc(200, rep, &signing::key_doc(&key, base)))
 }
 
 /// `/badges/:id`: the BadgeClass (1 read; 2 for HTML).
@@ -404,6 +446,7 @@ pub(super) mod tests {
                     assertion(kv, &b, NOW, id, rep, &RefCell::new(RenderCache::new())).await
                 }
                 Route::Revocations(id) => revocations(kv, &b, id, rep).await,
+                Route::Key(id, kid) => key(kv, &b, id, kid, rep).await,
                 Route::IssuerImage(id) => image(kv, ImageOwner::Issuer, id).await,
                 Route::BadgeImage(id) => image(kv, ImageOwner::Badge, id).await,
             }

@@ -9,6 +9,7 @@ pub mod claim;
 pub mod issuer;
 pub mod lock;
 pub mod revocations;
+pub mod signing_key;
 pub mod stored_image;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -20,6 +20,7 @@ pub mod awards;
 pub mod badges;
 pub mod issuers;
 pub mod listing;
+pub mod signing;
 
 use serde::de::DeserializeOwned;
 

@@ -1,0 +1,107 @@
+//! A small HTTP/1.1 server on loopback inside the test process, serving fixture documents
+//! that the tests put at paths (status, headers, body). One thread per connection;
+//! `Connection: close` after every answer.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+type Routes = Arc<Mutex<HashMap<String, Answer>>>;
+
+/// The fixture server.
+#[derive(Debug, Clone)]
+pub struct FixtureServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    routes: Routes,
+}
+
+impl FixtureServer {
+    pub fn start() -> FixtureServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fixture server");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let routes: Routes = Arc::default();
+        let shared = routes.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let routes = shared.clone();
+                std::thread::spawn(move || serve(stream, &routes));
+            }
+        });
+        FixtureServer { base, routes }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn put(&self, path: &str, status: u16, headers: &[(&str, &str)], body: Vec<u8>) {
+        let answer = Answer {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            body,
+        };
+        self.routes
+            .lock()
+            .expect("routes")
+            .insert(path.to_owned(), answer);
+    }
+
+    pub fn json(&self, path: &str, status: u16, doc: &Value) {
+        self.put(
+            path,
+            status,
+            &[("content-type", "application/ld+json")],
+            serde_json::to_vec(doc).expect("json"),
+        );
+    }
+}
+
+fn serve(mut stream: TcpStream, routes: &Routes) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    let path = text
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .to_owned();
+    let answer = routes.lock().expect("routes").get(&path).cloned();
+    let answer = answer.unwrap_or(Answer {
+        status: 404,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: b"not found".to_vec(),
+    });
+    let mut out = format!("HTTP/1.1 {} Fixture\r\n", answer.status);
+    for (k, v) in &answer.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        answer.body.len()
+    ));
+    let _ = stream.write_all(out.as_bytes());
+    let _ = stream.write_all(&answer.body);
+    let _ = stream.flush();
+}
