@@ -354,6 +354,10 @@ pub enum PayloadError {
     /// The text is empty.
     #[error("is empty")]
     Empty,
+    /// A character XML 1.0 cannot hold (a C0 control other than tab, LF and CR, U+FFFE,
+    /// U+FFFF), so the payload cannot be baked into an SVG.
+    #[error("has the character U+{:04X}, which XML (and so an SVG) cannot hold", u32::from(*.0))]
+    NotXml(char),
 }
 
 /// Which budget was exceeded.

@@ -3,8 +3,8 @@
 //! Baking:
 //!
 //! 1. Check the signature and walk every chunk's framing (length within the file, type) with
-//!    the same walker as the upload check ([`crate::image::png`]); IHDR must come first and
-//!    IEND last. The CRC is checked on every chunk whose bytes Emblem reads: IHDR, IEND and
+//!    the same walker as the upload check ([`crate::image::png`]); IHDR must come first, and
+//!    only there (the credential goes right after it), and IEND last. The CRC is checked on every chunk whose bytes Emblem reads: IHDR, IEND and
 //!    every text chunk. Image data and the other chunks pass through unread, byte for byte,
 //!    CRC included, so a baked file is exactly as intact as its source: checking their CRCs
 //!    would be a pass over every pixel byte (most of the cost of baking a large PNG) that
@@ -127,6 +127,11 @@ fn walk<'a>(
         }
         if first && kind != IHDR {
             return Err(png_error(PngError::FirstNotIhdr(name(&kind))));
+        }
+        // PNG §5.6: one IHDR. Baking writes the credential after IHDR, so a second one
+        // would get a second credential.
+        if !first && kind == IHDR {
+            return Err(png_error(PngError::IhdrTwice));
         }
         first = false;
         each(kind, data, raw)?;
@@ -561,6 +566,23 @@ mod tests {
         let mut long = vec![b'k'; 79];
         long.push(0);
         assert!(split_keyword(&long).is_some());
+    }
+
+    #[test]
+    fn a_second_ihdr_is_refused_both_ways() {
+        // Found by fuzzing: baking wrote a credential after each IHDR, so two came back.
+        let ihdr = vec![0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0];
+        let png = png_with(&[(IHDR, ihdr)]);
+        let want = png_error(PngError::IhdrTwice);
+        assert_eq!(
+            bake(&png, Version::V2, "https://x.org/a", &limits()).map(drop),
+            Err(want.clone())
+        );
+        assert_eq!(unbake(&png, &limits()).map(drop), Err(want));
+        assert_eq!(
+            crate::image::png::check(&png).map(drop),
+            Err(PngError::IhdrTwice)
+        );
     }
 
     #[test]

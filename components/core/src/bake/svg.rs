@@ -18,6 +18,13 @@
 //!    never by prefix) are dropped with their content and reported; `<script>` elements are
 //!    dropped; `on*` attributes are removed from every start tag.
 //!
+//! Characters (XML 1.0 §2.2, §4.1): a document with a character XML does not allow (a C0
+//! control other than tab, LF and CR, U+FFFE, U+FFFF), written or as a character
+//! reference, is refused both ways, and so is a payload holding one, as no reference can
+//! write it. Tab, LF and CR in the `verify` attribute are written as references (a reader
+//! normalises literal ones to spaces, §3.3.3), and a CR in CDATA as a reference between two
+//! sections (§2.11 turns a literal one into LF).
+//!
 //! Unbaking returns the first `assertion` in `http://openbadges.org` and the first
 //! `credential` in `https://purl.imsglobal.org/ob/v3p0`: the CDATA/text body when it is not
 //! blank, else the `verify` attribute.
@@ -35,8 +42,8 @@
 //!    bodies are skipped with `memchr`/`memmem`. The scan keeps a stack of open element names
 //!    and accepts only a plain subset of XML that `quick-xml` reads identically: strictly
 //!    formed ASCII tags and attributes, matching end tags, comments, CDATA inside the root,
-//!    the five predefined entities and character references, and only whitespace or comments
-//!    after the root. It gives up on anything else: a namespace declaration below the root
+//!    the five predefined entities and character references to characters XML allows, and
+//!    only whitespace or comments after the root. It gives up on anything else: a namespace declaration below the root
 //!    (a rebound prefix), a processing instruction or DOCTYPE, any other reference, and, when
 //!    baking, a `script` element or an `on*` attribute (any case, any prefix, after any
 //!    whitespace). Giving up is always safe: steps 1–2 have consumed nothing that the full
@@ -60,8 +67,8 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::reader::NsReader;
 
-use super::{BakeError, Found, ImageFault, Payload, PayloadKind, Removed, Version};
-use crate::image::svg::SVG_NS;
+use super::{BakeError, Found, ImageFault, Payload, PayloadError, PayloadKind, Removed, Version};
+use crate::image::svg::{SVG_NS, char_ref, non_xml_char};
 
 /// The Open Badges 2.0 baking namespace.
 pub const OB2_NS: &str = "http://openbadges.org";
@@ -148,7 +155,7 @@ pub fn element(version: Version, payload: &Payload, declare: bool) -> String {
     };
     if let Some(verify) = verify {
         s.push_str(" verify=\"");
-        s.push_str(&quick_xml::escape::escape(verify.as_str()));
+        s.push_str(&escape_attribute(&verify));
         s.push('"');
     }
     if payload.kind == PayloadKind::Json {
@@ -161,9 +168,41 @@ pub fn element(version: Version, payload: &Payload, declare: bool) -> String {
     s
 }
 
-/// `text` as CDATA; a `]]>` inside is split across two sections.
+/// `text` as an attribute value between double quotes. Besides XML's five special
+/// characters, tab, LF and CR are written as character references: a reader normalises a
+/// literal one to a space (XML 1.0 §3.3.3, and §2.11 turns CR LF into LF first), so only a
+/// reference brings it back as it was.
+pub fn escape_attribute(text: &str) -> Cow<'_, str> {
+    let escaped = quick_xml::escape::escape(text);
+    if !escaped.contains(['\t', '\n', '\r']) {
+        return escaped;
+    }
+    Cow::Owned(
+        escaped
+            .replace('\t', "&#9;")
+            .replace('\n', "&#10;")
+            .replace('\r', "&#13;"),
+    )
+}
+
+/// `text` as CDATA; a `]]>` inside is split across two sections, and a CR is written as a
+/// character reference between sections (a reader turns a literal CR LF or CR into LF,
+/// XML 1.0 §2.11).
 pub fn cdata(text: &str) -> String {
-    format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
+    format!(
+        "<![CDATA[{}]]>",
+        text.replace("]]>", "]]]]><![CDATA[>")
+            .replace('\r', "]]>&#13;<![CDATA[")
+    )
+}
+
+/// A payload to bake must hold only characters XML allows: no reference can write the
+/// others (XML 1.0 §2.2, §4.1 "Legal Character").
+fn check_payload(payload: &Payload) -> Result<(), BakeError> {
+    match non_xml_char(&payload.text) {
+        Some((_, c)) => Err(BakeError::Payload(PayloadError::NotXml(c))),
+        None => Ok(()),
+    }
 }
 
 fn xml_error(reader: &NsReader<&[u8]>, e: &quick_xml::Error) -> BakeError {
@@ -175,6 +214,12 @@ fn xml_error(reader: &NsReader<&[u8]>, e: &quick_xml::Error) -> BakeError {
 
 fn text_of(bytes: &[u8]) -> Result<(&str, &str), BakeError> {
     let text = std::str::from_utf8(bytes).map_err(|_| fault(SvgBakeError::NotUtf8))?;
+    if let Some((at, c)) = non_xml_char(text) {
+        return Err(fault(SvgBakeError::Xml(format!(
+            "U+{:04X} at byte {at} is not a character XML allows",
+            u32::from(c)
+        ))));
+    }
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", text),
@@ -192,11 +237,17 @@ fn bound(ns: &ResolveResult<'_>) -> Result<Option<String>, BakeError> {
     }
 }
 
-fn check_entity(name: &str, is_char_ref: bool) -> Result<(), BakeError> {
-    if is_char_ref || quick_xml::escape::resolve_predefined_entity(name).is_some() {
+/// A reference must be a predefined entity or a character reference to a character XML
+/// allows (XML 1.0 §4.1 "Legal Character").
+fn check_entity(r: &BytesRef<'_>) -> Result<(), BakeError> {
+    if r.is_char_ref() {
+        char_ref(r)
+            .map(drop)
+            .map_err(|e| fault(SvgBakeError::Xml(e)))
+    } else if quick_xml::escape::resolve_predefined_entity(r).is_some() {
         Ok(())
     } else {
-        Err(fault(SvgBakeError::Entity(name.to_owned())))
+        Err(fault(SvgBakeError::Entity(r.to_string())))
     }
 }
 
@@ -347,7 +398,15 @@ fn reference_len(s: &[u8]) -> Option<usize> {
         _ => return None,
     };
     let n = s[skip..].iter().take_while(|b| digits(b)).count();
-    (n > 0 && n <= 6 && s.get(skip + n) == Some(&b';')).then_some(skip + n + 1)
+    if n == 0 || n > 6 || s.get(skip + n) != Some(&b';') {
+        return None;
+    }
+    // A character XML allows (else the full parse reports it).
+    let digits = std::str::from_utf8(&s[skip..skip + n]).ok()?;
+    let code = u32::from_str_radix(digits, if skip == 2 { 16 } else { 10 }).ok()?;
+    char::from_u32(code)
+        .filter(|&c| c != '\0' && crate::image::svg::is_xml_char(c))
+        .map(|_| skip + n + 1)
 }
 
 /// The fast path's scan of everything after the root start tag (see the module docs).
@@ -568,6 +627,7 @@ pub fn bake(
     version: Version,
     payload: &Payload,
 ) -> Result<(Vec<u8>, Vec<Removed>), BakeError> {
+    check_payload(payload)?;
     bake_with(bytes, version, payload, true)
 }
 
@@ -594,6 +654,7 @@ pub fn bake_stored(
     version: Version,
     payload: &Payload,
 ) -> Result<(Vec<u8>, Vec<Removed>), BakeError> {
+    check_payload(payload)?;
     match stored_fast(bytes, version, payload) {
         Some(done) => Ok(done),
         None => bake(bytes, version, payload),
@@ -783,7 +844,7 @@ fn bake_with(
                 out.push_str(raw);
             }
             Event::GeneralRef(ref r) => {
-                check_entity(r, r.is_char_ref())?;
+                check_entity(r)?;
                 if depth == 0 {
                     return Err(fault(SvgBakeError::OutsideRoot));
                 }
@@ -843,7 +904,10 @@ impl Open {
                 a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                     .ok()
                     .map(Cow::into_owned)
-            });
+            })
+            // A reference to a character XML does not allow: as unreadable as an unknown
+            // entity.
+            .filter(|v| non_xml_char(v).is_none());
         Open {
             version,
             local: element_name(version).1,
@@ -853,14 +917,14 @@ impl Open {
         }
     }
 
+    /// A reference [`check_entity`] accepted.
     fn reference(&mut self, r: &BytesRef<'_>) {
-        let c = match r.resolve_char_ref() {
-            Ok(Some(c)) => c.to_string(),
-            _ => quick_xml::escape::resolve_predefined_entity(r)
-                .unwrap_or_default()
-                .to_owned(),
-        };
-        self.body.push_str(&c);
+        match char_ref(r) {
+            Ok(c) => self.body.push(c),
+            Err(_) => self
+                .body
+                .push_str(quick_xml::escape::resolve_predefined_entity(r).unwrap_or_default()),
+        }
     }
 }
 
@@ -904,7 +968,7 @@ fn read_element(span: &str, version: Version) -> Option<Open> {
             Event::CData(ref c) => open.as_mut()?.body.push_str(c),
             Event::Text(ref t) => open.as_mut()?.body.push_str(t),
             Event::GeneralRef(ref r) => {
-                check_entity(r, r.is_char_ref()).ok()?;
+                check_entity(r).ok()?;
                 open.as_mut()?.reference(r);
             }
             Event::Eof => return open,
@@ -1015,7 +1079,7 @@ fn unbake_with(bytes: &[u8], fast: bool) -> Result<(Vec<Found>, Vec<Removed>), B
                 }
             }
             Event::GeneralRef(ref r) => {
-                check_entity(r, r.is_char_ref())?;
+                check_entity(r)?;
                 if let Some(o) = open.as_mut() {
                     o.reference(r);
                 }
@@ -1299,6 +1363,67 @@ mod tests {
             )))
         );
         same_either_way(unclosed.as_bytes());
+    }
+
+    #[test]
+    fn whitespace_in_a_payload_survives_and_characters_xml_cannot_hold_are_refused() {
+        // Found by fuzzing: a URL (the URL parser drops tabs and newlines) with CR LF and LF
+        // in it came back with them normalised to spaces, as XML says an attribute value is.
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>"#;
+        for payload in [
+            "https://x.org/a\r\nb\nc\td\re",
+            "{\"@context\":\"https://w3id.org/openbadges/v2\",\r\n\"id\":\t\"https://x.org/ab\"}",
+        ] {
+            let payload = Payload::classify(payload);
+            assert_ne!(payload.kind, PayloadKind::Text);
+            let (out, _) = bake(svg.as_bytes(), Version::V2, &payload).expect("bake");
+            let out = String::from_utf8(out).expect("utf-8");
+            assert!(!out.contains('\r'), "{out}");
+            assert_eq!(unbake_str(&out)[0].payload, payload.text, "{out}");
+            same_either_way(out.as_bytes());
+        }
+        for payload in ["https://x.org/a\u{5}b", "https://x.org/\u{fffe}"] {
+            let c = payload
+                .chars()
+                .last()
+                .filter(|&c| c != 'b')
+                .unwrap_or('\u{5}');
+            assert_eq!(
+                bake(svg.as_bytes(), Version::V2, &Payload::classify(payload)),
+                Err(BakeError::Payload(PayloadError::NotXml(c)))
+            );
+        }
+        // Nor can a document hold them, written or referenced.
+        for bad in [
+            "\u{5}",
+            "\u{ffff}",
+            "&#5;",
+            "&#x1F;",
+            "&#0;",
+            "&#xD800;",
+            "&#x110000;",
+        ] {
+            for svg in [
+                format!(r#"<svg xmlns="http://www.w3.org/2000/svg"><g>{bad}</g></svg>"#),
+                format!(
+                    r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:o="http://openbadges.org"><o:assertion>https://x.org/{bad}</o:assertion></svg>"#
+                ),
+            ] {
+                assert!(
+                    matches!(
+                        unbake(svg.as_bytes()),
+                        Err(BakeError::Image(ImageFault::Svg(SvgBakeError::Xml(_))))
+                    ),
+                    "{svg}"
+                );
+                assert!(crate::image::svg::check(svg.as_bytes()).is_err(), "{svg}");
+                same_either_way(svg.as_bytes());
+            }
+        }
+        // A verify attribute referencing one is unreadable, like an unknown entity.
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:o="http://openbadges.org"><o:assertion verify="https://x.org/&#5;"/></svg>"#;
+        assert_eq!(unbake_str(svg)[0].payload, "");
+        same_either_way(svg.as_bytes());
     }
 
     #[test]

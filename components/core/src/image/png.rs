@@ -3,7 +3,7 @@
 //! 1. The 8-byte signature (PNG §5.2).
 //! 2. The chunk stream (PNG §5.3): every chunk's length fits in the data, its type is four ASCII
 //!    letters and its CRC-32 over type + data matches.
-//! 3. The first chunk is IHDR of 13 bytes with a non-zero size, an allowed bit depth for its
+//! 3. The first chunk, and no other, is IHDR of 13 bytes with a non-zero size, an allowed bit depth for its
 //!    colour type, and methods compression 0, filter 0, interlace 0 or 1 (PNG §11.2.2).
 //! 4. At least one IDAT, and IEND last with nothing after it (PNG §5.6).
 //!
@@ -47,6 +47,9 @@ pub enum PngError {
     /// The first chunk is not IHDR.
     #[error("the first chunk must be IHDR, found {0} (PNG §5.6)")]
     FirstNotIhdr(String),
+    /// A second IHDR.
+    #[error("it has a second IHDR chunk; IHDR comes once, first (PNG §5.6)")]
+    IhdrTwice,
     /// IHDR of the wrong length.
     #[error("IHDR must hold 13 bytes, found {0} (PNG §11.2.2)")]
     IhdrLength(u32),
@@ -95,6 +98,7 @@ pub fn check(bytes: &[u8]) -> Result<PngInfo, PngError> {
     while let Some((kind, _)) = chunks.next_chunk()? {
         match &kind {
             b"IDAT" => idat = true,
+            b"IHDR" => return Err(PngError::IhdrTwice),
             b"IEND" => {
                 if !idat {
                     return Err(PngError::NoIdat);

@@ -1,6 +1,8 @@
 //! SVG check: well-formed XML, an `<svg>` root in the SVG namespace, nothing active.
 //!
-//! 1. The bytes must be UTF-8 (a leading BOM is allowed).
+//! 1. The bytes must be UTF-8 (a leading BOM is allowed), with only characters XML 1.0
+//!    allows (§2.2 `Char`: no C0 control but tab, LF and CR, no U+FFFE or U+FFFF), written
+//!    or referenced (`&#5;` is as ill-formed as the byte).
 //! 2. The document must be well-formed XML (matching end tags, unique attributes, one root
 //!    element, no text outside it), at most [`MAX_DEPTH`] elements deep.
 //! 3. No DTD (`<!DOCTYPE …>`): DTDs define entities and can fetch external resources
@@ -95,9 +97,64 @@ pub enum SvgError {
 
 const PREDEFINED_ENTITIES: [&str; 5] = ["lt", "gt", "amp", "quot", "apos"];
 
+/// Whether XML 1.0 allows `c` (§2.2 `Char`; a `char` is never a surrogate).
+pub fn is_xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// The byte offset and value of the first character in `text` that XML 1.0 does not allow
+/// (see [`is_xml_char`]). Blocks of 64 bytes are tested for a byte below 0x20 or an 0xEF
+/// lead byte without branching, and only such blocks are looked at closely.
+pub fn non_xml_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    for block in bytes.chunks(64) {
+        let suspect = block
+            .iter()
+            .fold(false, |acc, &b| acc | (b < 0x20) | (b == 0xEF));
+        if suspect {
+            // Start at a character boundary: `at` is one unless a character straddles it.
+            let mut from = at;
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let to = (at + block.len()).min(bytes.len());
+            if let Some((i, c)) = text[from..]
+                .char_indices()
+                .take_while(|&(i, _)| from + i < to)
+                .find(|&(_, c)| !is_xml_char(c))
+            {
+                return Some((from + i, c));
+            }
+        }
+        at += block.len();
+    }
+    None
+}
+
+/// A character reference's character, when it is one XML allows; else why not.
+pub fn char_ref(r: &quick_xml::events::BytesRef<'_>) -> Result<char, String> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) if is_xml_char(c) => Ok(c),
+        Ok(Some(c)) => Err(format!(
+            "&{};: U+{:04X} is not a character XML allows",
+            &**r,
+            u32::from(c)
+        )),
+        Ok(None) => Err(format!("&{};: not a character reference", &**r)),
+        Err(e) => Err(format!("&{};: {e}", &**r)),
+    }
+}
+
 /// Check that `bytes` are an acceptable SVG document (see the module docs).
 pub fn check(bytes: &[u8]) -> Result<(), SvgError> {
     let text = std::str::from_utf8(bytes).map_err(|_| SvgError::NotUtf8)?;
+    if let Some((at, c)) = non_xml_char(text) {
+        return Err(SvgError::Xml(format!(
+            "U+{:04X} at byte {at} is not a character XML allows",
+            u32::from(c)
+        )));
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = NsReader::from_str(text);
     let mut depth = 0usize;
@@ -141,7 +198,9 @@ pub fn check(bytes: &[u8]) -> Result<(), SvgError> {
                 }
             }
             Event::GeneralRef(r) => {
-                if !r.is_char_ref() && !PREDEFINED_ENTITIES.contains(&&*r) {
+                if r.is_char_ref() {
+                    char_ref(&r).map_err(SvgError::Xml)?;
+                } else if !PREDEFINED_ENTITIES.contains(&&*r) {
                     return Err(SvgError::Entity(r.to_string()));
                 }
                 if depth == 0 {
@@ -203,6 +262,12 @@ fn check_element(e: &BytesStart<'_>) -> Result<(), SvgError> {
                     ) => SvgError::Entity(name),
                     other => SvgError::Xml(other.to_string()),
                 })?;
+        if let Some((_, c)) = non_xml_char(&value) {
+            return Err(SvgError::Xml(format!(
+                "the {attribute} attribute references U+{:04X}, not a character XML allows",
+                u32::from(c)
+            )));
+        }
         let handler = |attribute: &str| SvgError::EventHandler {
             element: element.to_owned(),
             attribute: attribute.to_owned(),
