@@ -15,7 +15,7 @@
 //! A name that resolves to an internal address (DNS rebinding) is not caught here: the
 //! component cannot see resolution, so deployments that need that put an egress proxy in front.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use crate::verify::fetch::is_public_ip;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -152,8 +152,8 @@ pub fn check_url(s: &str, loopback_http: bool) -> Result<String, String> {
     }
     let internal = match host {
         Some(url::Host::Domain(name)) => internal_name(name),
-        Some(url::Host::Ipv4(ip)) => internal_v4(ip),
-        Some(url::Host::Ipv6(ip)) => internal_v6(ip),
+        Some(url::Host::Ipv4(ip)) => !is_public_ip(ip.into()),
+        Some(url::Host::Ipv6(ip)) => !is_public_ip(ip.into()),
         None => return Err(format!("must be an https URL with a host, got {s:?}")),
     };
     if internal {
@@ -172,34 +172,6 @@ fn internal_name(name: &str) -> bool {
             .iter()
             .any(|suffix| name.ends_with(suffix))
         || name == "localhost"
-}
-
-fn internal_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // shared address space (RFC 6598)
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking (RFC 2544)
-        || a >= 240
-}
-
-fn internal_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return internal_v4(v4);
-    }
-    let first = ip.segments()[0];
-    ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
 }
 
 #[cfg(test)]
