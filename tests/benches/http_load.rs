@@ -11,11 +11,9 @@ use emblem_tests::{ADMIN_TOKEN, AppConfig};
 use serde_json::json;
 use std::process::Command;
 
-struct Run {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
+#[path = "support/wrk.rs"]
+mod support_wrk;
+use support_wrk::{Run, wrk};
 
 fn main() {
     let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
@@ -81,8 +79,8 @@ fn main() {
             "round {}: /hello, then /assertions/:id ({seconds}s each)",
             round + 1
         );
-        floor.push(wrk(&hello, seconds));
-        target.push(wrk(&assertion_url, seconds));
+        floor.push(wrk(&hello, None, seconds));
+        target.push(wrk(&assertion_url, None, seconds));
     }
     let best = |runs: &[Run]| -> Run {
         let r = runs
@@ -130,46 +128,6 @@ fn main() {
     sizes.sort();
     for (name, size) in sizes {
         println!("| {name} | {size} |");
-    }
-}
-
-fn wrk(url: &str, seconds: u32) -> Run {
-    let out = Command::new("wrk")
-        .args(["-t1", "-c16", "--latency", &format!("-d{seconds}s"), url])
-        .output()
-        .expect("run wrk");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let non_2xx = text
-        .lines()
-        .find(|l| l.contains("Non-2xx"))
-        .map(str::to_string);
-    assert!(non_2xx.is_none(), "{url}: {non_2xx:?}\n{text}");
-    let rps = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
-    let pct = |p: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(p).map(str::trim))
-            .map(parse_duration_ms)
-            .unwrap_or(f64::NAN)
-    };
-    Run {
-        rps,
-        p50_ms: pct("50%"),
-        p99_ms: pct("99%"),
-    }
-}
-
-fn parse_duration_ms(s: &str) -> f64 {
-    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
-    let n: f64 = num.parse().unwrap_or(f64::NAN);
-    match unit {
-        "us" => n / 1000.0,
-        "ms" => n,
-        "s" => n * 1000.0,
-        _ => f64::NAN,
     }
 }
 

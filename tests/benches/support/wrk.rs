@@ -1,0 +1,51 @@
+//! Running `wrk` and reading its figures, shared by the load benchmarks.
+
+use std::process::Command;
+
+/// One wrk run: throughput and latency percentiles.
+pub struct Run {
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// `wrk` against `url` for `seconds` (one thread, 16 connections), with an optional Lua
+/// `script`; panics on a non-2xx answer.
+pub fn wrk(url: &str, script: Option<&std::path::Path>, seconds: u32) -> Run {
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t1", "-c16", "--latency", &format!("-d{seconds}s")]);
+    if let Some(script) = script {
+        cmd.arg("-s").arg(script);
+    }
+    let out = cmd.arg(url).output().expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let non_2xx = text.lines().find(|l| l.contains("Non-2xx"));
+    assert!(non_2xx.is_none(), "{url}: {non_2xx:?}\n{text}");
+    let rps = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
+    let pct = |p: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(p).map(str::trim))
+            .map(parse_duration_ms)
+            .unwrap_or(f64::NAN)
+    };
+    Run {
+        rps,
+        p50_ms: pct("50%"),
+        p99_ms: pct("99%"),
+    }
+}
+
+fn parse_duration_ms(s: &str) -> f64 {
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = num.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => f64::NAN,
+    }
+}
