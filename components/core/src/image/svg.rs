@@ -104,13 +104,14 @@ pub fn is_xml_char(c: char) -> bool {
 
 /// The byte offset and value of the first character in `text` that XML 1.0 does not allow
 /// (see [`is_xml_char`]). Eight bytes at a time, without branching, a word is tested for a
-/// byte below 0x20 or an 0xEF lead byte (U+FFFE and U+FFFF start with it); only such words
-/// are looked at byte by byte, where tab, LF and CR, in every SVG, pass. The word tests may
-/// flag a byte next to a real hit but never miss one.
+/// byte below 0x20 or an 0xEF lead byte (U+FFFE and U+FFFF start with it). Tab, LF and CR
+/// pass that test's stricter form ([`suspect_bytes`]), which only flagged words get (every
+/// SVG has line breaks); only words it flags are looked at byte by byte.
 pub fn non_xml_char(text: &str) -> Option<(usize, char)> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let suspect = |x: u64| {
+    // May flag a byte next to a real hit, never misses one.
+    let rough = |x: u64| {
         let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
         let y = x ^ (ONES * 0xEF);
         let lead_ef = y.wrapping_sub(ONES) & !y & HIGH;
@@ -120,7 +121,8 @@ pub fn non_xml_char(text: &str) -> Option<(usize, char)> {
     let mut at = 0;
     for word in &mut words {
         let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
-        if suspect(x)
+        if rough(x)
+            && suspect_bytes(x) != 0
             && let Some(hit) = non_xml_in(text, at, at + 8)
         {
             return Some(hit);
@@ -128,6 +130,20 @@ pub fn non_xml_char(text: &str) -> Option<(usize, char)> {
         at += 8;
     }
     non_xml_in(text, at, text.len())
+}
+
+/// The high bit of each byte of `x` that is a control byte other than tab, LF and CR, or an
+/// 0xEF lead byte: exact per byte (no borrow crosses bytes).
+fn suspect_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LOW: u64 = !HIGH;
+    let zero = |y: u64| !(((y & LOW) + LOW) | y) & HIGH;
+    let control = zero(x & (ONES * 0xE0));
+    let allowed = zero(x ^ (ONES * u64::from(b'\t')))
+        | zero(x ^ (ONES * u64::from(b'\n')))
+        | zero(x ^ (ONES * u64::from(b'\r')));
+    (control & !allowed) | zero(x ^ (ONES * 0xEF))
 }
 
 /// [`non_xml_char`] byte by byte over `text[from..to]` (`from` need not be a boundary).
