@@ -208,7 +208,10 @@ fn output(cmd: &mut Command) -> Result<String, String> {
 
 /// Emblem (`examples/bake_timing.rs` in emblem-core, `host` profile) against
 /// the Python and Node reference bakers (`tests/interop/*_bakery.* time`), each
-/// timed in its own process on the same files, start-up excluded.
+/// timed in its own process on the same files, start-up excluded. Beside them, the
+/// floors (`benches/support/floors.rs`): a copy of the image, which no baker can beat,
+/// and the least reading any reader keeping Emblem's checks must do; "the floor's
+/// speed-up" is the most any such implementation could reach against the references.
 fn bench_bake() -> Result<(), String> {
     const CASES: [(&str, &str, &str); 3] = [
         ("png-512", "png", "512×512 PNG"),
@@ -229,7 +232,7 @@ fn bench_bake() -> Result<(), String> {
     let drivers = root().join("tests").join("interop");
     let mut rows = String::new();
     for (case, ext, label) in CASES {
-        let mut times = Vec::new();
+        let mut times: Vec<Vec<String>> = Vec::new();
         let line = emblem
             .lines()
             .find(|l| l.split(' ').next() == Some(case))
@@ -246,21 +249,42 @@ fn bench_bake() -> Result<(), String> {
             )?;
             times.push(out.split_whitespace().map(str::to_owned).collect());
         }
+        // Emblem's line: bake, unbake, copy, read floor.
+        let floors: Vec<f64> = times[0]
+            .iter()
+            .skip(2)
+            .map(|v| v.parse().ok())
+            .collect::<Option<_>>()
+            .filter(|f: &Vec<f64>| f.len() == 2)
+            .ok_or(format!(
+                "no copy and floor timings for {case}: {:?}",
+                times[0]
+            ))?;
+        let copy = floors[0];
         for (i, op) in ["bake", "unbake"].into_iter().enumerate() {
             let us: Vec<f64> = times
                 .iter()
-                .map(|t: &Vec<String>| t.get(i).and_then(|v| v.parse().ok()))
+                .map(|t| t.get(i).and_then(|v| v.parse().ok()))
                 .collect::<Option<_>>()
                 .ok_or(format!("unreadable timings for {case}: {times:?}"))?;
-            let speed_up = us[1].min(us[2]) / us[0];
+            // Baking must write every byte: its floor is the copy; reading, the walk.
+            let floor = floors[i];
+            let reference = us[1].min(us[2]);
             rows.push_str(&format!(
-                "| {op} {label} | {:.1} | {:.0} | {:.0} | {speed_up:.1}× |\n",
-                us[0], us[1], us[2]
+                "| {op} {label} | {:.1} | {copy:.1} | {floor:.1} | {:.0} | {:.0} | {:.1}× | {:.0}× | {:.1}× |\n",
+                us[0],
+                us[1],
+                us[2],
+                reference / us[0],
+                reference / floor,
+                us[0] / copy,
             ));
         }
     }
-    println!("| case | Emblem µs | Python µs | Node µs | speed-up vs the faster reference |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| case | Emblem µs | copy µs | floor µs | Python µs | Node µs | speed-up vs the faster reference | the floor's speed-up | Emblem ÷ copy |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     print!("{rows}");
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! a ~1 KB assertion baked into and read from 512×512 and 2048×2048 RGB PNGs (pixels with
 //! noise, deflated, so the IDAT is realistic) and a ~100 KB SVG. `bake-stored` is the path of
 //! `GET /assertions/:id/image`, whose class image passed the upload check when it was stored.
+//! `read-floor` is the least any reader keeping Emblem's checks must do (`support/floors.rs`):
+//! every chunk header of a PNG, every tag of an SVG.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use emblem_core::bake::{Limits, Version, bake, bake_stored, unbake};
@@ -9,6 +11,8 @@ use std::hint::black_box;
 
 #[path = "support/bake_inputs.rs"]
 mod bake_inputs;
+#[path = "support/floors.rs"]
+mod floors;
 
 use bake_inputs::{assertion, png, svg};
 
@@ -52,6 +56,9 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("unbake", name), &baked, |b, i| {
             b.iter(|| unbake(black_box(i), &limits));
+        });
+        group.bench_with_input(BenchmarkId::new("read-floor", name), &baked, |b, i| {
+            b.iter(|| floors::read_floor(black_box(i)));
         });
     }
     group.finish();

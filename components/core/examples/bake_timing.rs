@@ -4,12 +4,16 @@
 //! - `bake_timing emit <dir>` writes the benchmark's inputs (`benches/support/bake_inputs.rs`):
 //!   `assertion.json`, and per case `<case>.<ext>` plus `<case>.baked.<ext>` (baked by Emblem,
 //!   the common input for unbaking).
-//! - `bake_timing time <dir>` reads them back and prints `<case> <bake µs> <unbake µs>` per
-//!   case: best of 5 repeats of a loop that runs for at least 0.2 s (as Python's `timeit`
-//!   autorange), in process.
+//! - `bake_timing time <dir>` reads them back and prints
+//!   `<case> <bake µs> <unbake µs> <copy µs> <read floor µs>` per case: best of 5 repeats of
+//!   a loop that runs for at least 0.2 s (as Python's `timeit` autorange), in process. The
+//!   last two are the floors of `benches/support/floors.rs`: no baker can beat a copy of the
+//!   image, no reader that keeps Emblem's checks can beat the read floor.
 
 #[path = "../benches/support/bake_inputs.rs"]
 mod bake_inputs;
+#[path = "../benches/support/floors.rs"]
+mod floors;
 
 use emblem_core::bake::{Limits, Version, bake, unbake};
 use std::hint::black_box;
@@ -83,7 +87,13 @@ fn time(dir: &Path) -> Result<(), String> {
         let unbake_us = best_us(|| {
             let _ = black_box(unbake(black_box(&baked), &limits));
         });
-        println!("{case} {bake_us:.1} {unbake_us:.1}");
+        let copy_us = best_us(|| {
+            black_box(black_box(image.as_slice()).to_vec());
+        });
+        let floor_us = best_us(|| {
+            black_box(floors::read_floor(black_box(&baked)));
+        });
+        println!("{case} {bake_us:.1} {unbake_us:.1} {copy_us:.2} {floor_us:.2}");
     }
     Ok(())
 }
