@@ -145,21 +145,29 @@ impl Payload {
     /// but no version read from the content (the PNG keyword or SVG element already says
     /// it), so a JSON payload is checked for syntax without building it.
     pub fn read(text: &str) -> Self {
-        let text = text.trim();
-        let kind = if is_compact_jws(text) {
-            PayloadKind::Jws
-        } else if text.starts_with('{') {
-            match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Self::read_owned(text.trim().to_owned())
+    }
+
+    /// [`Self::read`] of a text already owned (as an unbaked chunk's is), trimmed in place.
+    pub fn read_owned(mut text: String) -> Self {
+        text.truncate(text.trim_end().len());
+        let lead = text.len() - text.trim_start().len();
+        text.drain(..lead);
+        // `{` cannot start a compact JWS (base64url only): JSON is settled first.
+        let kind = if text.starts_with('{') {
+            match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
                 Ok(_) => PayloadKind::Json,
                 Err(_) => PayloadKind::Text,
             }
-        } else if is_http_url(text) {
+        } else if is_compact_jws(&text) {
+            PayloadKind::Jws
+        } else if is_http_url(&text) {
             PayloadKind::Url
         } else {
             PayloadKind::Text
         };
         Self {
-            text: text.to_owned(),
+            text,
             kind,
             declared: None,
         }
@@ -522,10 +530,14 @@ mod tests {
             "[1]",
             "ftp://x.org/a",
             "",
+            " \n\t",
+            "\r\n {\"a\":1} \n",
+            "\u{3000}x\u{3000}",
         ] {
             let (read, classified) = (Payload::read(text), Payload::classify(text));
             assert_eq!(read.kind, classified.kind, "{text:?}");
             assert_eq!(read.text, classified.text, "{text:?}");
+            assert_eq!(Payload::read_owned(text.to_owned()), read, "{text:?}");
         }
     }
 

@@ -238,7 +238,7 @@ pub fn unbake(bytes: &[u8], limits: &Limits) -> Result<(Vec<Found>, Vec<Removed>
                 limit: limits.max_text,
             }));
         }
-        let payload = Payload::read(&text);
+        let payload = Payload::read_owned(text);
         found.push(Found {
             version,
             kind: payload.kind,

@@ -972,7 +972,7 @@ fn finish(o: Open, found: &mut Vec<Found>, extra: &mut Vec<Removed>) {
     } else {
         body.to_owned()
     };
-    let payload = Payload::read(&text);
+    let payload = Payload::read_owned(text);
     found.push(Found {
         version: o.version,
         kind: payload.kind,
