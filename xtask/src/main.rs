@@ -271,7 +271,7 @@ fn bench_bake() -> Result<(), String> {
             let floor = floors[i];
             let reference = us[1].min(us[2]);
             rows.push_str(&format!(
-                "| {op} {label} | {:.1} | {copy:.1} | {floor:.1} | {:.0} | {:.0} | {:.1}× | {:.0}× | {:.1}× |\n",
+                "| {op} {label} | {:.1} | {copy:.1} | {floor:.2} | {:.0} | {:.0} | {:.1}× | {:.0}× | {:.1}× |\n",
                 us[0],
                 us[1],
                 us[2],
