@@ -8,12 +8,13 @@
 //! both; the ratio is the figure to compare, not the absolute numbers.
 
 use emblem_tests::{ADMIN_TOKEN, AppConfig};
-use serde_json::json;
 use std::process::Command;
 
+#[path = "support/award.rs"]
+mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{Run, wrk};
+use support_wrk::{best, wrk};
 
 fn main() {
     let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
@@ -29,47 +30,10 @@ fn main() {
         .start();
 
     // One real award to fetch.
-    let issuer = app
-        .post(
-            "/api/v1/issuers",
-            ADMIN_TOKEN,
-            &json!({"name": "Bench Academy", "url": "https://bench.example.org", "email": "b@bench.example.org"}),
-        )
-        .expect(201)
-        .json();
-    let id = issuer["id"].as_str().expect("id");
-    let key = app
-        .post(
-            &format!("/api/v1/issuers/{id}/keys"),
-            ADMIN_TOKEN,
-            &json!({}),
-        )
-        .expect(201)
-        .json()["key"]
-        .as_str()
-        .expect("key")
-        .to_string();
     let png = std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png");
-    let image = format!("data:image/png;base64,{}", b64(&png));
-    let class = app
-        .post(
-            "/api/v1/badgeclasses",
-            &key,
-            &json!({"name": "Bench", "description": "d", "image": image, "criteria": {"narrative": "n"}}),
-        )
-        .expect(201)
-        .json();
-    let award = app
-        .post(
-            "/api/v1/assertions",
-            &key,
-            &json!({"badgeclass": class["id"], "recipient": {"email": "bench@example.org"}}),
-        )
-        .expect(201)
-        .json();
-    let assertion_url = award["assertion_url"].as_str().expect("url").to_string();
-    app.get(&assertion_url[assertion_url.find("/assertions").expect("path")..])
-        .expect(200);
+    let award = support_award::award(&app, &format!("data:image/png;base64,{}", b64(&png)));
+    let assertion_url = award.assertion_url.clone();
+    app.get(award.assertion_path()).expect(200);
 
     let hello = format!("{}/hello", app.base);
     let mut floor = Vec::new();
@@ -82,17 +46,6 @@ fn main() {
         floor.push(wrk(&hello, None, seconds));
         target.push(wrk(&assertion_url, None, seconds));
     }
-    let best = |runs: &[Run]| -> Run {
-        let r = runs
-            .iter()
-            .max_by(|a, b| a.rps.total_cmp(&b.rps))
-            .expect("runs");
-        Run {
-            rps: r.rps,
-            p50_ms: r.p50_ms,
-            p99_ms: r.p99_ms,
-        }
-    };
     let (f, t) = (best(&floor), best(&target));
     println!();
     println!("| route | requests/s | p50 ms | p99 ms |");

@@ -13,9 +13,11 @@ use emblem_tests::{ADMIN_TOKEN, AppConfig};
 use serde_json::json;
 use std::process::Command;
 
+#[path = "support/award.rs"]
+mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{Run, wrk};
+use support_wrk::{best, wrk};
 
 fn main() {
     let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
@@ -29,43 +31,8 @@ fn main() {
     let app = AppConfig::fixture("verify", "bench-verify")
         .variable("admin_token", ADMIN_TOKEN)
         .start();
-    let issuer = app
-        .post(
-            "/api/v1/issuers",
-            ADMIN_TOKEN,
-            &json!({"name": "Bench Academy", "url": "https://bench.example.org", "email": "b@bench.example.org"}),
-        )
-        .expect(201)
-        .json();
-    let id = issuer["id"].as_str().expect("id");
-    let key = app
-        .post(
-            &format!("/api/v1/issuers/{id}/keys"),
-            ADMIN_TOKEN,
-            &json!({}),
-        )
-        .expect(201)
-        .json()["key"]
-        .as_str()
-        .expect("key")
-        .to_string();
-    let class = app
-        .post(
-            "/api/v1/badgeclasses",
-            &key,
-            &json!({"name": "Bench", "description": "d", "image": "https://bench.example.org/b.png", "criteria": {"narrative": "n"}}),
-        )
-        .expect(201)
-        .json();
-    let award = app
-        .post(
-            "/api/v1/assertions",
-            &key,
-            &json!({"badgeclass": class["id"], "recipient": {"email": "bench@example.org"}}),
-        )
-        .expect(201)
-        .json();
-    let assertion_url = award["assertion_url"].as_str().expect("url").to_string();
+    let award = support_award::award(&app, "https://bench.example.org/b.png");
+    let assertion_url = award.assertion_url.clone();
     let body = json!({"url": assertion_url, "email": "bench@example.org"});
     let check = app.request("POST", "/verify").json(&body).send();
     assert_eq!(
@@ -94,28 +61,21 @@ fn main() {
         floor.push(wrk(&assertion_url, None, seconds));
         target.push(wrk(&verify_url, Some(&script), seconds));
     }
-    let best = |runs: &[Run]| -> (f64, f64, f64) {
-        let r = runs
-            .iter()
-            .max_by(|a, b| a.rps.total_cmp(&b.rps))
-            .expect("runs");
-        (r.rps, r.p50_ms, r.p99_ms)
-    };
     let (f, t) = (best(&floor), best(&target));
     println!();
     println!("| route | requests/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|");
     println!(
         "| GET /assertions/:id (floor) | {:.0} | {:.2} | {:.2} |",
-        f.0, f.1, f.2
+        f.rps, f.p50_ms, f.p99_ms
     );
     println!(
         "| POST /verify (Emblem-hosted) | {:.0} | {:.2} | {:.2} |",
-        t.0, t.1, t.2
+        t.rps, t.p50_ms, t.p99_ms
     );
     println!();
     println!(
         "floor / verify throughput ratio: {:.2}x (target <= 2x)",
-        f.0 / t.0
+        f.rps / t.rps
     );
 }

@@ -12,6 +12,8 @@
 //!   `GET /assertions/:id` (wrk).
 //! - `bench-bake`: bake and unbake timings of Emblem against the two reference
 //!   bakers on the same files, as a markdown table.
+//! - `bench-bake-http [seconds]`: `GET /assertions/:id/image` (baked) against
+//!   `GET /badges/:id/image` (the same stored image, plain), wrk.
 //!
 //! The host is built with the `host` profile (optimised, no LTO) and the
 //! components with `release` (small `.wasm`), both into `target/`.
@@ -38,12 +40,13 @@ fn main() -> ExitCode {
         Some("up") => up(&args[1..]),
         Some("build") => build(),
         Some("test") => test(&args[1..]),
-        Some("bench-http") => bench_http(&args[1..]),
+        Some("bench-http") => bench_load("http_load", &args[1..]),
         Some("bench-bake") => bench_bake(),
-        Some("bench-verify") => bench_verify(&args[1..]),
+        Some("bench-verify") => bench_load("verify_load", &args[1..]),
+        Some("bench-bake-http") => bench_load("bake_load", &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <up|build|test|bench-http|bench-bake|bench-verify> [args…]"
+                "usage: cargo xtask <up|build|test|bench-http|bench-bake|bench-bake-http|bench-verify> [args…]"
             );
             return ExitCode::from(2);
         }
@@ -169,21 +172,12 @@ fn test(extra: &[String]) -> Result<(), String> {
         .args(extra))
 }
 
-fn bench_http(extra: &[String]) -> Result<(), String> {
+/// One of the wrk load benchmarks of `tests/benches/` (`http_load`, `verify_load`,
+/// `bake_load`), after a build, for `seconds` per run (default 10).
+fn bench_load(bench: &str, extra: &[String]) -> Result<(), String> {
     build()?;
     run(cargo()
-        .args(["bench", "-p", "emblem-tests", "--bench", "http_load"])
-        .env(
-            "EMBLEM_BENCH_SECONDS",
-            extra.first().map(String::as_str).unwrap_or("10"),
-        ))
-}
-
-/// `POST /verify` of an Emblem-hosted badge against `GET /assertions/:id` (wrk).
-fn bench_verify(extra: &[String]) -> Result<(), String> {
-    build()?;
-    run(cargo()
-        .args(["bench", "-p", "emblem-tests", "--bench", "verify_load"])
+        .args(["bench", "-p", "emblem-tests", "--bench", bench])
         .env(
             "EMBLEM_BENCH_SECONDS",
             extra.first().map(String::as_str).unwrap_or("10"),

@@ -49,3 +49,10 @@ fn parse_duration_ms(s: &str) -> f64 {
         _ => f64::NAN,
     }
 }
+
+/// Of several runs of one target, the one with the most requests/s.
+pub fn best(runs: &[Run]) -> &Run {
+    runs.iter()
+        .max_by(|a, b| a.rps.total_cmp(&b.rps))
+        .expect("at least one run")
+}

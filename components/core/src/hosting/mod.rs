@@ -373,6 +373,10 @@ pub async fn image<K: Kv + ?Sized>(kv: &K, owner: ImageOwner, id: &str) -> Resul
     if stored.content_type == ImageType::Svg {
         reply = reply.with_header("content-security-policy", SVG_CSP);
     }
+    // The tag stored with the bytes spares hashing them on every request.
+    if let Some(tag) = stored.etag {
+        reply = reply.with_header("etag", tag);
+    }
     Ok(reply)
 }
 
@@ -686,6 +690,34 @@ pub(super) mod tests {
         let page = get(&kv, Route::Badge(BADGE_ID.into()), Html);
         assert_eq!(page.status, 404);
         assert!(String::from_utf8_lossy(&page.body).contains("Not found"));
+    }
+
+    #[test]
+    fn an_image_carries_the_etag_stored_with_it_and_older_records_get_one_computed() {
+        let kv = store(&fixtures::award());
+        let svg = crate::image::fixtures::SVG.as_bytes();
+        let mut stored = StoredImage::new(crate::image::ImageType::Svg, svg);
+        assert_eq!(stored.etag.as_deref(), Some(etag(svg).as_str()));
+        // The stored tag is served as it is (no hashing per request).
+        stored.etag = Some("\"stored\"".into());
+        block_on(put_json(&kv, &keys::image(BADGE_ID), &stored)).expect("put");
+        let served = finish(
+            get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson),
+            None,
+            false,
+        );
+        assert_eq!(served.header("etag"), Some("\"stored\""));
+        // A record written before the field existed: the bytes are hashed when served.
+        stored.etag = None;
+        let json = serde_json::to_value(&stored).expect("json");
+        assert!(json.get("etag").is_none(), "{json}");
+        block_on(put_json(&kv, &keys::image(BADGE_ID), &json)).expect("put");
+        let served = finish(
+            get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson),
+            None,
+            false,
+        );
+        assert_eq!(served.header("etag"), Some(etag(svg).as_str()));
     }
 
     #[test]

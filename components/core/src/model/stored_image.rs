@@ -16,6 +16,11 @@ pub struct StoredImage {
     pub content_type: ImageType,
     /// The bytes, base64.
     pub data: String,
+    /// The strong ETag of the bytes, computed once when stored (hashing an image on every
+    /// request cost more than serving it). Absent in records written before it existed;
+    /// those are hashed when served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
 }
 
 impl StoredImage {
@@ -25,6 +30,7 @@ impl StoredImage {
             v: V1,
             content_type,
             data: STANDARD.encode(bytes),
+            etag: Some(crate::hosting::etag(bytes)),
         }
     }
 
