@@ -12,7 +12,6 @@
 
 use base64::Engine as _;
 use emblem_tests::{ADMIN_TOKEN, AppConfig};
-use std::process::Command;
 
 #[path = "../../components/core/benches/support/bake_inputs.rs"]
 #[allow(
@@ -24,17 +23,10 @@ mod bake_inputs;
 mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{best, wrk};
+use support_wrk::{best, seconds_or_exit, wrk};
 
 fn main() {
-    let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
-    if Command::new("wrk").arg("--version").output().is_err() {
-        eprintln!("bake_load: `wrk` is not installed (apt-get install wrk)");
-        std::process::exit(2);
-    }
+    let seconds = seconds_or_exit("bake_load");
     let app = AppConfig::fixture("mixed", "bench-bake")
         .variable("admin_token", ADMIN_TOKEN)
         .start();

@@ -8,23 +8,15 @@
 //! both; the ratio is the figure to compare, not the absolute numbers.
 
 use emblem_tests::{ADMIN_TOKEN, AppConfig};
-use std::process::Command;
 
 #[path = "support/award.rs"]
 mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{best, wrk};
+use support_wrk::{best, seconds_or_exit, wrk};
 
 fn main() {
-    let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
-    if Command::new("wrk").arg("--version").output().is_err() {
-        eprintln!("http_load: `wrk` is not installed (apt-get install wrk)");
-        std::process::exit(2);
-    }
+    let seconds = seconds_or_exit("http_load");
     let app = AppConfig::fixture("mixed", "bench")
         .variable("admin_token", ADMIN_TOKEN)
         .start();

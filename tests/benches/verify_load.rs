@@ -11,23 +11,15 @@
 
 use emblem_tests::{ADMIN_TOKEN, AppConfig};
 use serde_json::json;
-use std::process::Command;
 
 #[path = "support/award.rs"]
 mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{best, wrk};
+use support_wrk::{best, seconds_or_exit, wrk};
 
 fn main() {
-    let seconds: u32 = std::env::var("EMBLEM_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
-    if Command::new("wrk").arg("--version").output().is_err() {
-        eprintln!("verify_load: `wrk` is not installed (apt-get install wrk)");
-        std::process::exit(2);
-    }
+    let seconds = seconds_or_exit("verify_load");
     let app = AppConfig::fixture("verify", "bench-verify")
         .variable("admin_token", ADMIN_TOKEN)
         .start();

@@ -2,6 +2,19 @@
 
 use std::process::Command;
 
+/// The seconds per run (`EMBLEM_BENCH_SECONDS`, default 10); exits with status 2, naming
+/// `bench`, when `wrk` is not installed.
+pub fn seconds_or_exit(bench: &str) -> u32 {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        eprintln!("{bench}: `wrk` is not installed (apt-get install wrk)");
+        std::process::exit(2);
+    }
+    std::env::var("EMBLEM_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10)
+}
+
 /// One wrk run: throughput and latency percentiles.
 pub struct Run {
     pub rps: f64,

@@ -29,9 +29,8 @@ pub fn tag_visit(svg: &[u8]) -> usize {
 
 /// The unbake floor for an image: [`chunk_walk`] for a PNG, [`tag_visit`] for an SVG.
 pub fn read_floor(image: &[u8]) -> usize {
-    if image.starts_with(b"\x89PNG") {
-        chunk_walk(image)
-    } else {
-        tag_visit(image)
+    match emblem_core::bake::sniff(image) {
+        Some(emblem_core::image::ImageType::Png) => chunk_walk(image),
+        _ => tag_visit(image),
     }
 }
