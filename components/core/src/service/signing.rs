@@ -323,7 +323,10 @@ mod tests {
         .expect("revoke");
         let v = verify(&b, &signed.jws);
         assert_eq!(v.checks.verdict(), Verdict::Revoked, "{:#?}", v.checks);
-        assert_eq!(v.checks.first_failure().map(|c| c.name), Some("revocation"));
+        assert_eq!(
+            v.checks.first_failure().map(|c| c.name),
+            Some(crate::verify::Check::Revocation)
+        );
         let again = block_on(sign_award(&env, ISSUER_ID, AWARD_ID));
         assert_eq!(again.map(|_| ()).map_err(|e| e.status()), Err(410));
     }

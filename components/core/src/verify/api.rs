@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::check::{Check, Outcome, Report, Verdict};
+use super::check::{Check, Finding, Outcome, Report, Verdict};
 use super::docs;
 use super::flow::Verification;
 use crate::base_url::BaseUrl;
@@ -24,8 +24,8 @@ pub const MAX_BODY: usize = 10 * 1024 * 1024;
 /// Methods `/verify` accepts.
 pub const ALLOW: &[&str] = &["GET", "HEAD", "POST"];
 /// Content-Security-Policy of the page (no scripts; the forms post to this origin).
-pub const CSP: &str =
-    "default-src 'none'; img-src 'self' https: data:; style-src 'self'; form-action 'self'";
+pub const CSP: &str = "default-src 'none'; img-src 'self' https: data:; style-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'";
 
 /// A `/verify` route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +85,9 @@ pub struct VerifyView {
     /// How it was handed in: `url`, `json`, `jws`, `png`, `svg`.
     pub input: &'static str,
     /// The first failed check's name, if any.
-    pub failed: Option<&'static str>,
+    pub failed: Option<Check>,
     /// Every check, in order.
-    pub checks: Vec<Check>,
+    pub checks: Vec<Finding>,
     /// The badge class, once loaded.
     pub badge: Option<Named>,
     /// The issuer, once loaded.
@@ -115,7 +115,7 @@ impl VerifyView {
             kind: v.kind,
             input: v.source,
             failed: failed.map(|f| f.name),
-            checks: v.checks.0.clone(),
+            checks: v.checks.all().to_vec(),
             badge: Named::of(v.badge.as_ref()),
             issuer: Named::of(v.issuer.as_ref()),
             assertion: v.assertion.clone(),
@@ -203,7 +203,8 @@ fn html_reply(status: u16, page: &VerifyPage) -> Result<Reply, Error> {
             .with_header("content-security-policy", CSP)
             .with_header("cache-control", "no-store")
             .with_header("vary", "Accept")
-            .with_header("x-content-type-options", "nosniff"),
+            .with_header("x-content-type-options", "nosniff")
+            .with_header("x-frame-options", "DENY"),
     )
 }
 
@@ -264,7 +265,7 @@ pub fn answer(
             .checks
             .iter()
             .map(|c| PageCheck {
-                name: c.name,
+                name: c.name.name(),
                 outcome: outcome_str(c.outcome),
                 message: c.message.clone(),
             })

@@ -1,8 +1,9 @@
 //! The vocabulary of a verification: named checks with an outcome and a message, the verdict
 //! they add up to, and the report in openbadges-validator-core's shape.
 //!
-//! 1. Every step of [`super::run`] records one [`Check`]: its stable `name` (`fetch`,
-//!    `signature`, …), an [`Outcome`] and a sentence for people.
+//! 1. Every step of [`super::run`] records one [`Finding`] for a [`Check`]: a typed name (so
+//!    a typo cannot turn into a silent skip), an [`Outcome`] and a sentence for people. Each
+//!    check belongs to a [`Phase`]: input → fetch → validate → verify.
 //! 2. A failing check also says what its failure means for the badge ([`Effect`]): the badge
 //!    is invalid, revoked or expired, or Emblem could not tell (`unverifiable`: network, host
 //!    down, missing key), which is kept apart from "invalid".
@@ -11,7 +12,134 @@
 //! 4. [`Report`] restates the checks in validator-core's `report` block (`valid`,
 //!    `errorCount`, `warningCount`, `messages`), so its clients can switch unchanged.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// When a check runs: what was handed in, what was fetched, whether the documents are well
+/// formed, and whether they prove what they claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Reading the input and its version.
+    Input,
+    /// Fetching the documents from their ids.
+    Fetch,
+    /// Required properties and types of each class.
+    Validate,
+    /// Scope, keys and signature, dates, revocation, recipient.
+    Verify,
+}
+
+/// Every check of a verification, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// What was handed in could be read.
+    Input,
+    /// The Open Badges version (1.x documents are upgraded to 2.0).
+    Version,
+    /// The assertion was fetched from its id (hosted badges).
+    Fetch,
+    /// The assertion's id is where it was fetched from.
+    Id,
+    /// The Assertion's required properties and types.
+    Assertion,
+    /// The BadgeClass, fetched from its id.
+    BadgeClass,
+    /// The issuer Profile, fetched from its id.
+    Issuer,
+    /// The hosted verification policy of the fetched issuer.
+    Scope,
+    /// The signing key: listed by the fetched issuer and owned by it.
+    Key,
+    /// The JWS signature.
+    Signature,
+    /// `issuedOn` is not in the future.
+    IssuedOn,
+    /// `expires`.
+    Expiry,
+    /// Revocation: 410, `revoked: true`, or the fetched issuer's revocation list.
+    Revocation,
+    /// The claimed recipient.
+    Recipient,
+    /// Image types.
+    Image,
+}
+
+impl Check {
+    /// Every check, in report order.
+    pub const ALL: [Check; 15] = [
+        Check::Input,
+        Check::Version,
+        Check::Fetch,
+        Check::Id,
+        Check::Assertion,
+        Check::BadgeClass,
+        Check::Issuer,
+        Check::Scope,
+        Check::Key,
+        Check::Signature,
+        Check::IssuedOn,
+        Check::Expiry,
+        Check::Revocation,
+        Check::Recipient,
+        Check::Image,
+    ];
+
+    /// The stable name in answers and reports (`badgeclass`, `issuedOn`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Input => "input",
+            Check::Version => "version",
+            Check::Fetch => "fetch",
+            Check::Id => "id",
+            Check::Assertion => "assertion",
+            Check::BadgeClass => "badgeclass",
+            Check::Issuer => "issuer",
+            Check::Scope => "scope",
+            Check::Key => "key",
+            Check::Signature => "signature",
+            Check::IssuedOn => "issuedOn",
+            Check::Expiry => "expiry",
+            Check::Revocation => "revocation",
+            Check::Recipient => "recipient",
+            Check::Image => "image",
+        }
+    }
+
+    /// The check called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Check> {
+        Check::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The phase it belongs to.
+    pub fn phase(self) -> Phase {
+        match self {
+            Check::Input | Check::Version => Phase::Input,
+            Check::Fetch | Check::Id => Phase::Fetch,
+            Check::Assertion | Check::BadgeClass | Check::Issuer | Check::Image => {
+                Phase::Validate
+            }
+            Check::Scope
+            | Check::Key
+            | Check::Signature
+            | Check::IssuedOn
+            | Check::Expiry
+            | Check::Revocation
+            | Check::Recipient => Phase::Verify,
+        }
+    }
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
 
 /// What a check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,11 +212,11 @@ impl Verdict {
     }
 }
 
-/// One named check.
+/// What one check found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    /// Stable name, e.g. `signature`.
-    pub name: &'static str,
+pub struct Finding {
+    /// Which check.
+    pub name: Check,
     /// What it found.
     pub outcome: Outcome,
     /// A sentence for people, quoting the offending value.
@@ -98,13 +226,19 @@ pub struct Check {
     pub effect: Option<Effect>,
 }
 
-/// The checks recorded so far, in order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Checks(pub Vec<Check>);
+/// The findings recorded so far, in order. Only the verification flow records findings, so
+/// a result cannot be made up elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checks(Vec<Finding>);
 
 impl Checks {
-    fn push(&mut self, name: &'static str, outcome: Outcome, message: impl Into<String>) {
-        self.0.push(Check {
+    /// No findings yet.
+    pub(super) fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    fn push(&mut self, name: Check, outcome: Outcome, message: impl Into<String>) {
+        self.0.push(Finding {
             name,
             outcome,
             message: message.into(),
@@ -113,23 +247,23 @@ impl Checks {
     }
 
     /// Record a passing check.
-    pub fn pass(&mut self, name: &'static str, message: impl Into<String>) {
+    pub(super) fn pass(&mut self, name: Check, message: impl Into<String>) {
         self.push(name, Outcome::Pass, message);
     }
 
     /// Record a warning.
-    pub fn warn(&mut self, name: &'static str, message: impl Into<String>) {
+    pub(super) fn warn(&mut self, name: Check, message: impl Into<String>) {
         self.push(name, Outcome::Warn, message);
     }
 
     /// Record a skipped check.
-    pub fn skip(&mut self, name: &'static str, message: impl Into<String>) {
+    pub(super) fn skip(&mut self, name: Check, message: impl Into<String>) {
         self.push(name, Outcome::Skip, message);
     }
 
     /// Record a failure and what it means.
-    pub fn fail(&mut self, name: &'static str, effect: Effect, message: impl Into<String>) {
-        self.0.push(Check {
+    pub(super) fn fail(&mut self, name: Check, effect: Effect, message: impl Into<String>) {
+        self.0.push(Finding {
             name,
             outcome: Outcome::Fail,
             message: message.into(),
@@ -137,13 +271,24 @@ impl Checks {
         });
     }
 
-    /// Skip every named check not yet recorded, saying why.
-    pub fn skip_rest(&mut self, names: &[&'static str], why: &str) {
-        for name in names {
-            if !self.0.iter().any(|c| c.name == *name) {
+    /// Skip every check not yet recorded, saying why, and put them in report order.
+    pub(super) fn finish(&mut self, why: &str) {
+        for name in Check::ALL {
+            if !self.0.iter().any(|c| c.name == name) {
                 self.skip(name, why);
             }
         }
+        self.0.sort_by_key(|c| c.name);
+    }
+
+    /// Whether `name` was recorded.
+    pub fn has(&self, name: Check) -> bool {
+        self.0.iter().any(|c| c.name == name)
+    }
+
+    /// The findings, in order.
+    pub fn all(&self) -> &[Finding] {
+        &self.0
     }
 
     /// The verdict (see the module docs).
@@ -158,12 +303,12 @@ impl Checks {
     }
 
     /// The first failed check, if any.
-    pub fn first_failure(&self) -> Option<&Check> {
+    pub fn first_failure(&self) -> Option<&Finding> {
         self.0.iter().find(|c| c.outcome == Outcome::Fail)
     }
 
-    /// The check called `name`, if recorded.
-    pub fn get(&self, name: &str) -> Option<&Check> {
+    /// The finding of `name`, if recorded.
+    pub fn get(&self, name: Check) -> Option<&Finding> {
         self.0.iter().find(|c| c.name == name)
     }
 }
@@ -215,7 +360,7 @@ impl Report {
                     Outcome::Pass | Outcome::Skip => return None,
                 };
                 Some(ReportMessage {
-                    name: c.name.to_ascii_uppercase(),
+                    name: c.name.name().to_ascii_uppercase(),
                     message_level: level,
                     success: false,
                     result: c.message.clone(),
@@ -245,9 +390,9 @@ mod tests {
 
     #[test]
     fn no_failure_is_valid_even_with_warnings() {
-        let mut c = Checks::default();
-        c.pass("fetch", "ok");
-        c.warn("image", "odd");
+        let mut c = Checks::new();
+        c.pass(Check::Fetch, "ok");
+        c.warn(Check::Image, "odd");
         assert_eq!(c.verdict(), Verdict::Valid);
         let r = Report::new(&c, None, Some("2.0"));
         assert!(r.valid);
@@ -257,22 +402,22 @@ mod tests {
 
     #[test]
     fn invalid_outranks_unverifiable_which_outranks_revoked_and_expired() {
-        let mut c = Checks::default();
-        c.fail("expiry", Effect::Expired, "x");
+        let mut c = Checks::new();
+        c.fail(Check::Expiry, Effect::Expired, "x");
         assert_eq!(c.verdict(), Verdict::Expired);
-        c.fail("revocation", Effect::Revoked, "x");
+        c.fail(Check::Revocation, Effect::Revoked, "x");
         assert_eq!(c.verdict(), Verdict::Revoked);
-        c.fail("key", Effect::Unverifiable, "x");
+        c.fail(Check::Key, Effect::Unverifiable, "x");
         assert_eq!(c.verdict(), Verdict::Unverifiable);
-        c.fail("signature", Effect::Invalid, "x");
+        c.fail(Check::Signature, Effect::Invalid, "x");
         assert_eq!(c.verdict(), Verdict::Invalid);
-        assert_eq!(c.first_failure().map(|f| f.name), Some("expiry"));
+        assert_eq!(c.first_failure().map(|f| f.name), Some(Check::Expiry));
     }
 
     #[test]
     fn the_report_has_validator_cores_field_names() {
-        let mut c = Checks::default();
-        c.fail("signature", Effect::Invalid, "bad");
+        let mut c = Checks::new();
+        c.fail(Check::Signature, Effect::Invalid, "bad");
         let v =
             serde_json::to_value(Report::new(&c, Some("urn:x".into()), Some("2.0"))).expect("json");
         assert_eq!(v["valid"], false);
@@ -285,11 +430,24 @@ mod tests {
     }
 
     #[test]
-    fn skip_rest_fills_only_missing_checks() {
-        let mut c = Checks::default();
-        c.pass("fetch", "ok");
-        c.skip_rest(&["fetch", "dates"], "no assertion");
-        assert_eq!(c.0.len(), 2);
-        assert_eq!(c.get("dates").map(|d| d.outcome), Some(Outcome::Skip));
+    fn finish_fills_only_missing_checks_in_report_order() {
+        let mut c = Checks::new();
+        c.pass(Check::Fetch, "ok");
+        c.pass(Check::Input, "ok");
+        c.finish("no assertion");
+        assert_eq!(c.0.len(), Check::ALL.len());
+        assert_eq!(c.get(Check::Expiry).map(|d| d.outcome), Some(Outcome::Skip));
+        assert_eq!(c.get(Check::Fetch).map(|d| d.outcome), Some(Outcome::Pass));
+        let order: Vec<Check> = c.all().iter().map(|f| f.name).collect();
+        assert_eq!(order, Check::ALL);
+    }
+
+    #[test]
+    fn names_round_trip_and_serialise_as_the_stable_strings() {
+        for c in Check::ALL {
+            assert_eq!(Check::from_name(c.name()), Some(c));
+        }
+        assert_eq!(serde_json::to_value(Check::IssuedOn).expect("json"), "issuedOn");
+        assert_eq!(Check::BadgeClass.phase(), Phase::Validate);
     }
 }

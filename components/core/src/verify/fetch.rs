@@ -109,6 +109,14 @@ pub enum FetchError {
         /// The cap.
         limit: usize,
     },
+    /// One verification's budget of fetches or time is spent ([`super::load`]).
+    #[error("did not fetch {url}: {reason}")]
+    OverBudget {
+        /// The URL.
+        url: String,
+        /// Which limit.
+        reason: String,
+    },
     /// More than [`MAX_REDIRECTS`] redirects, or a redirect without a usable `Location`.
     #[error("{url}: {reason}")]
     Redirects {

@@ -63,6 +63,9 @@ pub enum Subject {
     Json(Value),
     /// A compact JWS (a signed assertion).
     Jws(String),
+    /// An image that holds no badge: why (e.g. "holds no Open Badges credential"). Verified
+    /// as invalid at the `input` check, so a person gets a verdict, not an error.
+    NoBadge(String),
 }
 
 /// A verification request.
@@ -120,9 +123,17 @@ pub fn image_subject(image: &[u8]) -> Result<(Subject, &'static str), Error> {
         .found
         .iter()
         .find(|f| f.version == Version::V2)
-        .or_else(|| unbaked.found.first())
-        .ok_or_else(|| invalid("image", "holds no Open Badges credential"))?;
-    Ok((text_subject(&found.payload, "image")?, source))
+        .or_else(|| unbaked.found.first());
+    match found {
+        Some(found) => Ok((text_subject(&found.payload, "image")?, source)),
+        None => Ok((
+            Subject::NoBadge(format!(
+                "is a {} image without an Open Badges credential baked into it",
+                source.to_ascii_uppercase()
+            )),
+            source,
+        )),
+    }
 }
 
 fn json_request(body: &[u8]) -> Result<VerifyRequest, Error> {

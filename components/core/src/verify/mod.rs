@@ -23,11 +23,16 @@ pub mod check;
 pub mod docs;
 pub mod fetch;
 pub mod flow;
+mod hosted;
 pub mod input;
 pub mod jws;
+pub mod legacy;
+pub mod load;
 pub mod memo;
+mod rules;
+mod signed;
 
-pub use check::{Check, Checks, Outcome, Report, Verdict};
+pub use check::{Check, Checks, Finding, Outcome, Phase, Report, Verdict};
 pub use fetch::{Fetch, FetchError, Fetched, Fetcher, Hop, Rules};
 pub use flow::{Verification, run};
 pub use input::VerifyRequest;
