@@ -47,7 +47,6 @@ fn an_award_is_hosted_as_exact_open_badges_2_json_ld() {
         Some("application/ld+json; charset=utf-8")
     );
     assert_eq!(resp.header("access-control-allow-origin"), Some("*"));
-    let authority = app.base.trim_start_matches("http://");
     assert_eq!(
         profile,
         json!({
@@ -59,7 +58,8 @@ fn an_award_is_hosted_as_exact_open_badges_2_json_ld() {
             "email": "badges@academy.example.org",
             "description": "Trains people.",
             "image": format!("{}{issuer_path}/image", app.base),
-            "verification": {"type": "VerificationObject", "allowedOrigins": authority},
+            "verification": {"type": "VerificationObject",
+                             "startsWith": format!("{}/assertions/", app.base)},
             "revocationList": format!("{}{issuer_path}/revocations", app.base),
         })
     );

@@ -65,7 +65,7 @@ impl BaseUrl {
         &self.base
     }
 
-    /// `host[:port]` of the base, for the issuer's `allowedOrigins` (RFC 3986 authority).
+    /// `host[:port]` of the base (RFC 3986 authority).
     pub fn authority(&self) -> &str {
         &self.authority
     }

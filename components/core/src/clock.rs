@@ -63,7 +63,10 @@ pub fn parse_iso8601(s: &str) -> Result<OffsetDateTime, &'static str> {
 fn iso_date(s: &str) -> Option<time::Date> {
     let digits: String = s.chars().filter(|c| *c != '-').collect();
     let extended = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
-    if !(extended || s.len() == 8) || digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if !(extended || s.len() == 8)
+        || digits.len() != 8
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let year: i32 = digits[..4].parse().ok()?;
@@ -81,7 +84,9 @@ fn iso_clock(s: &str) -> Option<(u8, u8, u8, u32)> {
     let parts: Vec<&str> = if whole.contains(':') {
         whole.split(':').collect()
     } else if whole.len() % 2 == 0 && whole.len() <= 6 {
-        (0..whole.len() / 2).map(|i| &whole[2 * i..2 * i + 2]).collect()
+        (0..whole.len() / 2)
+            .map(|i| &whole[2 * i..2 * i + 2])
+            .collect()
     } else {
         return None;
     };
@@ -122,11 +127,18 @@ fn iso_zone(s: &str) -> Option<UtcOffset> {
     };
     let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
     let colon_ok = !s[1..].contains(':') || (s.len() == 6 && s.as_bytes()[3] == b':');
-    if !colon_ok || !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if !colon_ok
+        || !(digits.len() == 2 || digits.len() == 4)
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let h: i8 = digits[..2].parse().ok()?;
-    let m: i8 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    let m: i8 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
     UtcOffset::from_hms(sign * h, sign * m, 0).ok()
 }
 

@@ -6,8 +6,12 @@
 //!    `<base>/issuers/<id>/revocations`), so hosted verification can re-fetch them (§1.3).
 //! 3. Timestamps are ISO 8601 in UTC with `Z`; optional fields that are absent are omitted,
 //!    never `null`.
-//! 4. The issuer Profile declares `verification.allowedOrigins` = the base URL's authority, so
-//!    the assertion ids pass the hosted scope check (§1.3 step 2), and links its
+//! 4. The issuer Profile declares `verification.startsWith` = `<base>/assertions/`: only
+//!    assertions served under this instance's assertion path are in its hosting scope. The
+//!    origin rule is left to its default (the issuer id's authority), which every verifier,
+//!    validator-core included, applies the same on any port; `allowedOrigins` is not used,
+//!    because the spec defines it as host names without a port (RFC 3986 §3.2.2) while
+//!    validator-core compares it with `host:port`. The Profile also links its
 //!    `revocationList`.
 //! 5. Assertions use `HostedBadge` verification and a salted, hashed email identity (§1.6).
 //!    A revoked assertion is the short form `{@context, type, id, revoked: true,
@@ -52,8 +56,8 @@ pub struct IssuerDoc<'a> {
 struct ProfileVerification {
     #[serde(rename = "type")]
     kind: &'static str,
-    #[serde(rename = "allowedOrigins")]
-    allowed_origins: String,
+    #[serde(rename = "startsWith")]
+    starts_with: String,
 }
 
 impl<'a> IssuerDoc<'a> {
@@ -73,7 +77,7 @@ impl<'a> IssuerDoc<'a> {
                 .map(|i| image_url(i, || base.issuer_image(&issuer.id))),
             verification: ProfileVerification {
                 kind: "VerificationObject",
-                allowed_origins: base.authority().to_owned(),
+                starts_with: base.join("/assertions/"),
             },
             revocation_list: base.revocations(&issuer.id),
             public_key: None,
@@ -550,11 +554,15 @@ mod tests {
     }
 
     #[test]
-    fn the_allowed_origin_includes_a_non_default_port() {
+    fn the_hosting_scope_is_this_instances_assertion_path_on_any_port() {
         let base = BaseUrl::parse("http://127.0.0.1:3000").expect("base");
         let issuer = issuer();
         let doc = render(&IssuerDoc::new(&issuer, &base));
-        assert_eq!(doc["verification"]["allowedOrigins"], "127.0.0.1:3000");
+        assert_eq!(
+            doc["verification"],
+            serde_json::json!({"type": "VerificationObject",
+                "startsWith": "http://127.0.0.1:3000/assertions/"})
+        );
         assert_eq!(
             doc["id"],
             format!("http://127.0.0.1:3000/issuers/{ISSUER_ID}")

@@ -21,12 +21,20 @@ fn garbage_bodies_are_clear_client_errors() {
     post("image/png", b"\x89PNG\r\n\x1a\nnot really").expect_problem(422);
     let no_badge =
         std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png");
-    let p = post("image/png", &no_badge).expect_problem(422);
+    // A readable image without a badge is a verdict, not an error: a person asked
+    // "is this a badge?" and the answer is no.
+    let resp = post("image/png", &no_badge);
+    let v = resp.expect(200).json();
+    assert_eq!(
+        (v["verdict"].as_str(), v["failed"].as_str()),
+        (Some("invalid"), Some("input")),
+        "{v}"
+    );
     assert!(
-        p["errors"][0]["message"]
+        v["summary"]
             .as_str()
-            .is_some_and(|m| m.contains("no Open Badges")),
-        "{p}"
+            .is_some_and(|m| m.contains("without an Open Badges credential")),
+        "{v}"
     );
     app.request("DELETE", "/verify").send().expect_problem(405);
 }

@@ -9,6 +9,7 @@
 mod bad_input;
 mod emblem;
 mod fixtures;
+mod named;
 mod server;
 mod signed;
 

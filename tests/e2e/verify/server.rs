@@ -27,7 +27,12 @@ pub struct FixtureServer {
 
 impl FixtureServer {
     pub fn start() -> FixtureServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fixture server");
+        FixtureServer::start_on("127.0.0.1")
+    }
+
+    /// A server on another loopback address (`127.0.0.2`): another host to the verifier.
+    pub fn start_on(ip: &str) -> FixtureServer {
+        let listener = TcpListener::bind((ip, 0)).expect("bind fixture server");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let routes: Routes = Arc::default();
         let shared = routes.clone();

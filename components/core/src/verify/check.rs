@@ -115,9 +115,7 @@ impl Check {
         match self {
             Check::Input | Check::Version => Phase::Input,
             Check::Fetch | Check::Id => Phase::Fetch,
-            Check::Assertion | Check::BadgeClass | Check::Issuer | Check::Image => {
-                Phase::Validate
-            }
+            Check::Assertion | Check::BadgeClass | Check::Issuer | Check::Image => Phase::Validate,
             Check::Scope
             | Check::Key
             | Check::Signature
@@ -447,7 +445,10 @@ mod tests {
         for c in Check::ALL {
             assert_eq!(Check::from_name(c.name()), Some(c));
         }
-        assert_eq!(serde_json::to_value(Check::IssuedOn).expect("json"), "issuedOn");
+        assert_eq!(
+            serde_json::to_value(Check::IssuedOn).expect("json"),
+            "issuedOn"
+        );
         assert_eq!(Check::BadgeClass.phase(), Phase::Validate);
     }
 }

@@ -230,17 +230,19 @@ pub fn identity_problem(identity: &str, hashed: bool) -> Option<String> {
             "`recipient.hashed` is true but the identity {identity:?} is not a hash \
              (sha256$<hex> or md5$<hex>)"
         )),
-        (true, Some((alg, hex))) => match HASHES.iter().find(|(a, _)| alg.eq_ignore_ascii_case(a)) {
-            None => Some(format!(
-                "the recipient is hashed with {alg:?}, which Open Badges does not define \
+        (true, Some((alg, hex))) => {
+            match HASHES.iter().find(|(a, _)| alg.eq_ignore_ascii_case(a)) {
+                None => Some(format!(
+                    "the recipient is hashed with {alg:?}, which Open Badges does not define \
                  (sha256 or md5)"
-            )),
-            Some((a, len)) if hex.len() != *len => Some(format!(
-                "the recipient's {a} hash has {} hex digits, not {len}",
-                hex.len()
-            )),
-            Some(_) => None,
-        },
+                )),
+                Some((a, len)) if hex.len() != *len => Some(format!(
+                    "the recipient's {a} hash has {} hex digits, not {len}",
+                    hex.len()
+                )),
+                Some(_) => None,
+            }
+        }
         (false, Some(_)) => Some(format!(
             "`recipient.hashed` is false but the identity {identity:?} is a hash"
         )),
@@ -279,9 +281,9 @@ pub fn badge_problems(doc: &Value, era: Era) -> Vec<String> {
     match doc.get("issuer") {
         Some(Value::Object(_)) if era == Era::Legacy => {}
         Some(i) if ref_id(i).is_some_and(is_iri) => {}
-        _ => out.push(
-            "`issuer` must be a Profile IRI or an embedded Profile with an id".to_owned(),
-        ),
+        _ => {
+            out.push("`issuer` must be a Profile IRI or an embedded Profile with an id".to_owned())
+        }
     }
     out
 }
@@ -334,7 +336,10 @@ mod tests {
             version(&json!({"verify": {"type": "hosted", "url": "https://x.org/a"}})),
             DocVersion::V1_0
         );
-        assert_eq!(version(&json!({"recipient": "sha256$abc"})), DocVersion::V0_5);
+        assert_eq!(
+            version(&json!({"recipient": "sha256$abc"})),
+            DocVersion::V0_5
+        );
         assert_eq!(
             version(
                 &json!({"@context": [VC2_CONTEXT, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]})
@@ -388,7 +393,10 @@ mod tests {
             "description": "d", "criteria": {"narrative": "do"}, "issuer": "https://x.org/i",
             "image": "https://x.org/b.png"});
         assert!(badge_problems(&badge, Era::V2).is_empty());
-        assert_eq!(badge_problems(&json!({"type": "BadgeClass"}), Era::V2).len(), 6);
+        assert_eq!(
+            badge_problems(&json!({"type": "BadgeClass"}), Era::V2).len(),
+            6
+        );
         let issuer = json!({"id": "https://x.org/i", "type": "Profile", "name": "n",
             "url": "https://x.org", "email": "a@x.org"});
         assert!(issuer_problems(&issuer, Era::V2).is_empty());
@@ -402,8 +410,14 @@ mod tests {
     fn the_hashed_flag_must_fit_the_identity() {
         let sha = crate::recipient::identity_hash("a@x.org", "s");
         assert_eq!(identity_problem(&sha, true), None);
-        assert_eq!(identity_problem(&sha.to_uppercase().replace("SHA256", "sha256"), true), None);
-        assert_eq!(identity_problem("md5$0cc175b9c0f1b6a831c399e269772661", true), None);
+        assert_eq!(
+            identity_problem(&sha.to_uppercase().replace("SHA256", "sha256"), true),
+            None
+        );
+        assert_eq!(
+            identity_problem("md5$0cc175b9c0f1b6a831c399e269772661", true),
+            None
+        );
         assert_eq!(identity_problem("a@x.org", false), None);
         for (identity, hashed) in [
             (sha.as_str(), false),
@@ -412,7 +426,10 @@ mod tests {
             ("sha1$86f7e437faa5a7fce15d1ddcb9eaeaea377667b8", true),
             ("sha256$abc", true),
         ] {
-            assert!(identity_problem(identity, hashed).is_some(), "{identity} {hashed}");
+            assert!(
+                identity_problem(identity, hashed).is_some(),
+                "{identity} {hashed}"
+            );
         }
     }
 }

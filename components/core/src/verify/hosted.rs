@@ -116,7 +116,8 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         match got.status {
             200 => {}
             410 => {
-                v.checks.pass(Check::Fetch, format!("Fetched {url}: 410 Gone."));
+                v.checks
+                    .pass(Check::Fetch, format!("Fetched {url}: 410 Gone."));
                 let reason = serde_json::from_slice::<Value>(&got.body)
                     .ok()
                     .and_then(|d| docs::str_of(&d, "revocationReason").map(str::to_owned));
@@ -189,7 +190,10 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                             v.checks.fail(
                                 Check::Version,
                                 Effect::Invalid,
-                                format!("This Open Badges {} assertion cannot be read: {why}.", old.label()),
+                                format!(
+                                    "This Open Badges {} assertion cannot be read: {why}.",
+                                    old.label()
+                                ),
                             );
                             return;
                         }
@@ -207,7 +211,8 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                 }
                 if !docs::is_http_url(&declared) || hops >= MAX_HOPS {
                     v.checks.pass(Check::Fetch, format!("Fetched {url}."));
-                    v.checks.pass(Check::Version, format!("Open Badges {}.", version.label()));
+                    v.checks
+                        .pass(Check::Version, format!("Open Badges {}.", version.label()));
                     v.checks.fail(
                         Check::Id,
                         Effect::Invalid,
@@ -250,10 +255,13 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         },
     );
     if notes.is_empty() {
-        v.checks
-            .pass(Check::Id, "The assertion's id is the URL it was fetched from.");
+        v.checks.pass(
+            Check::Id,
+            "The assertion's id is the URL it was fetched from.",
+        );
     } else {
-        v.checks.warn(Check::Id, format!("Note: {}.", notes.join("; ")));
+        v.checks
+            .warn(Check::Id, format!("Note: {}.", notes.join("; ")));
     }
     if doc.get("revoked") == Some(&Value::Bool(true)) {
         let reason = docs::str_of(&doc, "revocationReason").map(str::to_owned);
@@ -265,7 +273,8 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         return;
     }
     v.assertion = Some(doc.clone());
-    v.checks.skip(Check::Key, "Hosted badge: there is no signature key.");
+    v.checks
+        .skip(Check::Key, "Hosted badge: there is no signature key.");
     v.checks.skip(
         Check::Signature,
         "Hosted badge: nothing is signed; the issuer's server vouches for it.",

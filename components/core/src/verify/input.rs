@@ -109,12 +109,26 @@ fn text_subject(text: &str, field: &str) -> Result<Subject, Error> {
 
 /// Unbake an image and take its Open Badges 2.0 payload.
 pub fn image_subject(image: &[u8]) -> Result<(Subject, &'static str), Error> {
-    let unbaked = bake::unbake(image, &Limits::default()).map_err(|e| match e {
-        bake::BakeError::Limit(bake::LimitError::Input { limit }) => {
-            Error::PayloadTooLarge { limit }
+    let unbaked = match bake::unbake(image, &Limits::default()) {
+        Ok(u) => u,
+        Err(bake::BakeError::NotBaked) => {
+            let source = match bake::sniff(image) {
+                Some(crate::image::ImageType::Svg) => "svg",
+                _ => "png",
+            };
+            return Ok((
+                Subject::NoBadge(format!(
+                    "is a {} image without an Open Badges credential baked into it",
+                    source.to_ascii_uppercase()
+                )),
+                source,
+            ));
         }
-        other => invalid("image", other.to_string()),
-    })?;
+        Err(bake::BakeError::Limit(bake::LimitError::Input { limit })) => {
+            return Err(Error::PayloadTooLarge { limit });
+        }
+        Err(other) => return Err(invalid("image", other.to_string())),
+    };
     let source = match unbaked.format {
         crate::image::ImageType::Png => "png",
         crate::image::ImageType::Svg => "svg",

@@ -25,7 +25,11 @@ use super::docs::{self, DocVersion};
 use crate::clock;
 
 /// An upgraded assertion, or why it could not be upgraded.
-pub fn assertion(doc: &Value, version: DocVersion, fetched_from: Option<&str>) -> Result<Value, String> {
+pub fn assertion(
+    doc: &Value,
+    version: DocVersion,
+    fetched_from: Option<&str>,
+) -> Result<Value, String> {
     let mut out = as_map(doc);
     out.remove("@context");
     out.insert("type".into(), json!("Assertion"));
@@ -140,8 +144,7 @@ fn as_map(doc: &Value) -> Map<String, Value> {
 /// zone (UTC when it has none).
 pub fn date(v: &Value) -> Option<OffsetDateTime> {
     let unix = |secs: f64| {
-        (secs.is_finite() && secs.abs() < 1e11)
-            .then(|| clock::from_unix(secs.trunc() as i64, 0))
+        (secs.is_finite() && secs.abs() < 1e11).then(|| clock::from_unix(secs.trunc() as i64, 0))
     };
     match v {
         Value::Number(n) => unix(n.as_f64()?),
@@ -199,7 +202,11 @@ mod tests {
         assert_eq!(up["verification"], json!({"type": "HostedBadge"}));
         assert_eq!(up["issuedOn"], "2015-04-30T00:00:00Z");
         let era = docs::Era::Legacy;
-        assert!(docs::assertion_problems(&up, era).is_empty(), "{:?}", docs::assertion_problems(&up, era));
+        assert!(
+            docs::assertion_problems(&up, era).is_empty(),
+            "{:?}",
+            docs::assertion_problems(&up, era)
+        );
     }
 
     #[test]

@@ -239,7 +239,10 @@ mod tests {
 
     #[test]
     fn an_embedded_node_with_an_http_id_is_replaced_by_the_served_one() {
-        let n = net(&[("https://v.org/i", json!({"id": "https://v.org/i", "name": "Real"}))]);
+        let n = net(&[(
+            "https://v.org/i",
+            json!({"id": "https://v.org/i", "name": "Real"}),
+        )]);
         let l = Loader::new(&n);
         let forged = json!({"id": "https://v.org/i", "name": "Forged", "publicKey": "x"});
         let node = block_on(l.linked(Some(&forged), "issuer")).expect("node");
@@ -255,14 +258,23 @@ mod tests {
     #[test]
     fn the_declared_id_is_the_authority() {
         let n = net(&[
-            ("https://v.org/old", json!({"id": "https://v.org/new", "v": 1})),
-            ("https://v.org/new", json!({"id": "https://v.org/new", "v": 2})),
+            (
+                "https://v.org/old",
+                json!({"id": "https://v.org/new", "v": 1}),
+            ),
+            (
+                "https://v.org/new",
+                json!({"id": "https://v.org/new", "v": 2}),
+            ),
             ("https://v.org/loop", json!({"id": "https://v.org/other"})),
             ("https://v.org/other", json!({"id": "https://v.org/third"})),
         ]);
         let l = Loader::new(&n);
         let node = block_on(l.node("https://v.org/old", "BadgeClass")).expect("node");
-        assert_eq!((node.id.as_str(), &node.doc["v"]), ("https://v.org/new", &json!(2)));
+        assert_eq!(
+            (node.id.as_str(), &node.doc["v"]),
+            ("https://v.org/new", &json!(2))
+        );
         let e = block_on(l.node("https://v.org/loop", "BadgeClass")).expect_err("refused");
         assert_eq!(e.effect, Effect::Invalid);
     }

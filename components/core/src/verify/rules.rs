@@ -80,7 +80,10 @@ pub(super) fn scope(id: &str, issuer: &Node, v: &mut Verification) {
         let ok = here == own;
         (here, if ok { Ok(()) } else { Err(own) })
     } else {
-        let (with_port, names) = (authority(id).unwrap_or_default(), host(id).unwrap_or_default());
+        let (with_port, names) = (
+            authority(id).unwrap_or_default(),
+            host(id).unwrap_or_default(),
+        );
         let ok = origins.iter().any(|o| *o == names || *o == with_port);
         (with_port, if ok { Ok(()) } else { Err(origins.join(", ")) })
     };
@@ -156,7 +159,10 @@ fn hash_with(alg: &str, identity: &str, salt: &str) -> Option<String> {
     if alg.eq_ignore_ascii_case("sha256") {
         Some(format!("sha256${}", sha256_hex(input.as_bytes())))
     } else if alg.eq_ignore_ascii_case("md5") {
-        Some(format!("md5${}", hex::encode(md5::Md5::digest(input.as_bytes()))))
+        Some(format!(
+            "md5${}",
+            hex::encode(md5::Md5::digest(input.as_bytes()))
+        ))
     } else {
         None
     }
@@ -204,9 +210,9 @@ pub(super) fn recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verifi
         // The shape was checked with the assertion: `<sha256|md5>$<hex>`.
         let (alg, _) = identity.split_once('$').unwrap_or_default();
         let stored = identity.to_ascii_lowercase();
-        candidates
-            .iter()
-            .any(|cand| hash_with(alg, cand, salt).is_some_and(|h| h.to_ascii_lowercase() == stored))
+        candidates.iter().any(|cand| {
+            hash_with(alg, cand, salt).is_some_and(|h| h.to_ascii_lowercase() == stored)
+        })
     } else {
         candidates.iter().any(|cand| match c.kind {
             IdentityKind::Email => cand.trim().eq_ignore_ascii_case(identity.trim()),

@@ -166,8 +166,10 @@ async fn key_and_signature<F: Fetch + ?Sized>(
         }
     }
     if mismatch {
-        v.checks
-            .pass(Check::Key, "The issuer's key was found and is owned by the issuer.");
+        v.checks.pass(
+            Check::Key,
+            "The issuer's key was found and is owned by the issuer.",
+        );
         v.checks.fail(
             Check::Signature,
             Effect::Invalid,

@@ -243,7 +243,10 @@ fn the_declared_id_is_the_authority_and_a_non_url_id_is_invalid() {
     let v = verify(&n, &url_req(other));
     expect(&v, Verdict::Valid, None);
     assert_eq!(v.subject.as_deref(), Some(ASSERTION));
-    assert_eq!(v.checks.get(Check::Id).map(|c| c.outcome), Some(Outcome::Warn));
+    assert_eq!(
+        v.checks.get(Check::Id).map(|c| c.outcome),
+        Some(Outcome::Warn)
+    );
     n.put(other, 200, assertion_doc("urn:uuid:1", "HostedBadge"));
     expect(&verify(&n, &url_req(other)), Verdict::Invalid, Some("id"));
 }
