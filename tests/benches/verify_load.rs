@@ -8,10 +8,20 @@
 //!
 //! Run with `cargo xtask bench-verify [seconds]` (builds first). Needs `wrk`. The two targets
 //! are measured alternately, twice each; the ratio is the figure to compare.
+//!
+//! Second figure, a badge hosted elsewhere (a loopback fixture server in this process): the
+//! time of one verification, request after request, against its floor, the same three
+//! documents (assertion, class, issuer) fetched by a plain HTTP client from the same server in
+//! the same run. Target: within 1.5x of the floor. Beside it, when validator-core is installed
+//! (`tests/interop/setup.sh`), validator-core verifying the same badge in-process.
 
-use emblem_tests::{ADMIN_TOKEN, AppConfig};
+use emblem_tests::{ADMIN_TOKEN, App, AppConfig};
 use serde_json::json;
+use std::time::{Duration, Instant};
 
+#[path = "../e2e/verify/server.rs"]
+#[allow(dead_code)]
+mod server;
 #[path = "support/award.rs"]
 mod support_award;
 #[path = "support/wrk.rs"]
@@ -70,4 +80,109 @@ fn main() {
         "floor / verify throughput ratio: {:.2}x (target <= 2x)",
         f.rps / t.rps
     );
+    external(&app, seconds);
+}
+
+/// Mean time of `f` over as many calls as fit in `seconds` (at least 20).
+fn mean_ms(seconds: u32, mut f: impl FnMut()) -> f64 {
+    let budget = Duration::from_secs(u64::from(seconds));
+    let started = Instant::now();
+    let mut n = 0u32;
+    while n < 20 || started.elapsed() < budget {
+        f();
+        n += 1;
+    }
+    started.elapsed().as_secs_f64() * 1000.0 / f64::from(n)
+}
+
+/// A badge hosted on a loopback fixture server: Emblem's verification against the floor of
+/// fetching its three documents, and validator-core beside them.
+fn external(app: &App, seconds: u32) {
+    const CTX: &str = "https://w3id.org/openbadges/v2";
+    let srv = server::FixtureServer::start();
+    let (issuer, badge, assertion) = (srv.url("/issuer"), srv.url("/badge"), srv.url("/assertion"));
+    srv.json(
+        "/issuer",
+        200,
+        &json!({"@context": CTX, "type": "Issuer", "id": issuer,
+        "name": "Elsewhere Academy", "url": "https://elsewhere.example.org",
+        "email": "badges@elsewhere.example.org"}),
+    );
+    srv.json(
+        "/badge",
+        200,
+        &json!({"@context": CTX, "type": "BadgeClass", "id": badge,
+        "name": "Elsewhere", "description": "Hosted elsewhere.", "image": srv.url("/badge.png"),
+        "criteria": {"narrative": "Pass."}, "issuer": issuer}),
+    );
+    srv.json(
+        "/assertion",
+        200,
+        &json!({"@context": CTX, "type": "Assertion", "id": assertion,
+        "recipient": {"type": "email", "hashed": false, "identity": "bench@example.org"},
+        "badge": badge, "verification": {"type": "HostedBadge"},
+        "issuedOn": "2025-01-01T00:00:00Z"}),
+    );
+    let body = json!({"url": assertion, "email": "bench@example.org"});
+    let check = app.request("POST", "/verify").json(&body).send();
+    assert_eq!(
+        check.expect(200).json()["verdict"],
+        "valid",
+        "{}",
+        check.text()
+    );
+    let agent = ureq::Agent::new_with_defaults();
+    let fetch = |url: &str| {
+        let mut r = agent.get(url).call().expect("fixture fetch");
+        r.body_mut().read_to_vec().expect("body");
+    };
+    let (mut floor, mut emblem) = (Vec::new(), Vec::new());
+    let per_round = seconds.div_ceil(2).max(1);
+    for _ in 0..2 {
+        floor.push(mean_ms(per_round, || {
+            for u in [&assertion, &badge, &issuer] {
+                fetch(u);
+            }
+        }));
+        emblem.push(mean_ms(per_round, || {
+            app.request("POST", "/verify")
+                .json(&body)
+                .send()
+                .expect(200);
+        }));
+    }
+    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let (f, e) = (best(&floor), best(&emblem));
+    println!();
+    println!("| badge hosted elsewhere | ms per verification |");
+    println!("|---|---:|");
+    println!("| floor: GET assertion, class, issuer | {f:.2} |");
+    println!("| Emblem POST /verify | {e:.2} |");
+    match validator_core_ms(&assertion) {
+        Some(vc) => println!("| validator-core, in-process | {vc:.2} |"),
+        None => println!("| validator-core | not installed (tests/interop/setup.sh) |"),
+    }
+    println!();
+    println!("verify / floor: {:.2}x (target <= 1.5x)", e / f);
+}
+
+/// validator-core's mean time per verification of `url`, timed in its own process (start-up
+/// and the first, cold verification excluded), if it is installed.
+fn validator_core_ms(url: &str) -> Option<f64> {
+    let root = emblem_tests::root();
+    let python = root.join("target/interop/vc/bin/python");
+    let script = root.join("tests/interop/ob_validator.py");
+    if !python.exists() || !script.exists() {
+        return None;
+    }
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .args(["--time", "20", url])
+        .output()
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    if v["valid"] != true {
+        eprintln!("validator-core did not find the badge valid: {v}");
+    }
+    v["mean_ms"].as_f64()
 }
