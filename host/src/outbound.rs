@@ -10,21 +10,37 @@
 //! A request to anything else fails inside the guest with `HTTP-request-denied`
 //! and never leaves the host.
 //!
-//! After the allow-list, the target name is resolved and every address must be
-//! public: a private, loopback, link-local, unspecified or otherwise reserved
-//! address fails with `destination-IP-prohibited`, so `https://*` cannot reach
-//! this machine or the local network through a DNS name (SSRF). The exception
-//! is a target whose host the manifest allows *by name* as such an address
-//! (`http://127.0.0.1:*`, `http://localhost:3000`, `self`): an operator who
-//! writes that means it. Like Spin's `block_networks`, the check runs on the
-//! resolved addresses; the connection then resolves the name again, so a DNS
-//! answer that changes between the two (rebinding) is not covered.
+//! After the allow-list, the target name is resolved once, here, and the
+//! answer decides:
+//! - a name that does not resolve, or resolves to no address, fails with
+//!   `DNS-error` (the request is denied, never passed on to be resolved
+//!   again);
+//! - every address must be public: a private, loopback, link-local,
+//!   unspecified or otherwise reserved address fails with
+//!   `destination-IP-prohibited`, so `https://*` cannot reach this machine or
+//!   the local network through a DNS name (SSRF). The exception is a target
+//!   whose host the manifest allows *by name* as such an address
+//!   (`http://127.0.0.1:*`, `http://localhost:3000`, `self`): an operator who
+//!   writes that means it.
+//!
+//! The connection then goes to those checked addresses, in the order of the
+//! answer, and to nothing else: there is no second lookup, so a DNS answer
+//! that changes after the check (rebinding) cannot redirect it. The request
+//! keeps its `Host` header and, for `https`, TLS verifies the certificate
+//! against the name in the URL (webpki roots, as wasmtime-wasi-http's default
+//! sender). Like Spin's `block_networks`, the check runs on resolved
+//! addresses; unlike it, one non-public address in the answer refuses the
+//! whole request rather than being skipped. Timeouts follow the request
+//! options: `connect` covers resolution, TCP connect and the TLS handshake;
+//! `first-byte` and `between-bytes` the response.
 
 use anyhow::{Result, bail};
 use http::uri::Scheme;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+mod send;
 
 /// One parsed `allowed_outbound_hosts` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +211,11 @@ impl OutboundPolicy {
     /// Whether a request to `uri`, whose host resolved to `resolved`, may
     /// connect: every address public, unless an entry that names a
     /// non-public host explicitly allows this target (see the module docs).
+    /// An empty answer connects nowhere and is refused.
     pub fn allows_resolved(&self, uri: &http::Uri, resolved: &[SocketAddr]) -> bool {
+        if resolved.is_empty() {
+            return false;
+        }
         if resolved.iter().all(|a| is_public_ip(a.ip())) {
             return true;
         }
@@ -240,6 +260,70 @@ fn target(uri: &http::Uri) -> Option<(&str, &str, u16)> {
     Some((scheme, host, port))
 }
 
+impl OutboundPolicy {
+    /// The addresses a request to `uri` may connect to, from `answer`, the DNS
+    /// answer for its host: a failed lookup or an empty answer is a DNS error,
+    /// a non-public address that no entry names is prohibited. Each refusal
+    /// is logged.
+    fn checked_addresses(
+        &self,
+        uri: &http::Uri,
+        answer: std::io::Result<Vec<SocketAddr>>,
+    ) -> Result<Vec<SocketAddr>, wasmtime_wasi_http::Error> {
+        let host = target(uri).map_or("", |(_, host, _)| host);
+        let addrs = match answer {
+            Ok(addrs) if !addrs.is_empty() => addrs,
+            Ok(_) => {
+                eprintln!("emblem-host: outbound request to {uri} denied: {host} has no address");
+                return Err(dns_error());
+            }
+            Err(e) => {
+                eprintln!(
+                    "emblem-host: outbound request to {uri} denied: {host} does not resolve ({e})"
+                );
+                return Err(dns_error());
+            }
+        };
+        if !self.allows_resolved(uri, &addrs) {
+            eprintln!(
+                "emblem-host: outbound request to {uri} denied: {host} resolves to a private, \
+                 loopback or link-local address"
+            );
+            return Err(wasmtime_wasi_http::Error::DestinationIpProhibited);
+        }
+        Ok(addrs)
+    }
+
+    /// Resolves the host of `uri` (an IP literal is its own answer) and checks
+    /// the answer ([`Self::checked_addresses`]).
+    async fn resolve_checked(
+        &self,
+        uri: &http::Uri,
+    ) -> Result<Vec<SocketAddr>, wasmtime_wasi_http::Error> {
+        let (_, host, port) =
+            target(uri).ok_or(wasmtime_wasi_http::Error::HttpRequestUriInvalid)?;
+        let host = unbracket(host);
+        let answer = tokio::net::lookup_host((host, port))
+            .await
+            .map(Iterator::collect);
+        self.checked_addresses(uri, answer)
+    }
+}
+
+/// What a name that does not resolve (or resolves to nothing) fails with, as
+/// wasmtime-wasi-http reports an address it cannot connect to.
+fn dns_error() -> wasmtime_wasi_http::Error {
+    wasmtime_wasi_http::Error::DnsError {
+        rcode: Some("address not available".to_string()),
+        info_code: None,
+    }
+}
+
+/// A URI host without the brackets of an IPv6 literal.
+fn unbracket(host: &str) -> &str {
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
 impl WasiHttpHooks for OutboundPolicy {
     fn send_request(
         &mut self,
@@ -267,30 +351,13 @@ impl WasiHttpHooks for OutboundPolicy {
         }
         let policy = self.clone();
         Box::new(async move {
-            use http_body_util::BodyExt;
-            if let Some((_, host, port)) = target(request.uri()) {
-                let host = host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string();
-                // A name that does not resolve fails below, in the connection.
-                if let Ok(addrs) = tokio::net::lookup_host((host.as_str(), port)).await {
-                    let addrs: Vec<SocketAddr> = addrs.collect();
-                    if !policy.allows_resolved(request.uri(), &addrs) {
-                        eprintln!(
-                            "emblem-host: outbound request to {} denied: {host} resolves to a \
-                             private, loopback or link-local address",
-                            request.uri()
-                        );
-                        return Err(wasmtime_wasi_http::Error::DestinationIpProhibited);
-                    }
-                }
-            }
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn Future<Output = _> + Send>,
-            ))
+            let timeouts = send::Timeouts::from(options);
+            let deadline = timeouts.connect_deadline();
+            let addrs = tokio::time::timeout_at(deadline, policy.resolve_checked(request.uri()))
+                .await
+                .map_err(|_| wasmtime_wasi_http::Error::DnsTimeout)??;
+            let (response, io) = send::send_to(request, &addrs, timeouts, deadline).await?;
+            Ok((response, Box::new(io) as Box<dyn Future<Output = _> + Send>))
         })
     }
 }
@@ -393,6 +460,217 @@ mod tests {
         let selfp = policy(&["http://self"]);
         let me: http::Uri = "http://127.0.0.1:3000/".parse().expect("uri");
         assert!(selfp.allows_resolved(&me, &addrs(&["127.0.0.1:3000"])));
+    }
+
+    fn is_dns_error(e: &wasmtime_wasi_http::Error) -> bool {
+        matches!(e, wasmtime_wasi_http::Error::DnsError { .. })
+    }
+
+    #[test]
+    fn an_empty_or_failed_answer_is_refused() {
+        let p = policy(&["https://*:443"]);
+        let uri: http::Uri = "https://example.org/".parse().expect("uri");
+        assert!(!p.allows_resolved(&uri, &[]));
+        let empty = p.checked_addresses(&uri, Ok(Vec::new()));
+        assert!(empty.as_ref().is_err_and(is_dns_error), "{empty:?}");
+        let failed = p.checked_addresses(&uri, Err(std::io::Error::other("no such name")));
+        assert!(failed.as_ref().is_err_and(is_dns_error), "{failed:?}");
+        let public = p.checked_addresses(&uri, Ok(addrs(&["93.184.216.34:443"])));
+        assert_eq!(public.ok(), Some(addrs(&["93.184.216.34:443"])));
+    }
+
+    fn empty_body() -> WasiBody {
+        use http_body_util::BodyExt;
+        http_body_util::Empty::<bytes::Bytes>::new()
+            .map_err(|e| match e {})
+            .boxed_unsync()
+    }
+
+    fn request(url: &str) -> http::Request<WasiBody> {
+        let uri: http::Uri = url.parse().expect("uri");
+        let authority = uri.authority().expect("authority").to_string();
+        http::Request::builder()
+            .uri(uri)
+            .header(http::header::HOST, authority)
+            .body(empty_body())
+            .expect("request")
+    }
+
+    /// Sends `url` through the policy's hook; the response body as text.
+    async fn send(
+        p: &OutboundPolicy,
+        url: &str,
+    ) -> Result<(http::StatusCode, String), wasmtime_wasi_http::Error> {
+        use http_body_util::BodyExt;
+        let fut = p
+            .clone()
+            .send_request(request(url), None, Box::new(async { Ok(()) }));
+        let (response, io) = Box::into_pin(fut).await?;
+        tokio::spawn(Box::into_pin(io));
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    /// A loopback HTTP server answering every request with its Host header
+    /// and target; its address.
+    async fn echo_server() -> SocketAddr {
+        use hyper::service::service_fn;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let service =
+                        service_fn(|req: http::Request<hyper::body::Incoming>| async move {
+                            let host = req
+                                .headers()
+                                .get(http::header::HOST)
+                                .and_then(|h| h.to_str().ok())
+                                .unwrap_or("-")
+                                .to_string();
+                            let body = format!("{host} {}", req.uri());
+                            Ok::<_, std::convert::Infallible>(http::Response::new(
+                                http_body_util::Full::new(bytes::Bytes::from(body)),
+                            ))
+                        });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_resolve_is_denied_before_connecting() {
+        let p = policy(&["*://*:*"]);
+        let denied = send(&p, "http://nonexistent.invalid/").await;
+        assert!(denied.as_ref().is_err_and(is_dns_error), "{denied:?}");
+        let https = send(&p, "https://nonexistent.invalid/").await;
+        assert!(https.as_ref().is_err_and(is_dns_error), "{https:?}");
+    }
+
+    #[tokio::test]
+    async fn a_name_resolving_to_loopback_is_prohibited_unless_named() {
+        let server = echo_server().await;
+        let p = policy(&["http://*:*"]);
+        let denied = send(&p, &format!("http://localhost:{}/x", server.port())).await;
+        assert!(
+            matches!(
+                denied,
+                Err(wasmtime_wasi_http::Error::DestinationIpProhibited)
+            ),
+            "{denied:?}"
+        );
+        let not_listed = policy(&["https://*:443"]);
+        let denied = send(&not_listed, &format!("http://127.0.0.1:{}/", server.port())).await;
+        assert!(
+            matches!(denied, Err(wasmtime_wasi_http::Error::HttpRequestDenied)),
+            "{denied:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn allowed_loopback_targets_connect_to_the_checked_address() {
+        let server = echo_server().await;
+        let port = server.port();
+        let by_ip = policy(&["http://127.0.0.1:*"]);
+        let (status, body) = send(&by_ip, &format!("http://127.0.0.1:{port}/a?b=c"))
+            .await
+            .expect("sent");
+        assert_eq!(status, http::StatusCode::OK);
+        assert_eq!(body, format!("127.0.0.1:{port} /a?b=c"));
+
+        let by_name = policy(&[&format!("http://localhost:{port}")]);
+        let (status, body) = send(&by_name, &format!("http://localhost:{port}/n"))
+            .await
+            .expect("sent");
+        assert_eq!(status, http::StatusCode::OK);
+        assert_eq!(body, format!("localhost:{port} /n"), "Host header kept");
+    }
+
+    #[tokio::test]
+    async fn the_connection_does_not_resolve_the_name_again() {
+        // The URL names a host that does not resolve; the connection goes to
+        // the address given, so it succeeds and the Host header is the URL's.
+        let server = echo_server().await;
+        let port = server.port();
+        let url = format!("http://nonexistent.invalid:{port}/r");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        let (response, io) = send::send_to(request(&url), &[server], None.into(), deadline)
+            .await
+            .expect("sent to the checked address");
+        tokio::spawn(io);
+        use http_body_util::BodyExt;
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        assert_eq!(body, format!("nonexistent.invalid:{port} /r").as_bytes());
+        // An address that refuses is tried, then the next one.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let refusing = closed.local_addr().expect("addr");
+        drop(closed);
+        let (response, io) =
+            send::send_to(request(&url), &[refusing, server], None.into(), deadline)
+                .await
+                .expect("second address");
+        tokio::spawn(io);
+        assert_eq!(response.status(), http::StatusCode::OK);
+        let refused = send::send_to(request(&url), &[refusing], None.into(), deadline).await;
+        assert!(
+            matches!(refused, Err(wasmtime_wasi_http::Error::Connect(_))),
+            "{:?}",
+            refused.err()
+        );
+    }
+
+    #[tokio::test]
+    async fn timeouts_come_from_the_request_options() {
+        // A server that accepts and never answers: the first-byte timeout fires.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                kept.push(stream);
+            }
+        });
+        let options = RequestOptions {
+            first_byte_timeout: Some(std::time::Duration::from_millis(200)),
+            ..RequestOptions::default()
+        };
+        let timeouts = send::Timeouts::from(Some(options));
+        let url = format!("http://127.0.0.1:{}/", addr.port());
+        let started = std::time::Instant::now();
+        let result = send::send_to(
+            request(&url),
+            &[addr],
+            timeouts,
+            timeouts.connect_deadline(),
+        )
+        .await;
+        assert!(
+            matches!(
+                result,
+                Err(wasmtime_wasi_http::Error::ConnectionReadTimeout)
+            ),
+            "{:?}",
+            result.err()
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        held.abort();
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //!    fails the award or the resend: the email is in the response too.
 //!
 //! The host's `allowed_outbound_hosts` (`https://*:443` for `issuing`) is the second fence.
-//! A name that resolves to an internal address (DNS rebinding) is not caught here: the
-//! component cannot see resolution, so deployments that need that put an egress proxy in front.
+//! A name that resolves to an internal address is not caught here: the component cannot see
+//! resolution. `emblem-host` refuses it and connects only to the address it checked (no
+//! rebinding); on Spin, set `block_networks`, or put an egress proxy in front.
 
 use crate::verify::fetch::is_public_ip;
 
