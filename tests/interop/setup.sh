@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs the two reference Open Badges bakers that tests/interop/ compares Emblem with:
+# Installs the reference Open Badges tools that tests/interop/ compares Emblem with:
 #
 #   target/interop/py    PyPI openbadges-bakery (concentricsky fork), for py_bakery.py
 #   target/interop/node  npm  openbadges-bakery (Mozilla), for node_bakery.js
+#   target/interop/vc    PyPI openbadges (1EdTech validator-core, OB 2.0), for ob_validator.py,
+#                        in a virtualenv of its own (its pins clash with the bakery's)
+#   target/interop/vc-sdist  the same release's source, for its test suite (scenarios and the
+#                        v1 context it carries)
 #
 # Idempotent: a baker already installed at the pinned version is left alone. Each install goes
 # to a temporary directory that is renamed into place only when it succeeded, so an interrupted
@@ -63,8 +67,52 @@ JSON
     mv "$dir/node.tmp" "$dir/node"
 fi
 
-# Both must load, or the tests would fail later with a less clear message.
+# validator-core 1.1.2 pins 2017 releases. Two do not work on Python 3.11 and are replaced:
+# pycryptodome 3.6.6 ships Python 2 source (3.20.0 instead), and python-jose 3.0.1 needs the
+# collections aliases that ob_validator.py sets. The rest install at their pins.
+VC_VERSION=1.1.2
+vc_installed() {
+    "$dir/vc/bin/python" -m pip show openbadges 2>/dev/null | sed -n 's/^Version: //p'
+}
+if [ -x "$dir/vc/bin/python" ] && [ "$(vc_installed)" = "$VC_VERSION" ]; then
+    echo "interop: validator-core $VC_VERSION already in $dir/vc"
+else
+    echo "interop: installing validator-core $VC_VERSION into $dir/vc"
+    rm -rf "$dir/vc.tmp"
+    python3 -m venv "$dir/vc.tmp"
+    "$dir/vc.tmp/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+        --no-deps "openbadges==$VC_VERSION"
+    "$dir/vc.tmp/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+        'aniso8601>=1.2.0' 'Click==6.7' 'future==0.16.0' 'jsonschema==2.6.0' \
+        'language-tags==0.4.3' 'openbadges-bakery==1.2.4' 'pycryptodome==3.20.0' 'pydux==0.2.2' \
+        'PyLD==0.7.1' 'python-jose==3.0.1' 'python-mimeparse==1.6.0' 'pytz==2017.2' \
+        'requests>=2.13' 'requests_cache==0.4.13' 'rfc3986==0.4.1' 'validators==0.11.2' \
+        'responses==0.10.16' 'mock==4.0.3'
+    rm -rf "$dir/vc"
+    mv "$dir/vc.tmp" "$dir/vc"
+    # A venv records its own path; rebuild the launcher scripts' shebangs after the move.
+    sed -i "1s|$dir/vc.tmp|$dir/vc|" "$dir"/vc/bin/* 2>/dev/null || true
+fi
+if [ ! -f "$dir/vc-sdist/tests/testfiles/test_components.py" ]; then
+    echo "interop: downloading the validator-core $VC_VERSION source (its tests)"
+    rm -rf "$dir/vc-sdist" "$dir/vc-sdist.tmp"
+    mkdir -p "$dir/vc-sdist.tmp"
+    python3 -m pip download --quiet --disable-pip-version-check --no-input --no-deps \
+        --no-binary :all: -d "$dir/vc-sdist.tmp" "openbadges==$VC_VERSION"
+    tar -xzf "$dir/vc-sdist.tmp/openbadges-$VC_VERSION.tar.gz" -C "$dir/vc-sdist.tmp"
+    mv "$dir/vc-sdist.tmp/openbadges-$VC_VERSION" "$dir/vc-sdist"
+    rm -rf "$dir/vc-sdist.tmp"
+fi
+
+# Every tool must load, or the tests would fail later with a less clear message.
 PYTHONPATH="$dir/py" python3 -c 'import openbadges_bakery' \
     || { echo "interop: the Python baker in $dir/py does not import" >&2; exit 1; }
 node -e "require('$dir/node/node_modules/openbadges-bakery')" \
     || { echo "interop: the Node baker in $dir/node does not load" >&2; exit 1; }
+EMBLEM_VC_SDIST="$dir/vc-sdist" "$dir/vc/bin/python" -c "
+import runpy, sys; sys.argv = ['ob_validator', '--help']
+try:
+    runpy.run_path('$root/tests/interop/ob_validator.py', run_name='__main__')
+except SystemExit:
+    pass" >/dev/null \
+    || { echo "interop: validator-core in $dir/vc does not load" >&2; exit 1; }

@@ -39,6 +39,7 @@ pub mod entropy;
 pub mod env;
 pub mod error;
 pub mod files;
+pub mod fuzzing;
 pub mod hosting;
 pub mod html;
 pub mod ids;

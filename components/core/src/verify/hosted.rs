@@ -180,6 +180,22 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                 }
             },
             Ok(Answer::Doc(doc)) => {
+                if let Some(kind) = ["BadgeClass", "Issuer", "Profile"]
+                    .into_iter()
+                    .find(|k| docs::has_type(&doc, k) && !docs::has_type(&doc, "Assertion"))
+                {
+                    v.checks.pass(Check::Fetch, format!("Fetched {url}."));
+                    v.checks.fail(
+                        Check::Assertion,
+                        Effect::Invalid,
+                        format!(
+                            "{url} is an Open Badges {kind}, not an Assertion: it describes a \
+                             badge or an issuer but awards nothing to anyone. Verify an \
+                             assertion (an awarded badge)."
+                        ),
+                    );
+                    return;
+                }
                 let version = docs::version(&doc);
                 let (doc, era) = match version {
                     DocVersion::V2 => (doc, Era::V2),

@@ -32,7 +32,16 @@ pub fn assertion(
 ) -> Result<Value, String> {
     let mut out = as_map(doc);
     out.remove("@context");
+    // `verification` is a 2.0 term: the v1 context does not define it, so a JSON-LD processor
+    // drops it from a 1.x document. Only `verify` counts.
+    out.remove("verification");
     out.insert("type".into(), json!("Assertion"));
+    if version == DocVersion::V0_5 && !out.get("badge").is_some_and(Value::is_object) {
+        return Err(
+            "an Open Badges 0.5 assertion embeds its BadgeClass, but `badge` is not an object"
+                .to_owned(),
+        );
+    }
     if version == DocVersion::V0_5 {
         if let Some(Value::String(r)) = out.get("recipient").cloned() {
             let mut id = Map::new();
@@ -223,6 +232,17 @@ mod tests {
         assert_eq!(up["issuedOn"], "2011-06-01T00:00:00Z");
         assert_eq!(up["badge"]["issuer"]["url"], "http://o.com");
         assert_eq!(up["badge"]["issuer"]["type"], "Issuer");
+    }
+
+    #[test]
+    fn only_1_x_terms_count_in_1_x_documents() {
+        let doc = json!({"@context": "https://w3id.org/openbadges/v1",
+            "recipient": {"identity": "a@x.org", "hashed": false, "type": "email"},
+            "badge": "http://a.com/b", "issuedOn": "2016-12-31T23:59:59Z",
+            "verification": {"type": "hosted"}});
+        assert!(assertion(&doc, DocVersion::V1_1, Some("http://a.com/a")).is_err());
+        let string_badge = json!({"recipient": "a@x.org", "badge": "http://a.com/b"});
+        assert!(assertion(&string_badge, DocVersion::V0_5, Some("http://a.com/a")).is_err());
     }
 
     #[test]
