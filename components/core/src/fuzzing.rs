@@ -80,7 +80,10 @@ pub fn jws_parse(data: &[u8]) {
         );
     }
     if jws.verify_rs256(FUZZ_PUBLIC_KEY).is_ok() {
-        assert!(algorithm.is_ok(), "a signature verified with another algorithm");
+        assert!(
+            algorithm.is_ok(),
+            "a signature verified with another algorithm"
+        );
     }
 }
 
@@ -110,8 +113,8 @@ pub fn verify_input(data: &[u8]) {
     let (extra, body) = take(rest);
     let query = String::from_utf8_lossy(query);
     let extra = String::from_utf8_lossy(extra);
-    let content_type = CONTENT_TYPES[usize::from(selector) % CONTENT_TYPES.len()]
-        .map(|c| format!("{c}{extra}"));
+    let content_type =
+        CONTENT_TYPES[usize::from(selector) % CONTENT_TYPES.len()].map(|c| format!("{c}{extra}"));
 
     // What an image holds may be compressed: its text is capped instead.
     let read_bound = body.len().max(query.len()).max(Limits::default().max_text);
@@ -143,13 +146,20 @@ fn check_request(request: &VerifyRequest, subject_bound: usize, recipient_bound:
             let _ = Jws::parse(jws);
         }
         Subject::Json(json) => {
-            assert!(json_len(json) <= json_bound(subject_bound), "JSON larger than the input");
+            assert!(
+                json_len(json) <= json_bound(subject_bound),
+                "JSON larger than the input"
+            );
         }
         Subject::NoBadge(why) => assert!(why.len() <= 256, "a long reason: {why:?}"),
     }
     if let Some(recipient) = &request.recipient {
         assert!(!recipient.value.is_empty(), "an empty recipient");
-        assert_eq!(recipient.value, recipient.value.trim(), "an untrimmed recipient");
+        assert_eq!(
+            recipient.value,
+            recipient.value.trim(),
+            "an untrimmed recipient"
+        );
         assert!(
             recipient.value.len() <= recipient_bound,
             "recipient longer than the input"
@@ -199,11 +209,18 @@ pub fn multipart(data: &[u8]) {
                 .any(|w| w == closing.as_bytes()),
             "a delimiter inside a part body"
         );
-        for text in [Some(&part.name), part.filename.as_ref(), part.content_type.as_ref()]
-            .into_iter()
-            .flatten()
+        for text in [
+            Some(&part.name),
+            part.filename.as_ref(),
+            part.content_type.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
         {
-            assert!(text.len() <= multipart::MAX_HEADER_BYTES, "a header over the cap");
+            assert!(
+                text.len() <= multipart::MAX_HEADER_BYTES,
+                "a header over the cap"
+            );
             assert!(!text.contains("\r\n"), "a header value across lines");
         }
     }
@@ -223,7 +240,11 @@ pub fn data_uri(data: &[u8]) {
     let Ok(uri) = data_uri::parse(&text, max) else {
         return;
     };
-    assert!(uri.bytes.len() <= max, "{} bytes over the cap {max}", uri.bytes.len());
+    assert!(
+        uri.bytes.len() <= max,
+        "{} bytes over the cap {max}",
+        uri.bytes.len()
+    );
     // The same reading of the URI as the parser's (RFC 2397).
     let (header, encoded) = text
         .get(5..)
@@ -276,8 +297,11 @@ pub fn data_uri(data: &[u8]) {
 /// Whether every `%` in `s` starts a `%XX` escape of two hex digits (RFC 3986 §2.1).
 fn well_formed_escapes(s: &str) -> bool {
     let b = s.as_bytes();
-    b.iter().enumerate().filter(|(_, c)| **c == b'%').all(|(i, _)| {
-        b.get(i + 1..i + 3)
-            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-    })
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'%')
+        .all(|(i, _)| {
+            b.get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+        })
 }

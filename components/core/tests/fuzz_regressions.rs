@@ -44,3 +44,41 @@ fn svg_unbake_inputs_hold() {
 fn bake_roundtrip_inputs_hold() {
     run("bake_roundtrip", emblem_core::bake::fuzzing::roundtrip);
 }
+
+// The parsers `POST /verify` runs on untrusted input (`emblem_core::fuzzing`).
+
+#[test]
+fn jws_parse_inputs_hold() {
+    run("jws_parse", emblem_core::fuzzing::jws_parse);
+}
+
+#[test]
+fn verify_input_inputs_hold() {
+    run("verify_input", emblem_core::fuzzing::verify_input);
+}
+
+#[test]
+fn multipart_inputs_hold() {
+    run("multipart", emblem_core::fuzzing::multipart);
+}
+
+#[test]
+fn data_uri_inputs_hold() {
+    run("data_uri", emblem_core::fuzzing::data_uri);
+}
+
+/// The kept signed JWS verifies with the fuzzing key, so the targets reach a matching
+/// signature (the key is the public half of tests/fixtures/verify/key-a.pem).
+#[test]
+fn the_signed_jws_input_verifies_with_the_fuzzing_key() {
+    let (name, bytes) = inputs("jws_parse")
+        .into_iter()
+        .find(|(name, _)| name.ends_with("signed-with-key-a"))
+        .expect("fuzz/regressions/jws_parse/signed-with-key-a");
+    let text = std::str::from_utf8(&bytes).expect("ASCII");
+    let jws = emblem_core::verify::jws::Jws::parse(text).expect(&name);
+    assert_eq!(
+        jws.verify_rs256(emblem_core::fuzzing::FUZZ_PUBLIC_KEY),
+        Ok(())
+    );
+}
