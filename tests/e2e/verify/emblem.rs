@@ -175,6 +175,14 @@ fn the_verify_page_is_a_form_that_works_without_javascript() {
         page.header("content-security-policy")
             .is_some_and(|c| c.contains("default-src 'none'") && !c.contains("script"))
     );
+    // No other site may frame the page and overlay its verdict (clickjacking).
+    assert!(
+        page.header("content-security-policy")
+            .is_some_and(|c| c.contains("frame-ancestors 'none'")),
+        "{:?}",
+        page.header("content-security-policy")
+    );
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
     // A JSON client without a url gets a problem, not the page.
     app.request("GET", "/verify")
         .header("accept", "application/json")
