@@ -94,6 +94,10 @@ pub fn parse(s: &str, max: usize) -> Result<DataUri, DataUriError> {
         }
         percent_decode(data)?
     };
+    // Data of only white space (or escaped white space) decodes to nothing.
+    if bytes.is_empty() {
+        return Err(DataUriError::Empty);
+    }
     if bytes.len() > max {
         return Err(DataUriError::TooLarge {
             size: bytes.len(),
@@ -183,6 +187,18 @@ mod tests {
             parse("data:image/png;base64,", 100),
             Err(DataUriError::Empty)
         );
+    }
+
+    #[test]
+    fn data_that_decodes_to_nothing_is_empty() {
+        // Found by the data_uri fuzz target (fuzz/regressions/data_uri/).
+        for uri in [
+            "data:image/png;base64,\n",
+            "data:image/png;base64, %20\t",
+            "data:image/svg+xml;base64,%0A",
+        ] {
+            assert_eq!(parse(uri, 100), Err(DataUriError::Empty), "{uri:?}");
+        }
     }
 
     #[test]
