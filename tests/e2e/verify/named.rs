@@ -5,10 +5,12 @@
 //! A case file:
 //! - `expect`, `failed`: the verdict and the first failing check (`null` when valid);
 //! - `input`: `{"url": …}`, `{"assertion": {…}}`, `{"jws": {"sign_with": "key-b.pem",
-//!   "payload": {…}}}` or `{"image": "<file in tests/fixtures>"}`; `recipient`: an email;
+//!   "payload": {…}}}`, `{"image": "<file in tests/fixtures>"}` or `{"baked_png": "<payload>"}`
+//!   (uploaded as a PNG body); `recipient`: an email;
 //! - `serve`: URL → document, added to (or replacing) those of `_world.json`. A document is
 //!   served as JSON with 200, except `{"$status": 410, "$body": …}` and
-//!   `{"$baked_png": "<payload>"}` (the fixture badge PNG with the payload baked in).
+//!   `{"$baked_png": "<payload>"}` (the fixture badge PNG with the payload baked in), or
+//!   `{"$png": true}` (the PNG with nothing baked in).
 //!
 //! `{victim}` and `{attacker}` stand for two different hosts (`127.0.0.1` and `127.0.0.2`,
 //! each with its own fixture server; the test manifest lets the component reach both), under a
@@ -60,6 +62,18 @@ fn load(name: &str, victim: &str, attacker: &str) -> Value {
     v
 }
 
+/// The fixture badge PNG, with nothing baked in.
+fn plain_png() -> Vec<u8> {
+    std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png")
+}
+
+/// The fixture badge PNG with `payload` baked in.
+fn baked_png(payload: &str) -> Vec<u8> {
+    bake(&plain_png(), payload, None, &Limits::default())
+        .expect("bake")
+        .bytes
+}
+
 fn serve(url: &str, doc: &Value, servers: &[&FixtureServer]) {
     let srv = servers
         .iter()
@@ -67,10 +81,14 @@ fn serve(url: &str, doc: &Value, servers: &[&FixtureServer]) {
         .unwrap_or_else(|| panic!("{url} is on neither fixture host"));
     let path = &url[srv.base.len()..];
     if let Some(payload) = doc.get("$baked_png").and_then(Value::as_str) {
-        let png =
-            std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png");
-        let baked = bake(&png, payload, None, &Limits::default()).expect("bake");
-        srv.put(path, 200, &[("content-type", "image/png")], baked.bytes);
+        srv.put(
+            path,
+            200,
+            &[("content-type", "image/png")],
+            baked_png(payload),
+        );
+    } else if doc.get("$png").is_some() {
+        srv.put(path, 200, &[("content-type", "image/png")], plain_png());
     } else if let Some(status) = doc.get("$status").and_then(Value::as_u64) {
         srv.json(path, status as u16, &doc["$body"]);
     } else {
@@ -119,14 +137,19 @@ fn every_named_badge_gets_its_verdict_and_failing_check() {
                     .expect("key");
                 json!({"jws": sign_rs256(&k, &input["jws"]["payload"], &Map::new())})
             }
-            Some("image") => Value::Null,
+            Some("image" | "baked_png") => Value::Null,
             other => panic!("{name}: unknown input {other:?}"),
         };
         let email = case.get("recipient").and_then(Value::as_str);
         let resp = if body.is_null() {
-            let file = input["image"].as_str().expect("image file");
-            let bytes = std::fs::read(emblem_tests::root().join("tests/fixtures").join(file))
-                .expect("image");
+            let bytes = match (input["image"].as_str(), input["baked_png"].as_str()) {
+                (Some(file), _) => {
+                    std::fs::read(emblem_tests::root().join("tests/fixtures").join(file))
+                        .expect("image")
+                }
+                (None, Some(payload)) => baked_png(payload),
+                _ => panic!("{name}: no image"),
+            };
             let query = email.map(|e| format!("?email={e}")).unwrap_or_default();
             app.request("POST", &format!("/verify{query}"))
                 .header("content-type", "image/png")
