@@ -114,7 +114,11 @@ fn percent_decode(s: &str) -> Result<Vec<u8>, DataUriError> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(DataUriError::BadPercent)?;
+            // Two hex digits exactly: `from_str_radix` alone would take a sign (`%+A`).
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .ok_or(DataUriError::BadPercent)?;
             let hex = std::str::from_utf8(hex).map_err(|_| DataUriError::BadPercent)?;
             out.push(u8::from_str_radix(hex, 16).map_err(|_| DataUriError::BadPercent)?);
             i += 3;
@@ -186,6 +190,23 @@ mod tests {
         assert_eq!(
             parse("data:image/png;base64,", 100),
             Err(DataUriError::Empty)
+        );
+    }
+
+    #[test]
+    fn a_percent_escape_is_two_hex_digits() {
+        // `%+A` was read as 0x0A (found by the data_uri fuzz target).
+        for uri in [
+            "data:image/svg+xml,%+A",
+            "data:image/svg+xml,%-1",
+            "data:image/png;base64,%+AdQ",
+            "data:image/svg+xml,% A",
+        ] {
+            assert_eq!(parse(uri, 100), Err(DataUriError::BadPercent), "{uri:?}");
+        }
+        assert_eq!(
+            parse("data:image/svg+xml,%3c%3E", 100).map(|u| u.bytes),
+            Ok(b"<>".to_vec())
         );
     }
 
