@@ -77,10 +77,25 @@ pub trait Kv {
 }
 
 /// Decode a counter value written by [`Kv::increment`] (8 little-endian bytes).
+///
+/// Spin's Redis backend implements `increment` with `INCRBY`, which stores the counter as
+/// ASCII decimal (`b"15"`), while its SQLite backend stores 8 little-endian bytes; both are
+/// read here. A value that is all ASCII digits (with an optional leading `-`) is decimal:
+/// read as little-endian, eight such bytes would be at least 0x3030_3030_3030_3030 (about
+/// 3.5 × 10^18), which no Emblem counter reaches, so the two encodings cannot be confused.
 pub fn decode_counter(key: &str, bytes: &[u8]) -> Result<i64, KvError> {
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    if !digits.is_empty() && digits.len() <= 19 && digits.iter().all(u8::is_ascii_digit) {
+        if let Some(n) = std::str::from_utf8(bytes).ok().and_then(|t| t.parse().ok()) {
+            return Ok(n);
+        }
+    }
     let array: [u8; 8] = bytes.try_into().map_err(|_| KvError::Corrupt {
         key: key.to_owned(),
-        detail: format!("a counter must be 8 bytes, found {}", bytes.len()),
+        detail: format!(
+            "a counter must be 8 little-endian bytes or ASCII decimal, found {} bytes",
+            bytes.len()
+        ),
     })?;
     Ok(i64::from_le_bytes(array))
 }
@@ -153,6 +168,20 @@ mod tests {
             assert_eq!(read_counter(&kv, "c").await, Ok(5));
             assert_eq!(read_counter(&kv, "absent").await, Ok(0));
         });
+    }
+
+    #[test]
+    fn counters_written_by_redis_incrby_are_ascii_decimal_and_read_too() {
+        assert_eq!(decode_counter("k", b"15"), Ok(15));
+        assert_eq!(decode_counter("k", b"-3"), Ok(-3));
+        assert_eq!(decode_counter("k", b"12345678"), Ok(12_345_678));
+        assert_eq!(
+            decode_counter("k", &12_345_678i64.to_le_bytes()),
+            Ok(12_345_678)
+        );
+        for n in [0i64, 1, 30, 0x30, 0x3939, i64::from(u32::MAX), -1] {
+            assert_eq!(decode_counter("k", &n.to_le_bytes()), Ok(n), "{n}");
+        }
     }
 
     #[test]
