@@ -85,10 +85,12 @@ pub trait Kv {
 /// 3.5 × 10^18), which no Emblem counter reaches, so the two encodings cannot be confused.
 pub fn decode_counter(key: &str, bytes: &[u8]) -> Result<i64, KvError> {
     let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
-    if !digits.is_empty() && digits.len() <= 19 && digits.iter().all(u8::is_ascii_digit) {
-        if let Some(n) = std::str::from_utf8(bytes).ok().and_then(|t| t.parse().ok()) {
-            return Ok(n);
-        }
+    if !digits.is_empty()
+        && digits.len() <= 19
+        && digits.iter().all(u8::is_ascii_digit)
+        && let Some(n) = std::str::from_utf8(bytes).ok().and_then(|t| t.parse().ok())
+    {
+        return Ok(n);
     }
     let array: [u8; 8] = bytes.try_into().map_err(|_| KvError::Corrupt {
         key: key.to_owned(),
