@@ -1,6 +1,7 @@
 //! The inputs kept from fuzzing (`fuzz/regressions/<target>/`, see `fuzz/README.md`), run
-//! through the same property checks as the fuzz targets (`emblem_core::bake::fuzzing`) on
-//! every `cargo test`: a minimised corpus of each target plus any input that once crashed.
+//! through the same property checks as the fuzz targets (`emblem_core::bake::fuzzing` for
+//! baking, `emblem_core::fuzzing` for the parsers `POST /verify` runs) on every `cargo test`:
+//! a minimised corpus of each target plus any input that once crashed.
 
 use std::path::PathBuf;
 
