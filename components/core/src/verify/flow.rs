@@ -147,41 +147,47 @@ pub(super) async fn signed_text<F: Fetch + ?Sized>(
     };
     let payload = &jws.payload;
     v.subject = docs::str_of(payload, "id").map(str::to_owned);
-    let (doc, era) = match docs::version(payload) {
-        DocVersion::V2 => {
-            v.checks.pass(Check::Version, "Open Badges 2.0.");
-            (payload.clone(), Era::V2)
-        }
-        old if old.is_legacy() => match legacy::assertion(payload, old, None) {
-            Ok(up) => {
-                v.checks.pass(
-                    Check::Version,
-                    format!(
-                        "Open Badges {}, upgraded to 2.0 as validator-core does.",
-                        old.label()
-                    ),
-                );
-                (up, Era::Legacy)
-            }
-            Err(why) => {
-                v.checks.fail(
-                    Check::Version,
-                    Effect::Invalid,
-                    format!(
-                        "This Open Badges {} assertion cannot be read: {why}.",
-                        old.label()
-                    ),
-                );
-                return;
-            }
-        },
-        other => {
-            let f = version_failure(other);
+    let (doc, era, version) = match as_2_0(payload, None) {
+        Ok(read) => read,
+        Err(f) => {
             v.checks.fail(Check::Version, f.effect, f.message);
             return;
         }
     };
+    v.checks.pass(Check::Version, version_message(version));
     signed::verify(load, &jws, doc, era, recipient, now, v).await;
+}
+
+/// An assertion in 2.0's shape, its era and the version it declared: a 2.0 document as it is,
+/// an older one upgraded ([`legacy::assertion`]; `fetched_from` is where it was served), or
+/// why it cannot be read (the `version` check's failure).
+pub(super) fn as_2_0(
+    doc: &Value,
+    fetched_from: Option<&str>,
+) -> Result<(Value, Era, DocVersion), Failure> {
+    match docs::version(doc) {
+        DocVersion::V2 => Ok((doc.clone(), Era::V2, DocVersion::V2)),
+        old if old.is_legacy() => legacy::assertion(doc, old, fetched_from)
+            .map(|up| (up, Era::Legacy, old))
+            .map_err(|why| {
+                Failure::invalid(format!(
+                    "This Open Badges {} assertion cannot be read: {why}.",
+                    old.label()
+                ))
+            }),
+        other => Err(version_failure(other)),
+    }
+}
+
+/// The `version` check's message for a document read by [`as_2_0`].
+pub(super) fn version_message(version: DocVersion) -> String {
+    match version {
+        DocVersion::V2 => "Open Badges 2.0.".to_owned(),
+        old => format!(
+            "Open Badges {}, upgraded to 2.0 as validator-core does.",
+            old.label()
+        ),
+    }
 }
 
 /// The hosted URL a pasted or baked assertion points at, or the check that fails.

@@ -13,11 +13,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::check::{Check, Effect};
-use super::docs::{self, DocVersion, Era};
+use super::docs;
 use super::fetch::{Fetch, Fetched};
 use super::flow::{self, Verification, badge_and_issuer, check_assertion};
 use super::input::Claimant;
-use super::legacy;
 use super::load::{Failure, Loader};
 use super::rules;
 use crate::bake::{self, Limits, Version};
@@ -196,27 +195,10 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                     );
                     return;
                 }
-                let version = docs::version(&doc);
-                let (doc, era) = match version {
-                    DocVersion::V2 => (doc, Era::V2),
-                    old if old.is_legacy() => match legacy::assertion(&doc, old, Some(&url)) {
-                        Ok(up) => (up, Era::Legacy),
-                        Err(why) => {
-                            v.checks.pass(Check::Fetch, format!("Fetched {url}."));
-                            v.checks.fail(
-                                Check::Version,
-                                Effect::Invalid,
-                                format!(
-                                    "This Open Badges {} assertion cannot be read: {why}.",
-                                    old.label()
-                                ),
-                            );
-                            return;
-                        }
-                    },
-                    other => {
+                let (doc, era, version) = match flow::as_2_0(&doc, Some(&url)) {
+                    Ok(read) => read,
+                    Err(f) => {
                         v.checks.pass(Check::Fetch, format!("Fetched {url}."));
-                        let f = flow::version_failure(other);
                         v.checks.fail(Check::Version, f.effect, f.message);
                         return;
                     }
@@ -228,7 +210,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                 if !docs::is_http_url(&declared) || hops >= MAX_HOPS {
                     v.checks.pass(Check::Fetch, format!("Fetched {url}."));
                     v.checks
-                        .pass(Check::Version, format!("Open Badges {}.", version.label()));
+                        .pass(Check::Version, flow::version_message(version));
                     v.checks.fail(
                         Check::Id,
                         Effect::Invalid,
@@ -260,16 +242,8 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         Check::Fetch,
         format!("Fetched the assertion from its id {url}; only this copy is trusted."),
     );
-    v.checks.pass(
-        Check::Version,
-        match era {
-            Era::V2 => "Open Badges 2.0.".to_owned(),
-            Era::Legacy => format!(
-                "Open Badges {}, upgraded to 2.0 as validator-core does.",
-                version.label()
-            ),
-        },
-    );
+    v.checks
+        .pass(Check::Version, flow::version_message(version));
     if notes.is_empty() {
         v.checks.pass(
             Check::Id,
