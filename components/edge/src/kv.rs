@@ -1,9 +1,11 @@
 //! [`SpinKv`]: the core [`Kv`] trait over Spin's key-value store.
 //!
 //! Writes and deletes use `spin:key-value` (async); reads, counters, compare-and-swap and
-//! batch reads use `wasi:keyvalue@0.2.0-draft2` (`store`, `atomics`, `batch`). Both act on the same store,
-//! labelled `default`. Semantics (same as Spin): `increment` stores 8 little-endian bytes;
-//! a CAS handle remembers the value it saw, and `swap` fails if the value changed since.
+//! batch reads use `wasi:keyvalue@0.2.0-draft2` (`store`, `atomics`, `batch`). Both act on the
+//! same store, labelled `default`, whichever backend the runtime config puts behind it. What
+//! each backend really guarantees, and how `emblem_core::kv` copes, is in `docs/storage.md`.
+//! Here: a batch read that fails (Spin's Redis backend sends `KEYS`) is done key by key, and
+//! the instance remembers not to try the batch again.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,6 +28,8 @@ thread_local! {
     /// an instance for many requests and a handle stays valid for the
     /// instance's whole life, so later requests skip the `open` host calls.
     static OPEN: RefCell<Option<(Rc<Store>, Rc<store::Bucket>)>> = const { RefCell::new(None) };
+    /// Set once a batch read failed: this backend has no working `get_many`.
+    static NO_BATCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 impl std::fmt::Debug for SpinKv {
@@ -99,7 +103,17 @@ impl Kv for SpinKv {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let found = batch::get_many(self.bucket()?, keys).map_err(store_error)?;
+        let one_by_one = || {
+            keys.iter()
+                .map(|k| self.bucket()?.get(k).map_err(store_error))
+        };
+        if NO_BATCH.get() {
+            return one_by_one().collect();
+        }
+        let Ok(found) = batch::get_many(self.bucket()?, keys) else {
+            NO_BATCH.set(true);
+            return one_by_one().collect();
+        };
         // Match by key: hosts may omit absent keys or return them in another order.
         Ok(keys
             .iter()
@@ -110,5 +124,14 @@ impl Kv for SpinKv {
                     .and_then(|(_, v)| v.clone())
             })
             .collect())
+    }
+
+    fn stamp(&self) -> u64 {
+        let bytes = spin_sdk::wasip3::random::random::get_random_bytes(8);
+        let mut array = [0u8; 8];
+        for (to, from) in array.iter_mut().zip(bytes) {
+            *to = from;
+        }
+        u64::from_le_bytes(array)
     }
 }

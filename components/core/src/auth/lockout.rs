@@ -6,8 +6,9 @@
 //!    (`fail/<scope>/<subject>/<bucket>`, 5-minute buckets by default) with atomic
 //!    `increment`, then sums it with the previous buckets (3 buckets = the 15-minute window) in
 //!    one `get_many` ([`record_failure`]).
-//! 3. When the sum reaches the threshold (10), the lock is set to `now + 15 minutes` by CAS,
-//!    keeping whichever lock lasts longer if two requests race.
+//! 3. When the sum reaches the threshold (10), the lock is set to `now + 15 minutes` with a
+//!    plain write unless a longer lock is already there (racing writers all write about the
+//!    same `until`; the last one wins).
 //! 4. The bucket that just left the window is deleted, so a subject keeps at most a few keys.
 //!
 //! Scopes are the client address and the API key id named in the presented token, so neither
@@ -19,7 +20,7 @@ use time::OffsetDateTime;
 use crate::env::Policy;
 use crate::error::{Error, LockSubject};
 use crate::keys;
-use crate::kv::{self, Kv, Update, decode_counter, update_json};
+use crate::kv::{self, Kv, decode_counter};
 use crate::model::V1;
 use crate::model::lock::Lock;
 
@@ -105,13 +106,14 @@ pub async fn record_failure<K: Kv + ?Sized>(
         return Ok(false);
     }
     let until = now + policy.lockout_duration;
-    update_json(kv, &keys::lock(part, subject), |lock: Option<Lock>| {
-        Ok::<_, Error>(match lock {
-            Some(lock) if lock.until >= until => Update::Keep(Some(lock)),
-            _ => Update::Put(Lock { v: V1, until }),
-        })
-    })
-    .await?;
+    // A plain write, not a read-modify-write: requests racing here all write "now + duration",
+    // so the last writer wins with an `until` at most the race's width earlier, and no
+    // creation claim is left behind for every address that ever locked.
+    let key = keys::lock(part, subject);
+    let current: Option<Lock> = kv::get_json(kv, &key).await?;
+    if current.is_none_or(|lock| lock.until < until) {
+        kv::put_json(kv, &key, &Lock { v: V1, until }).await?;
+    }
     Ok(true)
 }
 

@@ -1,13 +1,32 @@
-//! [`MemoryKv`]: the in-memory twin of Spin's store, with the same semantics (counters are
-//! 8 little-endian bytes; compare-and-swap compares whole values, absent included).
+//! [`MemoryKv`]: an in-memory store that reproduces the observable semantics of one of Spin's
+//! backends ([`Backend`]), so the storage rules are tested against each backend's quirks.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
 use super::{Kv, KvError, decode_counter};
+
+/// Whose semantics a [`MemoryKv`] reproduces (each as read in Spin 4.1's source).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// An ideal store: compare-and-swap exact and truthfully reported (absent included),
+    /// counters as 8 little-endian bytes, batch reads.
+    #[default]
+    Exact,
+    /// Spin's SQLite store (`crates/key-value-spin`): compare-and-swap against an absent key
+    /// is an upsert that always reports success; a counter over a value that is not 8 bytes
+    /// fails (Spin panics).
+    SpinSqlite,
+    /// Spin's Redis store (`crates/key-value-redis`): `increment` is `INCRBY` (ASCII decimal);
+    /// compare-and-swap really is one (`WATCH`/`MULTI`/`EXEC`) but always reports failure
+    /// (its closing `UNWATCH <key>` is refused). Its `get_many` fails (it sends `KEYS`); the
+    /// Spin adapter then reads key by key, so here batch reads simply work.
+    SpinRedis,
+}
 
 /// An in-memory store for tests and benchmarks.
 ///
@@ -18,6 +37,8 @@ use super::{Kv, KvError, decode_counter};
 pub struct MemoryKv {
     map: Mutex<BTreeMap<String, Vec<u8>>>,
     yield_each_op: bool,
+    backend: Backend,
+    stamps: AtomicU64,
 }
 
 impl MemoryKv {
@@ -28,9 +49,16 @@ impl MemoryKv {
 
     /// An empty store whose operations yield once before running, to expose races.
     pub fn contended() -> Self {
+        Self::like(Backend::Exact, true)
+    }
+
+    /// An empty store with `backend`'s semantics; `contended` as in [`MemoryKv::contended`].
+    pub fn like(backend: Backend, contended: bool) -> Self {
         Self {
             map: Mutex::default(),
-            yield_each_op: true,
+            yield_each_op: contended,
+            backend,
+            stamps: AtomicU64::new(0),
         }
     }
 
@@ -92,12 +120,25 @@ impl Kv for MemoryKv {
     async fn increment(&self, key: &str, delta: i64) -> Result<i64, KvError> {
         self.pause().await;
         let mut map = self.lock();
-        let current = match map.get(key) {
-            Some(bytes) => decode_counter(key, bytes)?,
-            None => 0,
+        let current = match (map.get(key), self.backend) {
+            (None, _) => 0,
+            (Some(bytes), Backend::SpinRedis) => std::str::from_utf8(bytes)
+                .ok()
+                .and_then(|t| t.parse::<i64>().ok())
+                .ok_or_else(|| KvError::Store("ERR value is not an integer".into()))?,
+            (Some(bytes), Backend::SpinSqlite) => {
+                i64::from_le_bytes(bytes.as_slice().try_into().map_err(|_| {
+                    KvError::Store("incorrect length (Spin's SQLite store panics here)".into())
+                })?)
+            }
+            (Some(bytes), Backend::Exact) => decode_counter(key, bytes)?,
         };
         let next = current.wrapping_add(delta);
-        map.insert(key.to_owned(), next.to_le_bytes().to_vec());
+        let stored = match self.backend {
+            Backend::SpinRedis => next.to_string().into_bytes(),
+            _ => next.to_le_bytes().to_vec(),
+        };
+        map.insert(key.to_owned(), stored);
         Ok(next)
     }
 
@@ -109,17 +150,22 @@ impl Kv for MemoryKv {
     ) -> Result<bool, KvError> {
         self.pause().await;
         let mut map = self.lock();
-        if map.get(key).map(Vec::as_slice) != expected {
+        let upsert = expected.is_none() && self.backend == Backend::SpinSqlite;
+        if !upsert && map.get(key).map(Vec::as_slice) != expected {
             return Ok(false);
         }
         map.insert(key.to_owned(), new.to_vec());
-        Ok(true)
+        Ok(self.backend != Backend::SpinRedis)
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError> {
         self.pause().await;
         let map = self.lock();
         Ok(keys.iter().map(|k| map.get(k).cloned()).collect())
+    }
+
+    fn stamp(&self) -> u64 {
+        self.stamps.fetch_add(1, Ordering::Relaxed) + 1
     }
 }
 

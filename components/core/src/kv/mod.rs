@@ -1,23 +1,31 @@
 //! The key-value store behind a small async trait, its in-memory twin and the
-//! compare-and-swap update loop.
+//! read-modify-write loop.
 //!
-//! Spin's key-value store has no transactions and no range scans. Emblem therefore:
+//! Spin's key-value store has no transactions and no range scans, and its backends keep
+//! different promises (read in Spin 4.1's `crates/key-value-spin` and `crates/key-value-redis`;
+//! the table is in `docs/storage.md`). Emblem therefore relies only on what every backend does
+//! right:
 //!
-//! 1. designs keys so every request needs O(1) reads (see [`crate::keys`] for the families);
-//! 2. uses atomic [`Kv::increment`] for counters (sequence numbers of listings, failure counts);
-//! 3. uses [`Kv::compare_and_swap`] through [`update_json`] for every other read-modify-write of
-//!    shared state (award transitions, revocation lists, key indexes, locks), so concurrent
-//!    requests on one or many instances never lose an update;
-//! 4. stores values as JSON documents carrying a schema version `"v": 1`
-//!    ([`crate::model::V1`]), and counters as Spin stores them: 8 little-endian bytes.
+//! 1. keys are designed so every request needs O(1) reads (see [`crate::keys`]);
+//! 2. `get`, `set`, `delete` and atomic [`Kv::increment`] are sound everywhere; counters are
+//!    read in both encodings the backends write ([`decode_counter`]);
+//! 3. creating a key that several requests may create goes through a *creation claim*: an
+//!    atomic increment of a companion key that only the first creator sees at 1 ([`claim`]).
+//!    Spin's SQLite compare-and-swap against an absent key is an upsert, so it cannot decide
+//!    who creates;
+//! 4. every other read-modify-write of shared state goes through [`update_json`]: a
+//!    compare-and-swap of an existing value, whose *report* is not trusted (Spin's Redis swap
+//!    reports failure even when it wrote). Each write carries a fresh stamp, and a reported
+//!    failure is checked by reading the stamp back;
+//! 5. `get_many` may be missing (Spin's Redis backend sends `KEYS` and fails); the Spin
+//!    adapter then reads key by key.
 //!
-//! The trait mirrors Spin's `spin:key-value` (get/set/delete) and `wasi:keyvalue@0.2.0-draft2`
-//! (`atomics.increment`, `atomics.cas`/`swap`, `batch.get-many`), which act on the same store.
+//! Values are JSON documents carrying a schema version `"v": 1` ([`crate::model::V1`]).
 
 mod memory;
 mod update;
 
-pub use memory::MemoryKv;
+pub use memory::{Backend, MemoryKv};
 pub use update::{MAX_CAS_ATTEMPTS, Update, Updated, update_json};
 
 use serde::Serialize;
@@ -62,10 +70,14 @@ pub trait Kv {
     /// Remove `key`; removing an absent key is not an error.
     async fn delete(&self, key: &str) -> Result<(), KvError>;
     /// Atomically add `delta` to the counter under `key` (absent = 0) and return the new value.
-    /// Counters are stored as 8 little-endian bytes.
+    /// The stored encoding is the backend's (8 little-endian bytes on SQLite, ASCII decimal on
+    /// Redis); read counters with [`decode_counter`].
     async fn increment(&self, key: &str, delta: i64) -> Result<i64, KvError>;
-    /// Atomically set `key` to `new` iff its current value equals `expected` (None = absent).
-    /// Ok(true) if swapped.
+    /// Set `key` to `new` iff its current value equals `expected` (None = absent), as the
+    /// backend implements it. Ok(true) means the backend *reports* a swap. The report is not
+    /// trusted: an absent `expected` may be an upsert (Spin's SQLite), and a swap that wrote
+    /// may be reported as failed (Spin's Redis). Only [`update_json`] and [`insert_json`] call
+    /// this, and they guard against both.
     async fn compare_and_swap(
         &self,
         key: &str,
@@ -74,6 +86,9 @@ pub trait Kv {
     ) -> Result<bool, KvError>;
     /// The values under `keys`, in the same order (None where absent).
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError>;
+    /// A number no other write will carry (random, 64 bits): [`update_json`] marks each write
+    /// with one to recognise it when it reads the value back.
+    fn stamp(&self) -> u64;
 }
 
 /// Decode a counter value written by [`Kv::increment`] (8 little-endian bytes).
@@ -147,13 +162,32 @@ pub async fn put_json<K: Kv + ?Sized, T: Serialize>(
     kv.set(key, &encode(key, value)?).await
 }
 
-/// Store `value` under `key` only if the key is absent. Ok(false) if it already existed.
+/// The companion counter that decides who creates `key` (see [`claim`]).
+pub fn claim_key(key: &str) -> String {
+    format!("{key}#created")
+}
+
+/// Claim the creation of `key`: Ok(true) for exactly one caller, whatever the backend and
+/// however many instances race (an atomic increment of [`claim_key`] that only the first
+/// sees at 1). The claim outlives the record; keys created this way are never deleted.
+pub async fn claim<K: Kv + ?Sized>(kv: &K, key: &str) -> Result<bool, KvError> {
+    Ok(kv.increment(&claim_key(key), 1).await? == 1)
+}
+
+/// Store `value` under `key` only if no one created it before. Ok(false) if it already
+/// existed or another request is creating it. Used for keys several requests may create at
+/// once (an issuer's active signing key); a key named by a fresh random id needs only
+/// [`put_json`].
 pub async fn insert_json<K: Kv + ?Sized, T: Serialize>(
     kv: &K,
     key: &str,
     value: &T,
 ) -> Result<bool, KvError> {
-    kv.compare_and_swap(key, None, &encode(key, value)?).await
+    if kv.get(key).await?.is_some() || !claim(kv, key).await? {
+        return Ok(false);
+    }
+    kv.set(key, &encode(key, value)?).await?;
+    Ok(true)
 }
 
 #[cfg(test)]

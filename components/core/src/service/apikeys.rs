@@ -47,7 +47,10 @@ pub async fn create<K: Kv + ?Sized>(
             label: input.label.clone(),
             created_at: env.now,
         };
-        if kv::insert_json(env.kv, &keys::apikey_id(&new.key_id), &by_id).await? {
+        // A fresh random key id: a plain write after checking it is free (a taken id would
+        // mean a broken random source; try another).
+        if env.kv.get(&keys::apikey_id(&new.key_id)).await?.is_none() {
+            kv::put_json(env.kv, &keys::apikey_id(&new.key_id), &by_id).await?;
             created = Some((new, by_id));
             break;
         }

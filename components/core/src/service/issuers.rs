@@ -12,7 +12,9 @@ use crate::ids;
 use crate::keys;
 use crate::kv::{Kv, Update, update_json};
 use crate::model::V1;
+use crate::model::apikey::ApiKeyIndex;
 use crate::model::issuer::Issuer;
+use crate::model::revocations::RevocationList;
 
 use super::{insert_new, load as load_record, store_image};
 
@@ -35,6 +37,10 @@ pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Resul
         webhook_url: None,
         created_at: env.now,
     };
+    // The issuer's shared lists exist from the start, so concurrent first revocations or
+    // first keys update an existing record instead of racing to create it.
+    crate::kv::put_json(env.kv, &keys::revocations(&id), &RevocationList::default()).await?;
+    crate::kv::put_json(env.kv, &keys::apikeys(&id), &ApiKeyIndex::default()).await?;
     insert_new(env.kv, &keys::issuer(&id), &issuer).await?;
     Ok(issuer)
 }

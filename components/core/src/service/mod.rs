@@ -62,13 +62,15 @@ pub(crate) async fn store_image<K: Kv + ?Sized>(
     }
 }
 
-/// Insert a record under a fresh random id; a collision would mean a broken random source.
+/// Insert a record under a fresh random id. No other request can know the id, so a plain
+/// write is enough; finding the key taken would mean a broken random source.
 pub(crate) async fn insert_new<K: Kv + ?Sized, T: serde::Serialize>(
     kv: &K,
     key: &str,
     value: &T,
 ) -> Result<(), Error> {
-    if kv::insert_json(kv, key, value).await? {
+    if kv.get(key).await?.is_none() {
+        kv::put_json(kv, key, value).await?;
         Ok(())
     } else {
         Err(Error::Internal(Internal::Corrupt {

@@ -119,7 +119,7 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
         private_pem,
         created_at: env.now,
     };
-    kv::insert_json(env.kv, &keys::signing_key(issuer_id, &key.kid), &key).await?;
+    kv::put_json(env.kv, &keys::signing_key(issuer_id, &key.kid), &key).await?;
     let pointer = ActiveKey {
         v: V1,
         kid: key.kid.clone(),
@@ -127,14 +127,17 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
     if kv::insert_json(env.kv, &keys::signing(issuer_id), &pointer).await? {
         return Ok(KeyView::new(&key, env.base));
     }
-    // Another request enabled signing first: use its key; ours stays unreferenced.
-    let winner = active(env.kv, issuer_id).await?.ok_or_else(|| {
-        Error::Internal(Internal::Corrupt {
-            key: keys::signing(issuer_id),
-            detail: "active key vanished".into(),
-        })
-    })?;
-    Ok(KeyView::new(&winner, env.base))
+    // Another request enabled signing first: use its key; ours stays unreferenced. The winner
+    // may be between its creation claim and its write, so read a few times.
+    for _ in 0..kv::MAX_CAS_ATTEMPTS {
+        if let Some(winner) = active(env.kv, issuer_id).await? {
+            return Ok(KeyView::new(&winner, env.base));
+        }
+    }
+    Err(Error::Internal(Internal::Corrupt {
+        key: keys::signing(issuer_id),
+        detail: "claimed by another request that never wrote its key".into(),
+    }))
 }
 
 /// The signed assertion of the issuer's award `award_id`.
