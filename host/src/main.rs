@@ -7,7 +7,7 @@
 //!
 //! 1. Read the manifest (`manifest.rs`), the runtime config and variables.
 //! 2. Optionally build the components (their `[component.x.build]`).
-//! 3. Open the SQLite key-value stores (`kv.rs`).
+//! 3. Open the key-value stores the runtime config names (`kv/`: SQLite, Redis).
 //! 4. Compile and pre-instantiate every component (`runtime.rs`).
 //! 5. Serve every route on one listener (`server.rs`).
 
@@ -102,7 +102,7 @@ async fn up(args: UpArgs) -> Result<()> {
         build(&app)?;
     }
     let app_variables = variables::resolve_app(&app, &args.variables, |k| std::env::var(k).ok())?;
-    let stores = kv::store_paths(&app.dir, args.runtime_config.as_deref())?;
+    let stores = kv::store_defs(&app.dir, args.runtime_config.as_deref())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -224,7 +224,7 @@ pub struct Runtime {
 /// Inputs to [`Runtime::load`] beyond the manifest.
 pub struct LoadOptions {
     pub variables: BTreeMap<String, String>,
-    pub stores: Vec<(String, PathBuf)>,
+    pub stores: Vec<(String, crate::kv::StoreDef)>,
     pub listen: SocketAddr,
 }
 
@@ -253,16 +253,14 @@ impl Runtime {
         wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
         spin_api::add_to_linker(&mut linker, spin_view)?;
 
-        let mut databases: BTreeMap<PathBuf, Arc<crate::kv::SqliteKv>> = BTreeMap::new();
+        let mut databases: BTreeMap<crate::kv::StoreDef, crate::kv::Db> = BTreeMap::new();
         let mut labels = BTreeMap::new();
-        for (label, path) in &options.stores {
-            let db = match databases.get(path) {
+        for (label, def) in &options.stores {
+            let db = match databases.get(def) {
                 Some(db) => db.clone(),
                 None => {
-                    let db = Arc::new(
-                        crate::kv::SqliteKv::open(path).map_err(wasmtime::Error::from_anyhow)?,
-                    );
-                    databases.insert(path.clone(), db.clone());
+                    let db = crate::kv::Db::open(def).map_err(wasmtime::Error::from_anyhow)?;
+                    databases.insert(def.clone(), db.clone());
                     db
                 }
             };
@@ -309,7 +307,7 @@ fn recipe(
     id: &str,
     def: &ComponentDef,
     options: &LoadOptions,
-    labels: &BTreeMap<String, Arc<crate::kv::SqliteKv>>,
+    labels: &BTreeMap<String, crate::kv::Db>,
     known_labels: &Arc<Vec<String>>,
 ) -> Result<ComponentRecipe> {
     let mut stores = BTreeMap::new();

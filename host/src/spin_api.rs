@@ -1,13 +1,13 @@
 //! The Spin interfaces guests import beyond WASI: `spin:key-value@3.0.0`,
 //! `spin:variables@3.0.0` and `wasi:keyvalue@0.2.0-draft2` (store, atomics,
-//! batch), all over the one SQLite table (see `kv.rs`).
+//! batch), over the backends the runtime config names (see `kv/`).
 //!
 //! A component may open only the store labels its manifest grants
 //! (`key_value_stores`); any other label is `access-denied`, as in Spin.
 //! Spin's async key-value functions run their SQLite work on a blocking
 //! thread, so a slow commit never stalls the async executor.
 
-use crate::kv::{KvError, SqliteKv};
+use crate::kv::{CasState, Db, KvError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasmtime::component::{Accessor, FutureReader, HasData, Resource, ResourceTable, StreamReader};
@@ -31,7 +31,7 @@ use wasi::keyvalue::{atomics, batch, store as wasi_kv};
 #[derive(Debug, Clone, Default)]
 pub struct SpinCtx {
     /// Granted store label → (database, label).
-    pub stores: BTreeMap<String, Arc<SqliteKv>>,
+    pub stores: BTreeMap<String, Db>,
     /// Labels the app defines at all (to tell no-such-store from access-denied).
     pub known_labels: Arc<Vec<String>>,
     /// The component's resolved variables.
@@ -41,16 +41,16 @@ pub struct SpinCtx {
 /// An open store: the database and the label inside it.
 #[derive(Debug, Clone)]
 pub struct OpenStore {
-    db: Arc<SqliteKv>,
+    db: Db,
     label: String,
 }
 
-/// A compare-and-swap handle: the value seen when it was made.
-#[derive(Debug, Clone)]
+/// A compare-and-swap handle, as Spin's backend of the store keeps it.
+#[derive(Debug)]
 pub struct CasHandle {
     store: OpenStore,
     key: String,
-    seen: Option<Vec<u8>>,
+    state: CasState,
 }
 
 /// The view host functions work through.
@@ -331,30 +331,32 @@ impl atomics::Host for SpinView<'_> {
         cas: Resource<CasHandle>,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), atomics::CasError>> {
-        let handle = self.table.get(&cas)?.clone();
-        let swapped = handle.store.db.swap_if(
-            &handle.store.label,
-            &handle.key,
-            handle.seen.as_deref(),
-            &value,
-        );
+        let handle = self.table.get(&cas)?;
+        let swapped =
+            handle
+                .store
+                .db
+                .cas_swap(&handle.store.label, &handle.key, &handle.state, &value);
         match swapped {
             Ok(true) => {
                 self.table.delete(cas)?;
                 Ok(Ok(()))
             }
-            // The guest gets its handle back to read the new value and retry.
+            // As Spin: a fresh handle whose `current` has run, for the guest to retry.
             Ok(false) => {
-                let fresh = handle.store.db.get(&handle.store.label, &handle.key);
+                let store = handle.store.clone();
+                let key = handle.key.clone();
+                self.table.delete(cas)?;
+                let fresh = store.db.cas_new().and_then(|mut state| {
+                    store.db.cas_current(&store.label, &key, &mut state)?;
+                    Ok(state)
+                });
                 match fresh {
-                    Ok(seen) => {
-                        self.table.get_mut(&cas)?.seen = seen;
-                        Ok(Err(atomics::CasError::CasFailed(cas)))
+                    Ok(state) => {
+                        let again = self.table.push(CasHandle { store, key, state })?;
+                        Ok(Err(atomics::CasError::CasFailed(again)))
                     }
-                    Err(e) => {
-                        self.table.delete(cas)?;
-                        Ok(Err(atomics::CasError::StoreError(e.into())))
-                    }
+                    Err(e) => Ok(Err(atomics::CasError::StoreError(e.into()))),
                 }
             }
             Err(e) => {
@@ -372,8 +374,8 @@ impl atomics::HostCas for SpinView<'_> {
         key: String,
     ) -> wasmtime::Result<Result<Resource<CasHandle>, wasi_kv::Error>> {
         let store = self.table.get(&bucket)?.clone();
-        match store.db.get(&store.label, &key) {
-            Ok(seen) => Ok(Ok(self.table.push(CasHandle { store, key, seen })?)),
+        match store.db.cas_new() {
+            Ok(state) => Ok(Ok(self.table.push(CasHandle { store, key, state })?)),
             Err(e) => Ok(Err(e.into())),
         }
     }
@@ -382,7 +384,12 @@ impl atomics::HostCas for SpinView<'_> {
         &mut self,
         this: Resource<CasHandle>,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, wasi_kv::Error>> {
-        Ok(Ok(self.table.get(&this)?.seen.clone()))
+        let handle = self.table.get_mut(&this)?;
+        let CasHandle { store, key, state } = handle;
+        Ok(store
+            .db
+            .cas_current(&store.label, key, state)
+            .map_err(Into::into))
     }
 
     fn drop(&mut self, rep: Resource<CasHandle>) -> wasmtime::Result<()> {

@@ -9,6 +9,7 @@ mod hook_receiver;
 mod host;
 mod hosting;
 mod issuing;
+mod many_instances;
 mod share;
 mod static_files;
 mod verify;

@@ -54,12 +54,21 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
+mod redis;
+pub use redis::Redis;
+
+/// The runtime config of an app on its own SQLite file in its state directory.
+const SQLITE_RUNTIME_CONFIG: &str =
+    "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n";
+
 /// How to start an app.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub manifest: PathBuf,
     pub state_dir: PathBuf,
     pub variables: Vec<(String, String)>,
+    /// The `runtime-config.toml` text (key-value backends).
+    pub runtime_config: String,
 }
 
 impl AppConfig {
@@ -69,6 +78,7 @@ impl AppConfig {
             manifest: root().join("spin.toml"),
             state_dir: scratch_dir(name),
             variables: vec![("admin_token".into(), ADMIN_TOKEN.into())],
+            runtime_config: SQLITE_RUNTIME_CONFIG.into(),
         }
     }
 
@@ -82,6 +92,7 @@ impl AppConfig {
                 .join("spin.toml"),
             state_dir: scratch_dir(name),
             variables: vec![],
+            runtime_config: SQLITE_RUNTIME_CONFIG.into(),
         }
     }
 
@@ -94,6 +105,23 @@ impl AppConfig {
     pub fn without_variable(mut self, name: &str) -> AppConfig {
         self.variables.retain(|(n, _)| n != name);
         self
+    }
+
+    /// Use `redis` as the default store (`type = "redis"`), shared with any other app on it.
+    pub fn redis(mut self, redis: &Redis) -> AppConfig {
+        self.runtime_config = format!(
+            "[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n",
+            redis.url
+        );
+        self
+    }
+
+    /// The same app again with its own state directory (a second instance on the same store).
+    pub fn another(&self, name: &str) -> AppConfig {
+        AppConfig {
+            state_dir: scratch_dir(name),
+            ..self.clone()
+        }
     }
 
     pub fn start(self) -> App {
@@ -114,11 +142,7 @@ pub struct App {
 impl App {
     pub fn start(config: AppConfig) -> App {
         let runtime_config = config.state_dir.join("runtime-config.toml");
-        std::fs::write(
-            &runtime_config,
-            "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n",
-        )
-        .expect("write runtime config");
+        std::fs::write(&runtime_config, &config.runtime_config).expect("write runtime config");
         let mut cmd = Command::new(host_binary());
         cmd.arg("up")
             .arg("-f")
@@ -188,6 +212,11 @@ impl App {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// The host's process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Kills the host and starts it again on the same store.
@@ -304,6 +333,14 @@ impl Req<'_> {
     }
 
     pub fn send(self) -> Resp {
+        let (method, url) = (self.method.clone(), self.url.clone());
+        let app = self.app;
+        self.try_send()
+            .unwrap_or_else(|e| panic!("{method} {url} failed: {e}\nhost log:\n{}", app.log()))
+    }
+
+    /// Sends, returning a transport error (connection refused or cut) instead of panicking.
+    pub fn try_send(self) -> Result<Resp, ureq::Error> {
         let mut builder = ureq::http::Request::builder()
             .method(self.method.as_str())
             .uri(&self.url);
@@ -311,15 +348,7 @@ impl Req<'_> {
             builder = builder.header(k, v);
         }
         let request = builder.body(self.body).expect("request");
-        let mut response = match self.app.agent.run(request) {
-            Ok(r) => r,
-            Err(e) => panic!(
-                "{} {} failed: {e}\nhost log:\n{}",
-                self.method,
-                self.url,
-                self.app.log()
-            ),
-        };
+        let mut response = self.app.agent.run(request)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -330,13 +359,12 @@ impl Req<'_> {
             .body_mut()
             .with_config()
             .limit(64 * 1024 * 1024)
-            .read_to_vec()
-            .expect("read body");
-        Resp {
+            .read_to_vec()?;
+        Ok(Resp {
             status,
             headers,
             body,
-        }
+        })
     }
 }
 

@@ -107,7 +107,9 @@ impl Kv for SpinKv {
             keys.iter()
                 .map(|k| self.bucket()?.get(k).map_err(store_error))
         };
-        if NO_BATCH.get() {
+        // One key: a plain read. (Spin's Redis batch sends `KEYS <key>`, a pattern match that
+        // answers without error and without the value.)
+        if NO_BATCH.get() || keys.len() == 1 {
             return one_by_one().collect();
         }
         let Ok(found) = batch::get_many(self.bucket()?, keys) else {

@@ -10,12 +10,15 @@
 //! each in its own transaction with `synchronous = FULL`, so an acknowledged
 //! write survives a crash of the process or of the machine.
 //!
-//! The atomic operations follow Spin's semantics for `wasi:keyvalue`:
+//! The atomic operations do what Spin's SQLite store (`crates/key-value-spin`)
+//! does, quirks included, so that the app is tested against them:
 //! - `increment` keeps an i64 as 8 little-endian bytes; a missing key is 0;
-//! - compare-and-swap compares the whole value read when the `cas` handle
-//!   was made (absence included) with the value at swap time.
+//!   a value that is not 8 bytes is an error (Spin panics there);
+//! - compare-and-swap remembers the value its `current` read; `swap` then
+//!   updates only while the row still holds it, but when `current` saw no
+//!   value (or was never called) `swap` is an upsert that always succeeds.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,6 +40,8 @@ pub struct SqliteKv {
 /// Errors surfaced to guests. The detail goes to the host log only.
 #[derive(Debug, thiserror::Error)]
 pub enum KvError {
+    #[error("storage error")]
+    Redis(#[from] redis::RedisError),
     #[error("stored value for an atomic counter is not an 8-byte integer")]
     NotACounter,
     #[error("counter overflow")]
@@ -206,67 +211,34 @@ impl SqliteKv {
         })
     }
 
-    /// Sets `key` to `new` only if its value is still `expected` (None =
-    /// absent). Returns whether the swap happened.
-    pub fn swap_if(
+    /// Spin's SQLite `swap`: with a `seen` value, update the row only while it
+    /// still holds that value; with none, upsert. Returns whether one row changed
+    /// (Spin reports `cas-failed` otherwise).
+    pub fn swap(
         &self,
         store: &str,
         key: &str,
-        expected: Option<&[u8]>,
+        seen: Option<&[u8]>,
         new: &[u8],
     ) -> Result<bool, KvError> {
         self.write(|tx| {
-            let current: Option<Vec<u8>> = tx
-                .prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
-                .query_row(params![store, key], |row| row.get(0))
-                .optional()?;
-            if current.as_deref() != expected {
-                return Ok(false);
-            }
-            tx.prepare_cached(
-                "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![store, key, new])?;
-            Ok(true)
+            let rows = match seen {
+                Some(old) => tx
+                    .prepare_cached(
+                        "UPDATE spin_key_value SET value = ?4
+                         WHERE store = ?1 AND key = ?2 AND value = ?3",
+                    )?
+                    .execute(params![store, key, old, new])?,
+                None => tx
+                    .prepare_cached(
+                        "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute(params![store, key, new])?,
+            };
+            Ok(rows == 1)
         })
     }
-}
-
-/// Where each store label lives, from Spin's `runtime-config.toml`
-/// (`[key_value_store.<label>]`, `type = "spin"`, optional `path`).
-pub fn store_paths(
-    app_dir: &Path,
-    runtime_config: Option<&Path>,
-) -> Result<Vec<(String, PathBuf)>> {
-    let default_path = app_dir.join(".spin").join("sqlite_key_value.db");
-    let mut stores = vec![("default".to_string(), default_path.clone())];
-    let Some(path) = runtime_config else {
-        return Ok(stores);
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read runtime config {}", path.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    if let Some(kv) = table.get("key_value_store").and_then(|v| v.as_table()) {
-        for (label, def) in kv {
-            let kind = def.get("type").and_then(|t| t.as_str()).unwrap_or("");
-            if kind != "spin" {
-                bail!(
-                    "key_value_store.{label}: type {kind:?} is not supported by emblem-host \
-                     (only \"spin\", SQLite); run the app with `spin up` for other backends"
-                );
-            }
-            let file = match def.get("path").and_then(|p| p.as_str()) {
-                Some(p) => base.join(p),
-                None => default_path.clone(),
-            };
-            stores.retain(|(l, _)| l != label);
-            stores.push((label.clone(), file));
-        }
-    }
-    Ok(stores)
 }
 
 #[cfg(test)]
@@ -306,13 +278,16 @@ mod tests {
     }
 
     #[test]
-    fn swap_happens_only_while_the_value_is_unchanged() -> Result<(), KvError> {
+    fn swap_is_exact_over_a_value_and_an_upsert_over_none_as_in_spin() -> Result<(), KvError> {
+        // crates/key-value-spin: `UPDATE … WHERE value = old`, or `INSERT … ON CONFLICT DO
+        // UPDATE` when `current` saw no value.
         let kv = temp_store("cas");
-        assert!(kv.swap_if("default", "k", None, b"1")?);
-        assert!(!kv.swap_if("default", "k", None, b"2")?);
-        assert!(kv.swap_if("default", "k", Some(b"1"), b"2")?);
-        assert!(!kv.swap_if("default", "k", Some(b"1"), b"3")?);
+        assert!(kv.swap("default", "k", None, b"1")?);
+        assert!(kv.swap("default", "k", None, b"2")?, "absent: an upsert");
         assert_eq!(kv.get("default", "k")?, Some(b"2".to_vec()));
+        assert!(kv.swap("default", "k", Some(b"2"), b"3")?);
+        assert!(!kv.swap("default", "k", Some(b"2"), b"4")?);
+        assert_eq!(kv.get("default", "k")?, Some(b"3".to_vec()));
         Ok(())
     }
 
