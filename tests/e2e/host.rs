@@ -10,9 +10,20 @@ fn mixed() -> &'static App {
     APP.get_or_init(|| AppConfig::fixture("mixed", "host").start())
 }
 
+/// Real Spin answers an unmatched route or a trap with an empty body; `emblem-host` with a
+/// problem document (listed among the differences in docs/ARCHITECTURE.md).
+fn on_spin() -> bool {
+    emblem_tests::runtime_name() == "spin"
+}
+
 #[test]
 fn an_unmatched_path_is_a_404_problem() {
-    let body = mixed().get("/no/such/route").expect_problem(404);
+    let resp = mixed().get("/no/such/route");
+    if on_spin() {
+        resp.expect(404);
+        return;
+    }
+    let body = resp.expect_problem(404);
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("route")));
 }
 
@@ -21,8 +32,12 @@ fn a_trapping_component_gets_a_bare_500_and_everything_else_keeps_serving() {
     let app = mixed();
     for _ in 0..3 {
         let resp = app.get("/probe/boom");
-        let body = resp.expect_problem(500);
-        assert!(!resp.text().contains("secret"), "leaked: {body}");
+        if on_spin() {
+            resp.expect(500);
+        } else {
+            resp.expect_problem(500);
+        }
+        assert!(!resp.text().contains("secret"), "leaked: {}", resp.text());
         // The same component and the others still answer.
         app.get("/probe/ok").expect(200);
         assert_eq!(app.get("/hello").expect(200).text(), "hello");

@@ -57,18 +57,15 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 mod redis;
 pub use redis::Redis;
 
-/// The runtime config of an app on its own SQLite file in its state directory.
-const SQLITE_RUNTIME_CONFIG: &str =
-    "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n";
-
 /// How to start an app.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub manifest: PathBuf,
     pub state_dir: PathBuf,
     pub variables: Vec<(String, String)>,
-    /// The `runtime-config.toml` text (key-value backends).
-    pub runtime_config: String,
+    /// The `runtime-config.toml` text (key-value backends); None: SQLite at `kv.db` in the
+    /// state directory.
+    pub runtime_config: Option<String>,
 }
 
 impl AppConfig {
@@ -78,7 +75,7 @@ impl AppConfig {
             manifest: root().join("spin.toml"),
             state_dir: scratch_dir(name),
             variables: vec![("admin_token".into(), ADMIN_TOKEN.into())],
-            runtime_config: SQLITE_RUNTIME_CONFIG.into(),
+            runtime_config: None,
         }
     }
 
@@ -92,7 +89,7 @@ impl AppConfig {
                 .join("spin.toml"),
             state_dir: scratch_dir(name),
             variables: vec![],
-            runtime_config: SQLITE_RUNTIME_CONFIG.into(),
+            runtime_config: None,
         }
     }
 
@@ -109,10 +106,10 @@ impl AppConfig {
 
     /// Use `redis` as the default store (`type = "redis"`), shared with any other app on it.
     pub fn redis(mut self, redis: &Redis) -> AppConfig {
-        self.runtime_config = format!(
+        self.runtime_config = Some(format!(
             "[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n",
             redis.url
-        );
+        ));
         self
     }
 
@@ -139,22 +136,99 @@ pub struct App {
     agent: ureq::Agent,
 }
 
+/// The real Spin CLI the apps run on instead of `emblem-host`, when `SPIN_BIN` names one
+/// (`.ci/run` sets it from `../shared/tools/spin/` when that archive is present).
+pub fn spin_binary() -> Option<PathBuf> {
+    std::env::var_os("SPIN_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Which runtime the apps run on, for messages and for the few tests of `emblem-host` itself.
+pub fn runtime_name() -> &'static str {
+    if spin_binary().is_some() {
+        "spin"
+    } else {
+        "emblem-host"
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Reads `stream` line by line into `log`, sending the address after `Serving ` once.
+fn watch_output(
+    stream: impl std::io::Read + Send + 'static,
+    log: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
+    tx: mpsc::Sender<String>,
+) {
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Ok(mut log) = log.lock()
+                && let Some(log) = log.as_mut()
+            {
+                use std::io::Write;
+                let _ = writeln!(log, "{line}");
+            }
+            let trimmed = line.trim();
+            if !sent && let Some(addr) = trimmed.strip_prefix("Serving ") {
+                let _ = tx.send(addr.trim().to_string());
+                sent = true;
+            }
+        }
+    });
+}
+
 impl App {
     pub fn start(config: AppConfig) -> App {
         let runtime_config = config.state_dir.join("runtime-config.toml");
-        std::fs::write(&runtime_config, &config.runtime_config).expect("write runtime config");
-        let mut cmd = Command::new(host_binary());
-        cmd.arg("up")
-            .arg("-f")
+        let rc_text = config.runtime_config.clone().unwrap_or_else(|| {
+            format!(
+                "[key_value_store.default]\ntype = \"spin\"\npath = \"{}\"\n",
+                config.state_dir.join("kv.db").display()
+            )
+        });
+        std::fs::write(&runtime_config, rc_text).expect("write runtime config");
+        let mut cmd = match spin_binary() {
+            // Spin does not stop when its standard input closes. The wrapper does: it starts
+            // Spin, says its pid, and kills it when the pipe from the tests closes, so apps held
+            // in statics never outlive the test process.
+            Some(spin) => {
+                let mut cmd = Command::new("sh");
+                cmd.arg("-c")
+                    .arg(
+                        r#""$@" & child=$!; echo "emblem-test-pid $child" >&2; \
+                           cat >/dev/null; kill -9 "$child" 2>/dev/null"#,
+                    )
+                    .arg("sh")
+                    .arg(spin)
+                    .arg("up")
+                    .arg("--listen")
+                    .arg(format!("127.0.0.1:{}", free_port()))
+                    .arg("--state-dir")
+                    .arg(config.state_dir.join("spin-state"));
+                cmd
+            }
+            None => {
+                let mut cmd = Command::new(host_binary());
+                cmd.arg("up")
+                    .args(["--listen", "127.0.0.1:0"])
+                    // The host exits when this pipe closes, for the same reason.
+                    .env("EMBLEM_HOST_EXIT_ON_STDIN_EOF", "1");
+                cmd
+            }
+        };
+        cmd.arg("-f")
             .arg(&config.manifest)
-            .args(["--listen", "127.0.0.1:0"])
             .arg("--runtime-config-file")
             .arg(&runtime_config)
-            // The host exits when this pipe closes: shared apps live in
-            // statics, which are never dropped, and must not outlive the tests.
-            .env("EMBLEM_HOST_EXIT_ON_STDIN_EOF", "1")
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &config.variables {
             cmd.arg("--variable").arg(format!("{k}={v}"));
@@ -165,33 +239,36 @@ impl App {
                 cmd.env_remove(k);
             }
         }
-        let mut child = cmd.spawn().expect("start emblem-host");
-        let stderr = child.stderr.take().expect("stderr");
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", runtime_name()));
+        let log = std::sync::Arc::new(std::sync::Mutex::new(
+            std::fs::File::create(config.state_dir.join("host.log")).ok(),
+        ));
         let (tx, rx) = mpsc::channel();
-        let log_path = config.state_dir.join("host.log");
-        std::thread::spawn(move || {
-            let mut log = std::fs::File::create(log_path).ok();
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(log) = log.as_mut() {
-                    use std::io::Write;
-                    let _ = writeln!(log, "{line}");
-                }
-                if !sent && let Some(addr) = line.strip_prefix("Serving ") {
-                    let _ = tx.send(addr.trim().to_string());
-                    sent = true;
-                }
-            }
-        });
+        watch_output(
+            child.stderr.take().expect("stderr"),
+            log.clone(),
+            tx.clone(),
+        );
+        watch_output(child.stdout.take().expect("stdout"), log, tx);
         let base = match rx.recv_timeout(Duration::from_secs(120)) {
             Ok(base) => base,
             Err(_) => {
                 let _ = child.kill();
                 let log =
                     std::fs::read_to_string(config.state_dir.join("host.log")).unwrap_or_default();
-                panic!("emblem-host did not start:\n{log}");
+                panic!("{} did not start:\n{log}", runtime_name());
             }
         };
+        // Spin may announce itself before its listener accepts connections.
+        for _ in 0..200 {
+            let addr = base.trim_start_matches("http://");
+            if std::net::TcpStream::connect(addr).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -206,17 +283,32 @@ impl App {
         }
     }
 
+    /// The pid of the process serving (Spin's, not its wrapper's), from the log.
+    fn server_pid(&self) -> Option<u32> {
+        let child = self.child.as_ref()?;
+        if spin_binary().is_none() {
+            return Some(child.id());
+        }
+        self.log()
+            .lines()
+            .find_map(|l| l.strip_prefix("emblem-test-pid "))
+            .and_then(|p| p.trim().parse().ok())
+    }
+
     /// Stops the host (SIGKILL: no graceful shutdown, as in a crash).
     pub fn kill(&mut self) {
+        if let Some(pid) = self.server_pid() {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
     }
 
-    /// The host's process id while it runs.
+    /// The serving process's id while it runs.
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.server_pid()
     }
 
     /// Kills the host and starts it again on the same store.

@@ -156,8 +156,36 @@ fn browser_setup() -> Result<(), String> {
         .current_dir(root()))
 }
 
+/// Installs Debian's `redis-server` for the many-instance tests when it is missing
+/// (as root, or through sudo). When it fails, those tests fail with the reason.
+fn redis_setup() -> Result<(), String> {
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return Ok(());
+    }
+    let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "redis-server"])
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     build()?;
+    if let Err(e) = redis_setup() {
+        eprintln!("xtask: {e}; the Redis tests will fail");
+    }
     if let Err(e) = interop_setup() {
         eprintln!("xtask: {e}; the interop tests will fail");
     }
@@ -165,11 +193,35 @@ fn test(extra: &[String]) -> Result<(), String> {
         eprintln!("xtask: {e}; the browser tests will fail");
     }
     // One profile for every native test: the host's dependencies (wasmtime)
-    // are compiled once, already by `build`.
-    run(cargo()
+    // are compiled once, already by `build`. The apps run on `emblem-host` here...
+    let on_host = run(cargo()
         .args(["test", "--profile", "host", "--no-fail-fast"])
         .args(native_packages())
-        .args(extra))
+        .args(extra)
+        .env_remove("SPIN_BIN"));
+    // ...and, when SPIN_BIN names a real Spin CLI, every test that runs the app runs again
+    // on it, so the suite proves Emblem on the runtime users deploy.
+    let on_spin = match std::env::var_os("SPIN_BIN").filter(|v| !v.is_empty()) {
+        Some(spin) => {
+            eprintln!(
+                "xtask: running the app tests again on {}",
+                spin.to_string_lossy()
+            );
+            run(cargo()
+                .args([
+                    "test",
+                    "--profile",
+                    "host",
+                    "--no-fail-fast",
+                    "-p",
+                    "emblem-tests",
+                ])
+                .args(["--test", "e2e", "--test", "interop", "--test", "browser"])
+                .args(extra))
+        }
+        None => Ok(()),
+    };
+    on_host.and(on_spin)
 }
 
 /// One of the wrk load benchmarks of `tests/benches/` (`http_load`, `verify_load`,

@@ -167,7 +167,7 @@ mod tests {
                 .and_then(|l| l.local_addr())
                 .expect("free port")
                 .port();
-            let child = Command::new("redis-server")
+            let mut child = Command::new("redis-server")
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
                 .args(["--save", "", "--appendonly", "no"])
                 .stdout(Stdio::null())
@@ -179,6 +179,8 @@ mod tests {
                 }
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
+            let _ = child.kill();
+            let _ = child.wait();
             panic!("redis-server did not start on port {port}");
         }
     }
