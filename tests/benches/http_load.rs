@@ -1,59 +1,99 @@
-//! The load benchmark: requests/s and latency of `GET /assertions/:id`
-//! against the same host serving a trivial component (`/hello`) as the
-//! floor, in one run, plus every component's `.wasm` size.
+//! The load benchmark: requests/s and latency of Emblem's hot routes against the same runtime
+//! serving trivial components as floors, in one run, plus every component's `.wasm` size.
 //!
-//! Run with `cargo xtask bench-http [seconds]` (builds first). Needs `wrk`
-//! (Debian package `wrk`) as the load generator on loopback. The two targets
-//! are measured alternately, twice each, so drift on a shared machine hits
-//! both; the ratio is the figure to compare, not the absolute numbers.
+//! - runtime: `emblem-host`, or the real Spin CLI when `SPIN_BIN` names one;
+//! - store: SQLite (default) or Redis with `EMBLEM_BENCH_STORE=redis` (a fresh
+//!   `redis-server` on a free loopback port);
+//! - instances: 1, or 2 with `EMBLEM_BENCH_INSTANCES=2` (Redis only: two processes on one
+//!   store, each driven by its own `wrk` with half the connections; the figures are summed).
+//!
+//! Floors: `/hello` (a text, the runtime's own cost) and `/hello/kv` (the same after one
+//! store read through the same `wasi:keyvalue` call Emblem uses). Routes: `GET
+//! /assertions/:id`, `GET /static/emblem.css`. Each target is measured twice, alternating,
+//! so drift on a shared machine hits all; the best run counts and the ratios are the figures
+//! to compare. Run with `cargo xtask bench-http [seconds]`; needs `wrk` (Debian `wrk`).
 
-use emblem_tests::{ADMIN_TOKEN, AppConfig};
+use emblem_tests::{ADMIN_TOKEN, App, AppConfig, Redis};
 
 #[path = "support/award.rs"]
 mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{best, seconds_or_exit, wrk};
+use support_wrk::{Run, best, seconds_or_exit, wrk_split};
 
 fn main() {
     let seconds = seconds_or_exit("http_load");
-    let app = AppConfig::fixture("mixed", "bench")
-        .variable("admin_token", ADMIN_TOKEN)
-        .start();
+    let redis = match std::env::var("EMBLEM_BENCH_STORE").as_deref() {
+        Ok("redis") => Some(Redis::start("bench")),
+        _ => None,
+    };
+    let instances: usize = std::env::var("EMBLEM_BENCH_INSTANCES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    assert!(
+        instances == 1 || (instances == 2 && redis.is_some()),
+        "two instances need a shared store: EMBLEM_BENCH_STORE=redis"
+    );
+    let mut config = AppConfig::fixture("mixed", "bench").variable("admin_token", ADMIN_TOKEN);
+    if let Some(redis) = &redis {
+        config = config.redis(redis);
+    }
+    let apps: Vec<App> = (0..instances)
+        .map(|_| config.another("bench").start())
+        .collect();
 
     // One real award to fetch.
     let png = std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png");
-    let award = support_award::award(&app, &format!("data:image/png;base64,{}", b64(&png)));
-    let assertion_url = award.assertion_url.clone();
-    app.get(award.assertion_path()).expect(200);
+    let award = support_award::award(&apps[0], &format!("data:image/png;base64,{}", b64(&png)));
+    let path = award.assertion_path().to_owned();
+    for app in &apps {
+        app.get(&path).expect(200);
+        app.get("/hello/kv").expect(200);
+    }
 
-    let hello = format!("{}/hello", app.base);
-    let mut floor = Vec::new();
-    let mut target = Vec::new();
+    let targets = [
+        ("GET /hello (floor)", "/hello"),
+        ("GET /hello/kv (floor + one store read)", "/hello/kv"),
+        ("GET /assertions/:id", path.as_str()),
+        ("GET /static/emblem.css", "/static/emblem.css"),
+    ];
+    let mut runs: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
     for round in 0..2 {
         eprintln!(
-            "round {}: /hello, then /assertions/:id ({seconds}s each)",
-            round + 1
+            "round {}: {} targets, {seconds}s each",
+            round + 1,
+            targets.len()
         );
-        floor.push(wrk(&hello, None, seconds));
-        target.push(wrk(&assertion_url, None, seconds));
+        for ((_, p), runs) in targets.iter().zip(&mut runs) {
+            let urls: Vec<String> = apps.iter().map(|a| format!("{}{p}", a.base)).collect();
+            runs.push(wrk_split(&urls, seconds));
+        }
     }
-    let (f, t) = (best(&floor), best(&target));
-    println!();
-    println!("| route | requests/s | p50 ms | p99 ms |");
-    println!("|---|---:|---:|---:|");
-    println!(
-        "| GET /hello (floor) | {:.0} | {:.2} | {:.2} |",
-        f.rps, f.p50_ms, f.p99_ms
-    );
-    println!(
-        "| GET /assertions/:id | {:.0} | {:.2} | {:.2} |",
-        t.rps, t.p50_ms, t.p99_ms
-    );
+    let bests: Vec<&Run> = runs.iter().map(|r| best(r)).collect();
     println!();
     println!(
-        "floor / assertion throughput ratio: {:.2}x (target <= 1.5x)",
-        f.rps / t.rps
+        "runtime: {}; store: {}; instances: {instances}",
+        emblem_tests::runtime_name(),
+        if redis.is_some() { "redis" } else { "sqlite" }
+    );
+    println!();
+    println!("| route | requests/s | p50 ms | p99 ms | floor / route |");
+    println!("|---|---:|---:|---:|---:|");
+    let floor = bests[0].rps;
+    for ((name, _), run) in targets.iter().zip(&bests) {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.2}x |",
+            run.rps,
+            run.p50_ms,
+            run.p99_ms,
+            floor / run.rps
+        );
+    }
+    println!();
+    println!(
+        "assertion against the store-read floor: {:.2}x",
+        bests[1].rps / bests[2].rps
     );
     println!();
     println!("| component | .wasm bytes |");

@@ -1,5 +1,7 @@
 //! Running `wrk` and reading its figures, shared by the load benchmarks.
 
+#![allow(dead_code, reason = "each benchmark uses its own part of it")]
+
 use std::process::Command;
 
 /// The seconds per run (`EMBLEM_BENCH_SECONDS`, default 10); exits with status 2, naming
@@ -25,8 +27,38 @@ pub struct Run {
 /// `wrk` against `url` for `seconds` (one thread, 16 connections), with an optional Lua
 /// `script`; panics on a non-2xx answer.
 pub fn wrk(url: &str, script: Option<&std::path::Path>, seconds: u32) -> Run {
+    wrk_with(url, script, seconds, 16)
+}
+
+/// One `wrk` per URL at the same time, the 16 connections shared among them: requests/s
+/// summed, latencies the worst of them (several instances behind one imaginary balancer).
+pub fn wrk_split(urls: &[String], seconds: u32) -> Run {
+    let connections = 16 / u32::try_from(urls.len().max(1)).unwrap_or(1);
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|u| s.spawn(move || wrk_with(u, None, seconds, connections)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("wrk"))
+            .collect()
+    });
+    Run {
+        rps: runs.iter().map(|r| r.rps).sum(),
+        p50_ms: runs.iter().map(|r| r.p50_ms).fold(0.0, f64::max),
+        p99_ms: runs.iter().map(|r| r.p99_ms).fold(0.0, f64::max),
+    }
+}
+
+fn wrk_with(url: &str, script: Option<&std::path::Path>, seconds: u32, connections: u32) -> Run {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t1", "-c16", "--latency", &format!("-d{seconds}s")]);
+    cmd.args([
+        "-t1",
+        &format!("-c{connections}"),
+        "--latency",
+        &format!("-d{seconds}s"),
+    ]);
     if let Some(script) = script {
         cmd.arg("-s").arg(script);
     }

@@ -1,10 +1,42 @@
-//! A trivial HTTP component: answers every request with a short text.
-//! It is the floor the load benchmark measures Emblem's routes against.
+//! A trivial HTTP component: the floors the load benchmark measures Emblem's routes against.
+//!
+//! - `/hello`: a short text and nothing else (the runtime's own cost);
+//! - `/hello/kv`: the same after one read of the `default` store, through the same
+//!   `wasi:keyvalue` call Emblem reads with (the least any store-backed page can cost).
 
-use spin_sdk::http::{IntoResponse, Request};
+use spin_sdk::experimental::wasi::keyvalue::store;
+use spin_sdk::http::{FullBody, IntoResponse, Request};
 use spin_sdk::http_service;
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+thread_local! {
+    /// The store handle, opened once per instance (as Emblem's components do).
+    static BUCKET: OnceCell<Option<Rc<store::Bucket>>> = const { OnceCell::new() };
+}
 
 #[http_service]
-async fn hello(_req: Request) -> impl IntoResponse {
-    "hello"
+async fn hello(req: Request) -> impl IntoResponse {
+    if req.uri().path().ends_with("/kv") {
+        let bucket = BUCKET.with(|b| {
+            b.get_or_init(|| store::open("default").ok().map(Rc::new))
+                .clone()
+        });
+        let read = bucket.map(|b| b.get("hello/floor"));
+        if !matches!(read, Some(Ok(_))) {
+            return text("store unavailable");
+        }
+    }
+    text("hello")
+}
+
+/// A text response with its length (as Emblem's are: no chunked framing, whose separate
+/// closing write Spin's Nagle holds back for the client's delayed ACK).
+fn text(body: &'static str) -> http::Response<FullBody<bytes::Bytes>> {
+    let mut response = http::Response::new(FullBody::new(bytes::Bytes::from(body)));
+    response.headers_mut().insert(
+        "content-length",
+        spin_sdk::http::HeaderValue::from(body.len()),
+    );
+    response
 }
