@@ -113,6 +113,9 @@ async fn up(args: UpArgs) -> Result<()> {
             variables: app_variables,
             stores,
             listen: local,
+            blocked: std::sync::Arc::new(outbound::BlockedNetworks::from_runtime_config(
+                args.runtime_config.as_deref(),
+            )?),
         },
     )?;
     spawn_epoch_ticker(runtime.engine.clone());

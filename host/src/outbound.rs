@@ -30,7 +30,10 @@
 //! against the name in the URL (webpki roots, as wasmtime-wasi-http's default
 //! sender). Like Spin's `block_networks`, the check runs on resolved
 //! addresses; unlike it, one non-public address in the answer refuses the
-//! whole request rather than being skipped. Timeouts follow the request
+//! whole request rather than being skipped. Spin's own `block_networks`
+//! (runtime config `[outbound_networking]`, `blocked.rs`) is applied first,
+//! exactly as Spin applies it: blocked addresses are dropped, even for hosts
+//! the manifest allows by name. Timeouts follow the request
 //! options: `connect` covers resolution, TCP connect and the TLS handshake;
 //! `first-byte` and `between-bytes` the response.
 
@@ -40,7 +43,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
+mod blocked;
 mod send;
+
+pub use blocked::BlockedNetworks;
 
 /// One parsed `allowed_outbound_hosts` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +200,7 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 pub struct OutboundPolicy {
     allowed: Arc<Vec<AllowedHost>>,
     self_addr: Option<SocketAddr>,
+    blocked: Arc<BlockedNetworks>,
 }
 
 impl OutboundPolicy {
@@ -205,7 +212,14 @@ impl OutboundPolicy {
         Ok(OutboundPolicy {
             allowed: Arc::new(allowed),
             self_addr: Some(self_addr),
+            blocked: Arc::default(),
         })
+    }
+
+    /// The same policy under the runtime config's `block_networks`.
+    pub fn with_blocked(mut self, blocked: Arc<BlockedNetworks>) -> OutboundPolicy {
+        self.blocked = blocked;
+        self
     }
 
     /// Whether a request to `uri`, whose host resolved to `resolved`, may
@@ -284,6 +298,17 @@ impl OutboundPolicy {
                 return Err(dns_error());
             }
         };
+        let addrs: Vec<SocketAddr> = addrs
+            .into_iter()
+            .filter(|a| !self.blocked.is_blocked(a.ip()))
+            .collect();
+        if addrs.is_empty() {
+            eprintln!(
+                "emblem-host: outbound request to {uri} denied: {host} resolves only to \
+                 addresses in the runtime config's block_networks"
+            );
+            return Err(wasmtime_wasi_http::Error::DestinationIpProhibited);
+        }
         if !self.allows_resolved(uri, &addrs) {
             eprintln!(
                 "emblem-host: outbound request to {uri} denied: {host} resolves to a private, \

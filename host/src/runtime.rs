@@ -226,6 +226,8 @@ pub struct LoadOptions {
     pub variables: BTreeMap<String, String>,
     pub stores: Vec<(String, crate::kv::StoreDef)>,
     pub listen: SocketAddr,
+    /// The runtime config's `[outbound_networking] block_networks`.
+    pub blocked: Arc<crate::outbound::BlockedNetworks>,
 }
 
 impl Runtime {
@@ -343,7 +345,8 @@ fn recipe(
         mounts,
         outbound: OutboundPolicy::new(&def.allowed_outbound_hosts, options.listen)
             .map_err(wasmtime::Error::from_anyhow)
-            .with_context(|| format!("component `{id}`"))?,
+            .with_context(|| format!("component `{id}`"))?
+            .with_blocked(options.blocked.clone()),
         spin: SpinCtx {
             stores,
             known_labels: known_labels.clone(),

@@ -9,11 +9,13 @@
 //!
 //! Floors: `/hello` (a text, the runtime's own cost) and `/hello/kv` (the same after one
 //! store read through the same `wasi:keyvalue` call Emblem uses). Routes: `GET
-//! /assertions/:id`, `GET /static/emblem.css`. Each target is measured twice, alternating,
+//! /assertions/:id`, `GET /static/emblem.css`, `POST /verify` of that assertion (an
+//! Emblem-hosted badge: read from the store, every check run, no network). Each target is measured twice, alternating,
 //! so drift on a shared machine hits all; the best run counts and the ratios are the figures
 //! to compare. Run with `cargo xtask bench-http [seconds]`; needs `wrk` (Debian `wrk`).
 
 use emblem_tests::{ADMIN_TOKEN, App, AppConfig, Redis};
+use serde_json::json;
 
 #[path = "support/award.rs"]
 mod support_award;
@@ -47,16 +49,37 @@ fn main() {
     let png = std::fs::read(emblem_tests::root().join("tests/fixtures/badge.png")).expect("png");
     let award = support_award::award(&apps[0], &format!("data:image/png;base64,{}", b64(&png)));
     let path = award.assertion_path().to_owned();
+    let body = json!({"url": award.assertion_url, "email": "bench@example.org"});
     for app in &apps {
         app.get(&path).expect(200);
         app.get("/hello/kv").expect(200);
+        let check = app.request("POST", "/verify").json(&body).send();
+        assert_eq!(
+            check.expect(200).json()["verdict"],
+            "valid",
+            "{}",
+            check.text()
+        );
     }
+    let post = emblem_tests::scratch_dir("bench-http-wrk").join("post.lua");
+    std::fs::write(
+        &post,
+        format!(
+            "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
+        ),
+    )
+    .expect("write wrk script");
 
     let targets = [
-        ("GET /hello (floor)", "/hello"),
-        ("GET /hello/kv (floor + one store read)", "/hello/kv"),
-        ("GET /assertions/:id", path.as_str()),
-        ("GET /static/emblem.css", "/static/emblem.css"),
+        ("GET /hello (floor)", "/hello", None),
+        ("GET /hello/kv (floor + one store read)", "/hello/kv", None),
+        ("GET /assertions/:id", path.as_str(), None),
+        ("GET /static/emblem.css", "/static/emblem.css", None),
+        (
+            "POST /verify (that assertion)",
+            "/verify",
+            Some(post.as_path()),
+        ),
     ];
     let mut runs: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
     for round in 0..2 {
@@ -65,9 +88,9 @@ fn main() {
             round + 1,
             targets.len()
         );
-        for ((_, p), runs) in targets.iter().zip(&mut runs) {
+        for ((_, p, script), runs) in targets.iter().zip(&mut runs) {
             let urls: Vec<String> = apps.iter().map(|a| format!("{}{p}", a.base)).collect();
-            runs.push(wrk_split(&urls, seconds));
+            runs.push(wrk_split(&urls, *script, seconds));
         }
     }
     let bests: Vec<&Run> = runs.iter().map(|r| best(r)).collect();
@@ -81,7 +104,7 @@ fn main() {
     println!("| route | requests/s | p50 ms | p99 ms | floor / route |");
     println!("|---|---:|---:|---:|---:|");
     let floor = bests[0].rps;
-    for ((name, _), run) in targets.iter().zip(&bests) {
+    for ((name, _, _), run) in targets.iter().zip(&bests) {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {:.2}x |",
             run.rps,

@@ -66,6 +66,8 @@ pub struct AppConfig {
     /// The `runtime-config.toml` text (key-value backends); None: SQLite at `kv.db` in the
     /// state directory.
     pub runtime_config: Option<String>,
+    /// Appended to the runtime config (e.g. an `[outbound_networking]` table).
+    pub runtime_config_extra: String,
 }
 
 impl AppConfig {
@@ -76,6 +78,7 @@ impl AppConfig {
             state_dir: scratch_dir(name),
             variables: vec![("admin_token".into(), ADMIN_TOKEN.into())],
             runtime_config: None,
+            runtime_config_extra: String::new(),
         }
     }
 
@@ -90,6 +93,7 @@ impl AppConfig {
             state_dir: scratch_dir(name),
             variables: vec![],
             runtime_config: None,
+            runtime_config_extra: String::new(),
         }
     }
 
@@ -110,6 +114,13 @@ impl AppConfig {
             "[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n",
             redis.url
         ));
+        self
+    }
+
+    /// Spin's SSRF guard for production: `[outbound_networking] block_networks = ["private"]`.
+    pub fn block_private_networks(mut self) -> AppConfig {
+        self.runtime_config_extra =
+            "\n[outbound_networking]\nblock_networks = [\"private\"]\n".into();
         self
     }
 
@@ -193,7 +204,11 @@ impl App {
                 config.state_dir.join("kv.db").display()
             )
         });
-        std::fs::write(&runtime_config, rc_text).expect("write runtime config");
+        std::fs::write(
+            &runtime_config,
+            format!("{rc_text}{}", config.runtime_config_extra),
+        )
+        .expect("write runtime config");
         let mut cmd = match spin_binary() {
             // Spin does not stop when its standard input closes. The wrapper does: it starts
             // Spin, says its pid, and kills it when the pipe from the tests closes, so apps held

@@ -32,12 +32,12 @@ pub fn wrk(url: &str, script: Option<&std::path::Path>, seconds: u32) -> Run {
 
 /// One `wrk` per URL at the same time, the 16 connections shared among them: requests/s
 /// summed, latencies the worst of them (several instances behind one imaginary balancer).
-pub fn wrk_split(urls: &[String], seconds: u32) -> Run {
+pub fn wrk_split(urls: &[String], script: Option<&std::path::Path>, seconds: u32) -> Run {
     let connections = 16 / u32::try_from(urls.len().max(1)).unwrap_or(1);
     let runs: Vec<Run> = std::thread::scope(|s| {
         let handles: Vec<_> = urls
             .iter()
-            .map(|u| s.spawn(move || wrk_with(u, None, seconds, connections)))
+            .map(|u| s.spawn(move || wrk_with(u, script, seconds, connections)))
             .collect();
         handles
             .into_iter()

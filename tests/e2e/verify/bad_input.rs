@@ -1,7 +1,9 @@
 //! Bad input to `/verify`: a clear 4xx problem or an `unverifiable` verdict, never a crash.
 
+use super::server::FixtureServer;
 use super::{outcome, verify_app, verify_json};
 use crate::common::shared;
+use emblem_tests::AppConfig;
 use serde_json::json;
 
 #[test]
@@ -109,6 +111,35 @@ fn private_addresses_are_unverifiable_when_not_allowed() {
     assert_eq!(
         outcome(&resp),
         ("unverifiable".into(), Some("fetch".into()))
+    );
+}
+
+#[test]
+fn block_networks_private_refuses_even_an_allowed_loopback_host() {
+    // Spin's own guard, which the production runtime configs set: every non-global address is
+    // refused after resolution, whatever allowed_outbound_hosts says. Without it the same
+    // manifest reaches the loopback server (the control, on the shared app).
+    let server = FixtureServer::start();
+    server.json("/assertion", 200, &json!({"hello": "world"}));
+    let url = server.url("/assertion");
+    let open = verify_json(verify_app(), &json!({"url": url}));
+    assert_ne!(
+        outcome(&open).1.as_deref(),
+        Some("fetch"),
+        "{}",
+        open.text()
+    );
+
+    let guarded = AppConfig::fixture("verify", "blocked")
+        .variable("admin_token", emblem_tests::ADMIN_TOKEN)
+        .block_private_networks()
+        .start();
+    let resp = verify_json(&guarded, &json!({"url": url}));
+    assert_eq!(
+        outcome(&resp),
+        ("unverifiable".into(), Some("fetch".into())),
+        "{}",
+        resp.text()
     );
 }
 
