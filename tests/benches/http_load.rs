@@ -37,7 +37,11 @@ fn main() {
         instances == 1 || (instances == 2 && redis.is_some()),
         "two instances need a shared store: EMBLEM_BENCH_STORE=redis"
     );
-    let mut config = AppConfig::fixture("mixed", "bench").variable("admin_token", ADMIN_TOKEN);
+    // One public origin for every instance, as behind a load balancer: each then verifies the
+    // badge as its own (read from the store, no fetch).
+    let mut config = AppConfig::fixture("mixed", "bench")
+        .variable("admin_token", ADMIN_TOKEN)
+        .variable("public_base_url", "https://badges.example.org");
     if let Some(redis) = &redis {
         config = config.redis(redis);
     }
