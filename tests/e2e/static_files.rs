@@ -32,3 +32,17 @@ fn paths_outside_the_static_directory_are_not_found() {
         assert!(!resp.text().contains("[workspace]"), "{path} leaked a file");
     }
 }
+
+#[test]
+fn a_path_no_route_serves_is_a_404_problem_on_every_runtime() {
+    let app = shared();
+    for path in ["/no/such/page", "/", "/favicon.ico"] {
+        let body = app.get(path).expect_problem(404);
+        assert!(
+            body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("nothing at")),
+            "{path}: {body}"
+        );
+    }
+}

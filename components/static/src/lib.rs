@@ -1,4 +1,6 @@
-//! The static component: files from the mounted `static/` directory under `/static/...`.
+//! The static component: files from the mounted `static/` directory under `/static/...`,
+//! and the app's catch-all route `/...`, where every path outside `/static/` is a 404 problem
+//! document.
 //!
 //! 1. GET and HEAD only (405 with `Allow`).
 //! 2. Resolve the path safely (`emblem_core::files::resolve`: no `..`, no hidden files, known
