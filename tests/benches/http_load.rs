@@ -22,7 +22,7 @@ use serde_json::json;
 mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{Run, best, seconds_or_exit, wrk_split};
+use support_wrk::{Run, best, expect_valid, post_json_script, seconds_or_exit, wrk_split};
 
 fn main() {
     let seconds = seconds_or_exit("http_load");
@@ -58,22 +58,9 @@ fn main() {
     for app in &apps {
         app.get(&path).expect(200);
         app.get("/hello/kv").expect(200);
-        let check = app.request("POST", "/verify").json(&body).send();
-        assert_eq!(
-            check.expect(200).json()["verdict"],
-            "valid",
-            "{}",
-            check.text()
-        );
+        expect_valid(app, &body);
     }
-    let post = emblem_tests::scratch_dir("bench-http-wrk").join("post.lua");
-    std::fs::write(
-        &post,
-        format!(
-            "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
-        ),
-    )
-    .expect("write wrk script");
+    let post = post_json_script("bench-http-wrk", &body);
 
     let record = format!(
         "/hello/kv?key=award/{}",

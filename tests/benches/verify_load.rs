@@ -26,7 +26,7 @@ mod server;
 mod support_award;
 #[path = "support/wrk.rs"]
 mod support_wrk;
-use support_wrk::{best, seconds_or_exit, wrk};
+use support_wrk::{best, expect_valid, post_json_script, seconds_or_exit, wrk};
 
 fn main() {
     let seconds = seconds_or_exit("verify_load");
@@ -36,22 +36,9 @@ fn main() {
     let award = support_award::award(&app, "https://bench.example.org/b.png");
     let assertion_url = award.assertion_url.clone();
     let body = json!({"url": assertion_url, "email": "bench@example.org"});
-    let check = app.request("POST", "/verify").json(&body).send();
-    assert_eq!(
-        check.expect(200).json()["verdict"],
-        "valid",
-        "{}",
-        check.text()
-    );
+    expect_valid(&app, &body);
 
-    let script = emblem_tests::scratch_dir("bench-verify-wrk").join("post.lua");
-    std::fs::write(
-        &script,
-        format!(
-            "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
-        ),
-    )
-    .expect("write wrk script");
+    let script = post_json_script("bench-verify-wrk", &body);
     let verify_url = format!("{}/verify", app.base);
     let mut floor = Vec::new();
     let mut target = Vec::new();
@@ -124,13 +111,7 @@ fn external(app: &App, seconds: u32) {
         "issuedOn": "2025-01-01T00:00:00Z"}),
     );
     let body = json!({"url": assertion, "email": "bench@example.org"});
-    let check = app.request("POST", "/verify").json(&body).send();
-    assert_eq!(
-        check.expect(200).json()["verdict"],
-        "valid",
-        "{}",
-        check.text()
-    );
+    expect_valid(app, &body);
     let agent = ureq::Agent::new_with_defaults();
     let fetch = |url: &str| {
         let mut r = agent.get(url).call().expect("fixture fetch");

@@ -129,11 +129,9 @@ impl Kv for SpinKv {
     }
 
     fn stamp(&self) -> u64 {
-        let bytes = spin_sdk::wasip3::random::random::get_random_bytes(8);
-        let mut array = [0u8; 8];
-        for (to, from) in array.iter_mut().zip(bytes) {
-            *to = from;
-        }
-        u64::from_le_bytes(array)
+        use emblem_core::entropy::Entropy as _;
+        let mut bytes = [0u8; 8];
+        crate::HostEntropy.fill(&mut bytes);
+        u64::from_le_bytes(bytes)
     }
 }

@@ -101,3 +101,27 @@ pub fn best(runs: &[Run]) -> &Run {
         .max_by(|a, b| a.rps.total_cmp(&b.rps))
         .expect("at least one run")
 }
+
+/// A `wrk` Lua script (in a scratch directory named after `name`) that POSTs `body` as JSON.
+pub fn post_json_script(name: &str, body: &serde_json::Value) -> std::path::PathBuf {
+    let script = emblem_tests::scratch_dir(name).join("post.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
+        ),
+    )
+    .expect("write wrk script");
+    script
+}
+
+/// Check that `POST /verify` of `body` on `app` answers `valid` before it is measured.
+pub fn expect_valid(app: &emblem_tests::App, body: &serde_json::Value) {
+    let check = app.request("POST", "/verify").json(body).send();
+    assert_eq!(
+        check.expect(200).json()["verdict"],
+        "valid",
+        "{}",
+        check.text()
+    );
+}
