@@ -243,6 +243,9 @@ mod tests {
         );
         std::fs::write(&rc, "[key_value_store.default]\ntype = \"azure_cosmos\"\n")?;
         assert!(store_defs(Path::new("/app"), Some(&rc)).is_err());
+        std::fs::write(&rc, "[key_value_store.default]\ntype = \"redis\"\n")?;
+        let missing = store_defs(Path::new("/app"), Some(&rc)).expect_err("no url");
+        assert!(format!("{missing:#}").contains("url"), "{missing:#}");
         Ok(())
     }
 }
