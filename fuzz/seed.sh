@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fills fuzz/corpus/<target>/ (not committed) with starting inputs: the golden baking corpus
-# (components/core/tests/fixtures/bake/) and the inputs kept in fuzz/regressions/.
+# (crates/badges/tests/fixtures/bake/) and the inputs kept in fuzz/regressions/.
 # For bake_roundtrip an input is: mode byte, payload length byte, payload, image
 # (see emblem_core::bake::fuzzing::roundtrip). The POST /verify parsers' targets (jws_parse,
 # verify_input, multipart, data_uri; layouts in emblem_core::fuzzing) get a few valid inputs
 # each, a JWS signed with tests/fixtures/verify/key-a.pem among them (needs openssl).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-golden="$here/../components/core/tests/fixtures/bake"
+golden="$here/../crates/badges/tests/fixtures/bake"
 for t in png_unbake svg_unbake bake_roundtrip jws_parse verify_input multipart data_uri; do
     mkdir -p "$here/corpus/$t"
     [ -d "$here/regressions/$t" ] && cp "$here/regressions/$t"/* "$here/corpus/$t/" 2>/dev/null || true

@@ -1,7 +1,7 @@
 //! Baking a payload into arbitrary image bytes, then unbaking the result: what was baked must
-//! come back exactly (see `emblem_core::bake::fuzzing::roundtrip`).
+//! come back exactly (see `emblem_badges::bake::fuzzing::roundtrip`).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    emblem_core::bake::fuzzing::roundtrip(data);
+    emblem_badges::bake::fuzzing::roundtrip(data);
 });

@@ -1,7 +1,7 @@
 //! Parsing arbitrary text as a compact JWS, then its algorithm and an RS256 check with a fixed key:
-//! never a panic, bounded output (see `emblem_core::fuzzing::jws_parse`).
+//! never a panic, bounded output (see `emblem_badges::fuzzing::jws_parse`).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    emblem_core::fuzzing::jws_parse(data);
+    emblem_badges::fuzzing::jws_parse(data);
 });

@@ -13,7 +13,7 @@
 use base64::Engine as _;
 use emblem_tests::{ADMIN_TOKEN, AppConfig};
 
-#[path = "../../components/core/benches/support/bake_inputs.rs"]
+#[path = "../../crates/badges/benches/support/bake_inputs.rs"]
 #[allow(
     dead_code,
     reason = "the assertion comes from the award, not the inputs"

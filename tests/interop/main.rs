@@ -1,4 +1,4 @@
-//! Interoperability with the two reference Open Badges bakers (SPEC-NOTES §3.3): PyPI
+//! Interoperability with the two reference Open Badges bakers (docs/standards/baking.md §3): PyPI
 //! `openbadges-bakery` (Python) and npm `openbadges-bakery` (Node, Mozilla). Both know only
 //! Open Badges 2.0: the PNG keyword `openbadges` and the `http://openbadges.org` SVG element.
 //!
@@ -110,7 +110,7 @@ fn node_reads_every_payload_emblem_bakes_into_an_svg() {
 
 #[test]
 fn python_reads_emblem_svgs_returning_a_hosted_assertions_verify_url_not_its_json() {
-    // Python prefers the `verify` attribute over the CDATA body (SPEC-NOTES §3.3); Emblem,
+    // Python prefers the `verify` attribute over the CDATA body (docs/standards/baking.md §3); Emblem,
     // like Mozilla, writes a hosted assertion's `id` there.
     for (what, payload, expected) in [
         ("URL", URL.to_owned(), URL.to_owned()),
@@ -187,7 +187,7 @@ fn node_never_answers_for_an_image_under_256_bytes_which_emblem_bakes() {
     assert_eq!(Baker::Python.unbake(&baked, "svg"), URL);
 }
 
-// (c) The corner cases of SPEC-NOTES §3.3.
+// (c) The corner cases of docs/standards/baking.md §3.
 
 #[test]
 fn emblem_rebaking_a_png_python_baked_leaves_exactly_one_openbadges_chunk() {

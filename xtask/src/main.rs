@@ -18,6 +18,9 @@
 //! The host is built with the `host` profile (optimised, no LTO) and the
 //! components with `release` (small `.wasm`), both into `target/`.
 
+mod crate_graph;
+mod cycles;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("up") => up(&args[1..]),
         Some("build") => build(),
+        Some("cycles") => no_cycles(),
         Some("test") => test(&args[1..]),
         Some("bench-http") => bench_load("http_load", &args[1..]),
         Some("bench-bake") => bench_bake(),
@@ -46,7 +50,7 @@ fn main() -> ExitCode {
         Some("bench-bake-http") => bench_load("bake_load", &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <up|build|test|bench-http|bench-bake|bench-bake-http|bench-verify> [args…]"
+                "usage: cargo xtask <up|build|test|cycles|bench-http|bench-bake|bench-bake-http|bench-verify> [args…]"
             );
             return ExitCode::from(2);
         }
@@ -114,7 +118,7 @@ fn build() -> Result<(), String> {
 }
 
 /// `--workspace` less the component crates: those are thin adapters built
-/// for `wasm32-wasip2` (their logic and its tests live in `emblem-core`), and
+/// for `wasm32-wasip2` (their logic and its tests live in `emblem-badges` and `emblem-core`), and
 /// a native link of their wasm exports fails.
 fn native_packages() -> Vec<String> {
     let mut args = vec!["--workspace".to_string()];
@@ -130,6 +134,27 @@ fn host_binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
     target.join("host").join("emblem-host")
+}
+
+/// No import cycle between the modules of any crate (see `cycles.rs`), and the crate graph
+/// is the one `docs/ARCHITECTURE.md` draws (see `crate_graph.rs`).
+fn no_cycles() -> Result<(), String> {
+    let crates = cycles::check(&root())?;
+    eprintln!("xtask: no import cycle in {crates} crates");
+    let page = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md"))
+        .map_err(|e| format!("docs/ARCHITECTURE.md: {e}"))?;
+    let diff = crate_graph::differences(
+        &crate_graph::from_doc(&page)?,
+        &crate_graph::from_metadata(&root())?,
+    );
+    if !diff.is_empty() {
+        return Err(format!(
+            "the crate graph in docs/ARCHITECTURE.md is out of date:\n{}",
+            diff.join("\n")
+        ));
+    }
+    eprintln!("xtask: the crate graph is the one docs/ARCHITECTURE.md draws");
+    Ok(())
 }
 
 fn up(extra: &[String]) -> Result<(), String> {
@@ -182,6 +207,7 @@ fn redis_setup() -> Result<(), String> {
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
+    no_cycles()?;
     build()?;
     if let Err(e) = redis_setup() {
         eprintln!("xtask: {e}; the Redis tests will fail");
@@ -252,7 +278,7 @@ fn output(cmd: &mut Command) -> Result<String, String> {
     }
 }
 
-/// Emblem (`examples/bake_timing.rs` in emblem-core, `host` profile) against
+/// Emblem (`examples/bake_timing.rs` in emblem-badges, `host` profile) against
 /// the Python and Node reference bakers (`tests/interop/*_bakery.* time`), each
 /// timed in its own process on the same files, start-up excluded. Beside them, the
 /// floors (`benches/support/floors.rs`): a copy of the image, which no baker can beat,
@@ -268,7 +294,7 @@ fn bench_bake() -> Result<(), String> {
     let dir = root().join("target").join("interop").join("bench");
     let example = |mode: &str| {
         let mut cmd = cargo();
-        cmd.args(["run", "--quiet", "--profile", "host", "-p", "emblem-core"])
+        cmd.args(["run", "--quiet", "--profile", "host", "-p", "emblem-badges"])
             .args(["--example", "bake_timing", "--", mode])
             .arg(&dir);
         cmd

@@ -14,12 +14,12 @@ use askama::Template;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::api::views::image_url;
 use crate::base_url::BaseUrl;
 use crate::clock;
 use crate::error::Error;
 use crate::model::award::Award;
 use crate::model::badge::BadgeClass;
+use crate::model::image_url;
 use crate::model::issuer::Issuer;
 
 /// A rendered email, ready for a mailer.
@@ -117,8 +117,12 @@ pub fn render(
     Ok(AwardEmail {
         to: award.recipient.email.clone(),
         subject,
-        text: TextPart { c: &content }.render()?,
-        html: HtmlPart { c: &content }.render()?,
+        text: TextPart { c: &content }
+            .render()
+            .map_err(crate::error::render_failed)?,
+        html: HtmlPart { c: &content }
+            .render()
+            .map_err(crate::error::render_failed)?,
     })
 }
 

@@ -15,14 +15,14 @@
 use askama::Template;
 use time::OffsetDateTime;
 
-use crate::api::views::image_url;
 use crate::base_url::BaseUrl;
 use crate::clock;
 use crate::error::Error;
 use crate::model::award::Award;
 use crate::model::badge::BadgeClass;
+use crate::model::image_url;
 use crate::model::issuer::Issuer;
-use crate::share::{self, Credential, links::YearMonth};
+use emblem_badges::sharing::links::{self as share, Credential, YearMonth};
 
 /// The `<head>` of a page.
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ pub struct EvidenceItem {
 }
 
 /// The values of LinkedIn's certification form, shown on the badge page for copying by hand
-/// (LinkedIn may not prefill them, SPEC-NOTES §4.1).
+/// (LinkedIn may not prefill them, docs/standards/sharing.md §1.3).
 #[derive(Debug, Clone)]
 pub struct CopyValues {
     /// Certification name.
@@ -146,7 +146,7 @@ impl AssertionPage {
                 title: format!("{} — awarded by {}", badge.name, issuer.name),
                 description: summary(&badge.description),
                 url: base.assertion(&award.id),
-                // The baked image, so previews carry the credential (SPEC-NOTES §4.2); a revoked
+                // The baked image, so previews carry the credential (docs/standards/sharing.md §2.2); a revoked
                 // award has no baked image (410), so its page previews the class image.
                 image: Some(if award.revoked.is_some() {
                     badge_image.clone()
@@ -323,7 +323,10 @@ impl NoticePage {
 
 /// Render a page to bytes.
 pub fn render(page: &impl Template) -> Result<Vec<u8>, Error> {
-    Ok(page.render()?.into_bytes())
+    Ok(page
+        .render()
+        .map_err(crate::error::render_failed)?
+        .into_bytes())
 }
 
 /// The first ~200 characters of `text` on one line, cut at a word boundary.

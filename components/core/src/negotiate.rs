@@ -1,4 +1,4 @@
-//! Content negotiation for hosted Open Badges documents (SPEC-NOTES §0 #1, §1.1, §8 host).
+//! Content negotiation for hosted Open Badges documents (docs/standards/ob2.md §1.2, §3.4).
 //!
 //! 1. Parse the `Accept` header into media ranges with q-values (RFC 9110 §12.5.1).
 //! 2. For each representation we offer, in preference order `application/ld+json`,

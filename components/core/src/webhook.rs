@@ -16,7 +16,7 @@
 //! resolution. `emblem-host` refuses it and connects only to the address it checked (no
 //! rebinding); on Spin, set `block_networks`, or put an egress proxy in front.
 
-use crate::verify::fetch::is_public_ip;
+use emblem_net::is_public_ip;
 
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -55,7 +55,7 @@ impl BlockedNetworks {
 
     /// Whether `ip` may not be reached.
     pub fn is_blocked(&self, ip: IpAddr) -> bool {
-        if self.private && !super::is_public_ip(ip) {
+        if self.private && !emblem_net::is_public_ip(ip) {
             return true;
         }
         if self.networks.iter().any(|n| n.contains(&ip)) {

@@ -13,9 +13,10 @@
 //! [`handler`] strings these steps together around the component's body read.
 
 pub mod handler;
-pub mod input;
-pub mod paging;
 pub mod views;
+
+// The validated inputs and paging live with the services that take them.
+pub use crate::service::{input, paging};
 
 use crate::auth::Access;
 use crate::error::{Error, NotFound};

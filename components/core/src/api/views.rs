@@ -7,8 +7,6 @@ use time::OffsetDateTime;
 use crate::base_url::BaseUrl;
 use crate::clock::{ts, ts_opt};
 use crate::email::AwardEmail;
-use crate::model::ImageRef;
-use crate::model::apikey::ApiKeySummary;
 use crate::model::award::{
     AcceptanceState, Award, Evidence, Recertification, Revocation, Status, Visibility,
 };
@@ -16,13 +14,7 @@ use crate::model::badge::{Alignment, BadgeClass, Criteria};
 use crate::model::issuer::Issuer;
 use crate::webhook::Delivery;
 
-/// The public URL of an image: hosted bytes at `<owner url>/image`, or the issuer's URL.
-pub fn image_url(image: &ImageRef, hosted_at: impl FnOnce() -> String) -> String {
-    match image {
-        ImageRef::Hosted { .. } => hosted_at(),
-        ImageRef::Remote { url } => url.clone(),
-    }
-}
+pub use crate::model::image_url;
 
 /// An issuer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,50 +63,7 @@ impl IssuerView {
     }
 }
 
-/// A freshly created API key: the only time `key` is shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeyCreatedView {
-    /// Key id.
-    pub key_id: String,
-    /// The whole key; store it now, it is never shown again.
-    pub key: String,
-    /// Issuer.
-    pub issuer_id: String,
-    /// Label or null.
-    pub label: Option<String>,
-    /// Creation time.
-    #[serde(with = "ts")]
-    pub created_at: OffsetDateTime,
-}
-
-/// One key in a listing (never the secret or its hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeyView {
-    /// Key id.
-    pub key_id: String,
-    /// Label or null.
-    pub label: Option<String>,
-    /// Creation time.
-    #[serde(with = "ts")]
-    pub created_at: OffsetDateTime,
-}
-
-impl From<&ApiKeySummary> for KeyView {
-    fn from(k: &ApiKeySummary) -> Self {
-        Self {
-            key_id: k.key_id.clone(),
-            label: k.label.clone(),
-            created_at: k.created_at,
-        }
-    }
-}
-
-/// `{items: [...]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Items<T> {
-    /// The items.
-    pub items: Vec<T>,
-}
+pub use crate::service::apikeys::{Items, KeyCreatedView, KeyView};
 
 /// `{items, next_cursor, total}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,4 +1,4 @@
-//! The baking routes (SPEC-NOTES §4 baking), called by the `bake` component.
+//! The baking routes (docs/standards/baking.md §5), called by the `bake` component.
 //!
 //! 1. [`route`]: `GET|HEAD /assertions/:id/image`, `POST /bake`, `POST /unbake`.
 //! 2. [`assertion_image`]: the badge class image baked with the hosted assertion. The same

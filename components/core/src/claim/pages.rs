@@ -11,12 +11,12 @@ use super::guard::CrossSite;
 use super::lookup::Found;
 use super::snippets;
 use super::{BadForm, conflict_message};
-use crate::api::views::image_url;
 use crate::base_url::BaseUrl;
 use crate::clock;
 use crate::image::ImageType;
 use crate::model::ImageRef;
 use crate::model::award::{TransitionError, Visibility};
+use crate::model::image_url;
 use crate::reply::Reply;
 
 /// The `<head>` of a claim page.

@@ -5,9 +5,9 @@ use futures::future::join_all;
 use time::Duration;
 
 use super::*;
-use crate::api::input::{NewAward, NewIssuer};
 use crate::digest::sha256_hex;
 use crate::model::award::{AcceptanceState, Award};
+use crate::service::input::{NewAward, NewIssuer};
 use crate::service::testing::{Bench, NOW};
 use crate::service::{awards, badges, issuers};
 

@@ -6,13 +6,9 @@
 //!    304 with the validators and caching headers but no body.
 //! 3. HEAD replies keep their headers and lose their body.
 
-use crate::digest::sha256_hex;
 use crate::reply::Reply;
 
-/// The strong ETag of a body: the first 128 bits of its SHA-256, quoted.
-pub fn etag(body: &[u8]) -> String {
-    format!("\"{}\"", &sha256_hex(body)[..32])
-}
+pub use crate::digest::etag;
 
 /// Whether an `If-None-Match` header matches `etag` (weak comparison, RFC 9110 §13.1.2).
 pub fn if_none_match(header: &str, etag: &str) -> bool {

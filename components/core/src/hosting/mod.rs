@@ -10,11 +10,11 @@
 //! 3. The object is read with O(1) store reads and rendered ([`crate::ob2`] or
 //!    [`crate::html`]). For assertions ([`assertion`]):
 //!    - revoked: 410 with `{revoked: true, revocationReason}` (JSON) or a revoked page (HTML;
-//!      the full page only for public, accepted awards, else a short notice), SPEC-NOTES §1.3
-//!      step 3. Revocation wins over rejection, as in the derived status;
+//!      the full page only for public, accepted awards, else a short notice), docs/standards/ob2.md §3.3
+//!      . Revocation wins over rejection, as in the derived status;
 //!    - rejected by the recipient: 404 (JSON and HTML);
 //!    - private or not yet accepted: the JSON is served (verifiers holding an emailed or baked
-//!      badge must still be able to verify it, SPEC-NOTES §8 host), the HTML page is 404;
+//!      badge must still be able to verify it, docs/standards/ob2.md §3.4), the HTML page is 404;
 //!    - expired: 200, the JSON unchanged (it carries `expires`), the page says "Expired".
 //! 4. Headers: JSON gets `Access-Control-Allow-Origin: *`; everything gets
 //!    `Cache-Control: public, max-age=30` (so a revocation shows within a minute),
@@ -502,8 +502,10 @@ pub(super) mod tests {
         assert_eq!(r.header("vary"), Some("Accept, User-Agent"));
         assert_eq!(
             json(&r),
-            serde_json::from_str::<Value>(include_str!("../../tests/fixtures/assertion.json"))
-                .expect("fixture")
+            serde_json::from_str::<Value>(include_str!(
+                "../../../../crates/badges/tests/fixtures/assertion.json"
+            ))
+            .expect("fixture")
         );
     }
 
@@ -557,7 +559,7 @@ pub(super) mod tests {
         assert_eq!(
             json(&r),
             serde_json::from_str::<Value>(include_str!(
-                "../../tests/fixtures/assertion-revoked-410.json"
+                "../../../../crates/badges/tests/fixtures/assertion-revoked-410.json"
             ))
             .expect("fixture")
         );
@@ -660,8 +662,10 @@ pub(super) mod tests {
         let issuer_doc = json(&get(&kv, Route::Issuer(ISSUER_ID.into()), LdJson));
         assert_eq!(
             issuer_doc,
-            serde_json::from_str::<Value>(include_str!("../../tests/fixtures/issuer-profile.json"))
-                .expect("fixture")
+            serde_json::from_str::<Value>(include_str!(
+                "../../../../crates/badges/tests/fixtures/issuer-profile.json"
+            ))
+            .expect("fixture")
         );
         let badge_doc = json(&get(&kv, Route::Badge(BADGE_ID.into()), LdJson));
         assert_eq!(badge_doc["type"], "BadgeClass");

@@ -190,10 +190,36 @@ pub async fn insert_json<K: Kv + ?Sized, T: Serialize>(
     Ok(true)
 }
 
+impl From<KvError> for crate::error::Error {
+    fn from(e: KvError) -> Self {
+        match e {
+            KvError::Store(detail) => Self::Internal(crate::error::Internal::Storage(detail)),
+            KvError::Corrupt { key, detail } => {
+                Self::Internal(crate::error::Internal::Corrupt { key, detail })
+            }
+            KvError::Conflict { key, attempts } => {
+                Self::Unavailable(crate::error::Unavailable::Contention { key, attempts })
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use futures::executor::block_on;
+
+    #[test]
+    fn storage_conflicts_become_a_retryable_503() {
+        let e: crate::error::Error = KvError::Conflict {
+            key: "revocations/x".into(),
+            attempts: 64,
+        }
+        .into();
+        let p = e.problem();
+        assert_eq!(p.status, 503);
+        assert_eq!(p.headers, vec![("retry-after", "1".to_owned())]);
+    }
 
     #[test]
     fn counters_read_back_as_eight_little_endian_bytes() {

@@ -11,15 +11,17 @@
 //! from the index by CAS; 4. delete `apikeyid/<key_id>`. Re-running a half-done delete
 //! finishes it.
 
-use crate::api::input::NewKey;
-use crate::api::views::{Items, KeyCreatedView, KeyView};
 use crate::auth::token;
+use crate::clock::ts;
 use crate::env::Env;
 use crate::error::{Conflict, Error, Internal, ObjectKind};
 use crate::keys;
 use crate::kv::{self, Kv, Update, update_json};
 use crate::model::V1;
 use crate::model::apikey::{ApiKey, ApiKeyId, ApiKeyIndex, ApiKeySummary};
+use crate::service::input::NewKey;
+use serde::Serialize;
+use time::OffsetDateTime;
 
 use super::issuers;
 
@@ -144,6 +146,51 @@ pub async fn delete<K: Kv + ?Sized>(kv: &K, issuer_id: &str, key_id: &str) -> Re
     Ok(())
 }
 
+/// A freshly created API key: the only time `key` is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyCreatedView {
+    /// Key id.
+    pub key_id: String,
+    /// The whole key; store it now, it is never shown again.
+    pub key: String,
+    /// Issuer.
+    pub issuer_id: String,
+    /// Label or null.
+    pub label: Option<String>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+/// One key in a listing (never the secret or its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyView {
+    /// Key id.
+    pub key_id: String,
+    /// Label or null.
+    pub label: Option<String>,
+    /// Creation time.
+    #[serde(with = "ts")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&ApiKeySummary> for KeyView {
+    fn from(k: &ApiKeySummary) -> Self {
+        Self {
+            key_id: k.key_id.clone(),
+            label: k.label.clone(),
+            created_at: k.created_at,
+        }
+    }
+}
+
+/// `{items: [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Items<T> {
+    /// The items.
+    pub items: Vec<T>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,7 +200,7 @@ mod tests {
     use futures::executor::block_on;
 
     fn issuer(b: &Bench) -> String {
-        let input = crate::api::input::NewIssuer {
+        let input = crate::service::input::NewIssuer {
             name: "A".into(),
             url: "https://a.example".into(),
             email: "a@a.example".into(),

@@ -25,8 +25,6 @@
 
 use time::Duration;
 
-use crate::api::input::{NewAward, Recertify, Revoke};
-use crate::api::paging::PageRequest;
 use crate::digest::sha256_hex;
 use crate::entropy;
 use crate::env::Env;
@@ -41,6 +39,8 @@ use crate::model::award::{
 use crate::model::claim::ClaimToken;
 use crate::model::revocations::{RevocationList, RevokedEntry};
 use crate::recipient::Recipient;
+use crate::service::input::{NewAward, Recertify, Revoke};
+use crate::service::paging::PageRequest;
 
 use super::listing::{self, Listed};
 use super::{badges, insert_new, load as load_record};

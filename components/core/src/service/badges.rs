@@ -4,8 +4,6 @@
 //! `badge/<id>`; 4. append the id to the issuer's listing (`seq/badges/<issuer>` +
 //! `idx/badges/<issuer>/<n>`). Read and list are scoped to the caller's issuer.
 
-use crate::api::input::NewBadge;
-use crate::api::paging::PageRequest;
 use crate::env::Env;
 use crate::error::{Error, ObjectKind};
 use crate::ids;
@@ -13,6 +11,8 @@ use crate::keys;
 use crate::kv::Kv;
 use crate::model::V1;
 use crate::model::badge::BadgeClass;
+use crate::service::input::NewBadge;
+use crate::service::paging::PageRequest;
 
 use super::listing::{self, Listed};
 use super::{insert_new, load as load_record, store_image};

@@ -4,7 +4,6 @@
 //! `issuer/<id>`. Read: the admin sees every issuer; an issuer key sees only its own (others
 //! are 404).
 
-use crate::api::input::{IssuerUpdate, NewIssuer};
 use crate::auth::Principal;
 use crate::env::Env;
 use crate::error::{Error, ObjectKind};
@@ -15,6 +14,7 @@ use crate::model::V1;
 use crate::model::apikey::ApiKeyIndex;
 use crate::model::issuer::Issuer;
 use crate::model::revocations::RevocationList;
+use crate::service::input::{IssuerUpdate, NewIssuer};
 
 use super::{insert_new, load as load_record, store_image};
 

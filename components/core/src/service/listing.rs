@@ -1,4 +1,4 @@
-//! Listings over a sequence counter and index keys (see [`crate::api::paging`]).
+//! Listings over a sequence counter and index keys (see [`crate::service::paging`]).
 //!
 //! Appending: 1. the record is already stored; 2. `increment(seq)` hands out the next index n
 //! atomically, so concurrent appends never collide; 3. `idx/.../<n>` is set to the id.
@@ -7,9 +7,9 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::api::paging::{PageRequest, encode_cursor};
 use crate::error::Error;
 use crate::kv::{self, Kv};
+use crate::service::paging::{PageRequest, encode_cursor};
 
 /// Append `id` to the listing; returns its index.
 pub async fn append<K: Kv + ?Sized>(

@@ -3,7 +3,7 @@
 //!
 //! Rules every service follows:
 //!
-//! 1. Inputs arrive fully validated ([`crate::api::input`]); the only checks left here are
+//! 1. Inputs arrive fully validated ([`crate::service::input`]); the only checks left here are
 //!    the ones that need the store (does the badge class belong to the caller?), and they run
 //!    before the first write.
 //! 2. Ids in paths that are not ids we issue answer 404 without a store read.
@@ -18,8 +18,10 @@
 pub mod apikeys;
 pub mod awards;
 pub mod badges;
+pub mod input;
 pub mod issuers;
 pub mod listing;
+pub mod paging;
 pub mod signing;
 
 use serde::de::DeserializeOwned;

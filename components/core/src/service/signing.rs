@@ -1,4 +1,4 @@
-//! Signed Open Badges 2.0 issuing (SPEC-NOTES §1.4, §7 "always include verification.creator").
+//! Signed Open Badges 2.0 issuing (docs/standards/ob2.md §4.4, docs/standards/peers.md §1.2).
 //!
 //! 1. [`enable`]: an issuer turns signing on. Emblem generates an RSA-2048 key with the host's
 //!    secure randomness, stores it under `keys/<issuer-id>/<kid>` (insert-if-absent) and makes
@@ -26,7 +26,7 @@ use crate::model::V1;
 use crate::model::signing_key::{ActiveKey, SigningKey};
 use crate::ob2::AssertionDoc;
 use crate::service::awards;
-use crate::verify::jws;
+use emblem_badges::verify::jws;
 
 /// Bits of the RSA keys Emblem generates.
 pub const KEY_BITS: usize = 2048;
@@ -200,13 +200,14 @@ pub fn key_doc(key: &SigningKey, base: &BaseUrl) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::input::Revoke;
     use crate::hosting::{self, RenderCache};
     use crate::kv::put_json;
     use crate::negotiate::Representation;
     use crate::ob2::fixtures::{self, AWARD_ID, ISSUER_ID};
+    use crate::service::input::Revoke;
     use crate::service::testing::Bench;
-    use crate::verify::fetch::{FetchError, Fetched, Fetcher, Hop, Rules};
+    use crate::verify::Fetcher;
+    use crate::verify::fetch::{FetchError, Fetched, Hop, Rules};
     use crate::verify::input::{Subject, VerifyRequest};
     use crate::verify::{Verdict, run};
     use futures::executor::block_on;

@@ -1,6 +1,6 @@
 //! Sharing a badge: LinkedIn "Add to profile" and feed share, X, Facebook and e-mail share
 //! links, the embeddable badge card, the e-mail signature snippet and the printable
-//! certificate (SPEC-NOTES §4). The `linkedin` component serves these routes.
+//! certificate (docs/standards/sharing.md §1–§3). The `linkedin` component serves these routes.
 //!
 //! A request goes through these steps ([`serve`]):
 //!
@@ -20,18 +20,16 @@
 //! Everything here is pure apart from the store reads and the counter increment, and is
 //! unit-tested with the in-memory store and a fixed clock.
 
-pub mod access;
 pub mod counters;
-pub mod links;
 mod pages;
 pub mod qr;
 
+pub use emblem_badges::sharing::{access, links};
+
 pub use access::{Refusal, decide};
 pub use counters::{ShareCounts, Target};
-pub use links::Credential;
-pub use pages::{
-    CertificatePage, EMBED_CSP, EmbedCard, PAGE_CSP, badge_image_url, signature_snippet, verify_url,
-};
+pub use links::{Credential, badge_image_url, verify_url};
+pub use pages::{CertificatePage, EMBED_CSP, EmbedCard, PAGE_CSP, signature_snippet};
 
 use time::OffsetDateTime;
 

@@ -3,20 +3,19 @@
 //! All three show the same facts as the public badge page (name, issuer, dates, status) and
 //! link back to it. Everything issuers wrote is escaped by askama; none of them runs scripts.
 //! Images are the baked badge image (`/assertions/:id/image`) when the class image is hosted
-//! here, else the issuer's own https URL ([`badge_image_url`]).
+//! here, else the issuer's own https URL (`emblem_badges::sharing::links::badge_image_url`).
 
 use askama::Template;
 use time::OffsetDateTime;
 
-use super::links::encode;
 use super::qr;
 use crate::base_url::BaseUrl;
 use crate::clock;
 use crate::error::Error;
-use crate::model::ImageRef;
 use crate::model::award::Award;
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
+use emblem_badges::sharing::links::{badge_image_url, verify_url};
 
 /// CSP of the sharing pages and notices: no scripts, no framing.
 pub const PAGE_CSP: &str =
@@ -24,25 +23,6 @@ pub const PAGE_CSP: &str =
 /// CSP of the embed card: no scripts, any site may frame it.
 pub const EMBED_CSP: &str =
     "default-src 'none'; img-src 'self' https: data:; style-src 'self'; frame-ancestors *";
-
-/// The absolute URL of the badge image to show and preview: the baked image
-/// (`<base>/assertions/:id/image`, the credential inside) when the class image is hosted here,
-/// else the class's external https image.
-pub fn badge_image_url(award: &Award, badge: &BadgeClass, base: &BaseUrl) -> String {
-    match &badge.image {
-        ImageRef::Hosted { .. } => base.join(&format!("/assertions/{}/image", award.id)),
-        ImageRef::Remote { url } => url.clone(),
-    }
-}
-
-/// `<base>/verify?url=<assertion URL, percent-encoded>`: the verify page for this award.
-pub fn verify_url(award: &Award, base: &BaseUrl) -> String {
-    format!(
-        "{}?url={}",
-        base.join("/verify"),
-        encode(&base.assertion(&award.id))
-    )
-}
 
 fn status_line(award: &Award, now: OffsetDateTime) -> Option<String> {
     award
@@ -172,5 +152,9 @@ pub fn signature_snippet(
         image: badge_image_url(award, badge, base),
         page_url: base.assertion(&award.id),
     };
-    Ok(snippet.render()?.trim().to_owned())
+    Ok(snippet
+        .render()
+        .map_err(crate::error::render_failed)?
+        .trim()
+        .to_owned())
 }

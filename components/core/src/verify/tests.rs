@@ -10,12 +10,13 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use url::Url;
 
+use super::Fetcher;
 use super::check::{Check, Outcome, Verdict};
-use super::fetch::{Fetch, FetchError, Fetched, Fetcher, Hop, Rules};
+use super::fetch::{Fetch, FetchError, Fetched, Hop, Rules};
 use super::flow::{Verification, run};
 use super::input::{Claimant, IdentityKind, Subject, VerifyRequest};
 use super::jws::sign_rs256;
-use super::jws::tests::{other_key, public_pem, test_key};
+use super::jws::test_keys::{other_key, public_pem, test_key};
 use crate::base_url::BaseUrl;
 use crate::hosting::RenderCache;
 use crate::keys;

@@ -1,0 +1,77 @@
+//! [`Fetch`] for a component: this instance's own URLs answered from the store through the
+//! hosting renderers (the same documents and status codes as over HTTP, without a network
+//! round trip), any other URL through a [`Hop`] with the outbound rules of
+//! [`emblem_badges::verify::fetch`].
+
+use std::cell::RefCell;
+
+use time::OffsetDateTime;
+
+use crate::base_url::BaseUrl;
+use crate::error::Error;
+use crate::hosting::{self, RenderCache, Route};
+use crate::kv::Kv;
+use crate::negotiate::Representation;
+use emblem_badges::verify::fetch::{Fetch, FetchError, Fetched, Hop, Rules, follow};
+
+/// [`Fetch`] over this instance's store (for its own URLs) and a [`Hop`] (for the rest).
+#[derive(Debug)]
+pub struct Fetcher<'a, K: ?Sized, H> {
+    /// The store.
+    pub kv: &'a K,
+    /// This instance's public base URL.
+    pub base: &'a BaseUrl,
+    /// The time of the request (for the hosting rules).
+    pub now: OffsetDateTime,
+    /// The hosting render cache of this instance.
+    pub cache: &'a RefCell<RenderCache>,
+    /// Outbound HTTP.
+    pub remote: &'a H,
+    /// The outbound policy.
+    pub rules: Rules,
+}
+
+impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
+    /// The path under the base URL, if `url` is one of this instance's.
+    fn local_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let rest = url.strip_prefix(self.base.as_str())?;
+        rest.starts_with('/').then_some(rest)
+    }
+
+    async fn local(&self, url: &str, path: &str) -> Fetched {
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let rep = Representation::LdJson;
+        let (kv, base) = (self.kv, self.base);
+        let result = match hosting::route("GET", path) {
+            Ok(Route::Assertion(id)) => {
+                hosting::assertion(kv, base, self.now, &id, rep, self.cache).await
+            }
+            Ok(Route::Badge(id)) => hosting::badge(kv, base, &id, rep).await,
+            Ok(Route::Issuer(id)) => hosting::issuer(kv, base, &id, rep).await,
+            Ok(Route::Revocations(id)) => hosting::revocations(kv, base, &id, rep).await,
+            Ok(Route::Key(id, kid)) => hosting::key(kv, base, &id, &kid, rep).await,
+            Ok(Route::IssuerImage(id)) => {
+                hosting::image(kv, hosting::ImageOwner::Issuer, &id).await
+            }
+            Ok(Route::BadgeImage(id)) => hosting::image(kv, hosting::ImageOwner::Badge, &id).await,
+            Err(e) => Err(e),
+        };
+        let reply = result.unwrap_or_else(|e: Error| crate::reply::Reply::problem(&e));
+        Fetched {
+            url: url.to_owned(),
+            status: reply.status,
+            content_type: reply.header("content-type").map(str::to_owned),
+            body: reply.body,
+            location: None,
+        }
+    }
+}
+
+impl<K: Kv + ?Sized, H: Hop> Fetch for Fetcher<'_, K, H> {
+    async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
+        if let Some(path) = self.local_path(url) {
+            return Ok(self.local(url, path).await);
+        }
+        follow(self.remote, url, self.rules).await
+    }
+}
