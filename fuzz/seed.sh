@@ -2,8 +2,8 @@
 # Fills fuzz/corpus/<target>/ (not committed) with starting inputs: the golden baking corpus
 # (crates/badges/tests/fixtures/bake/) and the inputs kept in fuzz/regressions/.
 # For bake_roundtrip an input is: mode byte, payload length byte, payload, image
-# (see emblem_core::bake::fuzzing::roundtrip). The POST /verify parsers' targets (jws_parse,
-# verify_input, multipart, data_uri; layouts in emblem_core::fuzzing) get a few valid inputs
+# (see emblem_web::bake::fuzzing::roundtrip). The POST /verify parsers' targets (jws_parse,
+# verify_input, multipart, data_uri; layouts in emblem_web::fuzzing) get a few valid inputs
 # each, a JWS signed with tests/fixtures/verify/key-a.pem among them (needs openssl).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -50,7 +50,7 @@ fn main() {
             image
         );
         let got = app.get(&format!("{}/image", award.assertion_path()));
-        let found = emblem_core::bake::unbake(&got.expect(200).body, &Default::default())
+        let found = emblem_web::bake::unbake(&got.expect(200).body, &Default::default())
             .expect("the baked image unbakes");
         assert!(found.found[0].payload.contains(&award.assertion_url));
         let (mut floor, mut target) = (Vec::new(), Vec::new());

@@ -91,7 +91,7 @@ fn a_downloaded_png_badge_unbakes_to_exactly_the_hosted_assertion() {
     assert_eq!(unbaked["kind"], "json");
     assert_eq!(unbaked["payload"], hosted.as_str());
 
-    let core = emblem_core::bake::unbake(&image.body, &emblem_core::bake::Limits::default())
+    let core = emblem_web::bake::unbake(&image.body, &emblem_web::bake::Limits::default())
         .expect("core unbake");
     assert_eq!(core.found[0].payload, hosted);
 }
@@ -127,7 +127,7 @@ fn a_downloaded_svg_badge_verifies_by_its_assertion_url() {
         .json();
     assert_eq!(unbaked["format"], "svg");
     assert_eq!(unbaked["payload"], hosted.as_str());
-    let core = emblem_core::bake::unbake(&image.body, &emblem_core::bake::Limits::default())
+    let core = emblem_web::bake::unbake(&image.body, &emblem_web::bake::Limits::default())
         .expect("core unbake");
     assert_eq!(core.found[0].payload, hosted);
 }

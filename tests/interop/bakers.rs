@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use emblem_core::bake::png::{IEND, IHDR, tEXt, write_chunk};
+use emblem_web::bake::png::{IEND, IHDR, tEXt, write_chunk};
 
 /// A reference baker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

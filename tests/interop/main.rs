@@ -2,7 +2,7 @@
 //! `openbadges-bakery` (Python) and npm `openbadges-bakery` (Node, Mozilla). Both know only
 //! Open Badges 2.0: the PNG keyword `openbadges` and the `http://openbadges.org` SVG element.
 //!
-//! Emblem is called in-process (`emblem_core::bake`); the reference bakers run as
+//! Emblem is called in-process (`emblem_web::bake`); the reference bakers run as
 //! subprocesses through `py_bakery.py` and `node_bakery.js`. They are installed into
 //! `target/interop/` by `tests/interop/setup.sh`, which `cargo xtask test` runs first; a
 //! missing baker fails the tests with that advice.
@@ -15,8 +15,8 @@ mod validator_core;
 
 use bakers::{Baker, assertion_elements, openbadges_chunks, text_chunks, with_legacy_text};
 use base64::Engine as _;
-use emblem_core::bake::{Limits, PayloadKind, Removed, Unbaked, Version, bake, unbake};
-use emblem_core::image::ImageType;
+use emblem_web::bake::{Limits, PayloadKind, Removed, Unbaked, Version, bake, unbake};
+use emblem_web::image::ImageType;
 
 const URL: &str = "https://badges.example.org/assertions/7d9f1c2a";
 

@@ -8,8 +8,8 @@
 //!    differences listed below, each with the rule that justifies it.
 
 use base64::Engine as _;
-use emblem_core::bake::{Limits, bake, unbake};
 use emblem_tests::{ADMIN_TOKEN, App, AppConfig};
+use emblem_web::bake::{Limits, bake, unbake};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
@@ -170,7 +170,7 @@ fn validator_cores_own_scenarios_get_the_same_verdict_from_emblem() {
     for (n, s) in scenarios.iter().enumerate() {
         let test = s["test"].as_str().unwrap_or("?");
         let input = s["input"]["text"].as_str().unwrap_or_default();
-        if input.is_empty() || emblem_core::bake::is_compact_jws(input) {
+        if input.is_empty() || emblem_web::bake::is_compact_jws(input) {
             // An image handed in directly, or a JWS: its signature covers the hosts' names,
             // which cannot be served here under those names.
             skipped.push(test.to_owned());

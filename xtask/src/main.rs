@@ -118,7 +118,7 @@ fn build() -> Result<(), String> {
 }
 
 /// `--workspace` less the component crates: those are thin adapters built
-/// for `wasm32-wasip2` (their logic and its tests live in `emblem-badges` and `emblem-core`), and
+/// for `wasm32-wasip2` (their logic and its tests live in `emblem-badges` and `emblem-web`), and
 /// a native link of their wasm exports fails.
 fn native_packages() -> Vec<String> {
     let mut args = vec!["--workspace".to_string()];

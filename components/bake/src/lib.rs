@@ -1,6 +1,6 @@
 //! The bake component: badge images with the credential inside, and reading them back.
 //!
-//! 1. Match the route (`emblem_core::bake::api::route`): `GET|HEAD /assertions/:id/image`,
+//! 1. Match the route (`emblem_web::bake::api::route`): `GET|HEAD /assertions/:id/image`,
 //!    `POST /bake`, `POST /unbake`.
 //! 2. For the assertion image, load the award and its class image and bake the hosted
 //!    assertion into it (same visibility rules as the hosted JSON).
@@ -10,9 +10,9 @@
 //!
 //! Variables: `public_base_url`.
 
-use emblem_core::bake::api::{self, Route};
-use emblem_core::{Error, Reply};
 use emblem_edge::{Response, Site, body, request, respond};
+use emblem_web::bake::api::{self, Route};
+use emblem_web::{Error, Reply};
 use spin_sdk::http::{Method, Request};
 
 #[spin_sdk::http_service]

@@ -5,8 +5,8 @@
 //!    pass the cap, so an unbounded (chunked) body never fills memory.
 
 use bytes::Bytes;
-use emblem_core::Error;
-use emblem_core::error::Malformed;
+use emblem_web::Error;
+use emblem_web::error::Malformed;
 use futures::{Stream, StreamExt};
 use spin_sdk::http::Request;
 use spin_sdk::http::body::IncomingBodyExt;

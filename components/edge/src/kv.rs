@@ -3,14 +3,14 @@
 //! Writes and deletes use `spin:key-value` (async); reads, counters, compare-and-swap and
 //! batch reads use `wasi:keyvalue@0.2.0-draft2` (`store`, `atomics`, `batch`). Both act on the
 //! same store, labelled `default`, whichever backend the runtime config puts behind it. What
-//! each backend really guarantees, and how `emblem_core::kv` copes, is in `docs/storage.md`.
+//! each backend really guarantees, and how `emblem_web::kv` copes, is in `docs/storage.md`.
 //! Here: a batch read that fails (Spin's Redis backend sends `KEYS`) is done key by key, and
 //! the instance remembers not to try the batch again.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use emblem_core::kv::{Kv, KvError};
+use emblem_web::kv::{Kv, KvError};
 use spin_sdk::experimental::wasi::keyvalue::{atomics, batch, store};
 use spin_sdk::key_value::Store;
 
@@ -129,7 +129,7 @@ impl Kv for SpinKv {
     }
 
     fn stamp(&self) -> u64 {
-        use emblem_core::entropy::Entropy as _;
+        use emblem_web::entropy::Entropy as _;
         let mut bytes = [0u8; 8];
         crate::HostEntropy.fill(&mut bytes);
         u64::from_le_bytes(bytes)

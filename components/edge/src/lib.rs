@@ -7,8 +7,8 @@
 //!    `spin-full-url`.
 //! 2. [`request`] reads Spin's request headers (client address, `Accept`, …) and [`body`]
 //!    reads the body under a cap (`Content-Length` first, then while streaming).
-//! 3. The component calls `emblem-core`, which answers with a [`emblem_core::Reply`] or an
-//!    [`emblem_core::Error`].
+//! 3. The component calls `emblem-web`, which answers with a [`emblem_web::Reply`] or an
+//!    [`emblem_web::Error`].
 //! 4. [`respond`] turns either into a Spin response; errors become problem+json, and server
 //!    faults are logged to stderr (never sent to the client).
 //!
@@ -22,8 +22,8 @@ pub mod respond;
 pub mod vars;
 pub mod webhook;
 
-use emblem_core::entropy::Entropy;
-use emblem_core::{BaseUrl, Env, Error, Policy};
+use emblem_web::entropy::Entropy;
+use emblem_web::{BaseUrl, Env, Error, Policy};
 use spin_sdk::http::HeaderMap;
 use time::OffsetDateTime;
 
@@ -51,7 +51,7 @@ impl Entropy for HostEntropy {
 /// The current time (`wasi:clocks/system-clock`).
 pub fn now() -> OffsetDateTime {
     let t = spin_sdk::wasip3::clocks::system_clock::now();
-    emblem_core::clock::from_unix(t.seconds, t.nanoseconds)
+    emblem_web::clock::from_unix(t.seconds, t.nanoseconds)
 }
 
 thread_local! {

@@ -1,7 +1,7 @@
 //! Turning core replies and errors into Spin responses.
 
 use bytes::Bytes;
-use emblem_core::{Error, Reply};
+use emblem_web::{Error, Reply};
 use spin_sdk::http::{FullBody, HeaderName, HeaderValue, StatusCode};
 
 /// The response type every component returns.
@@ -58,7 +58,7 @@ pub fn result(result: Result<Reply, Error>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use emblem_core::error::{Internal, Unauthenticated};
+    use emblem_web::error::{Internal, Unauthenticated};
 
     #[test]
     fn replies_keep_status_headers_and_body() {

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use emblem_core::webhook::{Delivery, Webhooks};
+use emblem_web::webhook::{Delivery, Webhooks};
 use futures::future::{Either, select};
 use spin_sdk::http::FullBody;
 use spin_sdk::wasip3::http::types::RequestOptions;

@@ -2,23 +2,23 @@
 //!
 //! 1. Match the route (GET and HEAD only) and negotiate the representation from `Accept`
 //!    (and `User-Agent` for link-preview crawlers).
-//! 2. Load and render the object (`emblem_core::hosting`); failures become problem+json or a
+//! 2. Load and render the object (`emblem_web::hosting`); failures become problem+json or a
 //!    short HTML page.
 //! 3. Add the ETag, answer `If-None-Match` with 304, drop the body for HEAD.
 //!
 //! Variables: `public_base_url`.
 
-use emblem_core::Reply;
-use emblem_core::hosting::{self, ImageOwner, Route};
-use emblem_core::negotiate::{Representation, negotiate};
 use emblem_edge::{Response, Site, request, respond};
+use emblem_web::Reply;
+use emblem_web::hosting::{self, ImageOwner, Route};
+use emblem_web::negotiate::{Representation, negotiate};
 use spin_sdk::http::{Method, Request};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 thread_local! {
     /// Rendered assertion JSON, reused while the stored record is unchanged
-    /// (see `emblem_core::hosting::RenderCache`); one per component instance.
+    /// (see `emblem_web::hosting::RenderCache`); one per component instance.
     static RENDERED: Rc<RefCell<hosting::RenderCache>> =
         Rc::new(RefCell::new(hosting::RenderCache::new()));
 }

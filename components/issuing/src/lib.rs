@@ -1,10 +1,10 @@
 //! The issuing component: Emblem's issuer JSON API under `/api/v1`.
 //!
-//! 1. Route and authenticate (`emblem_core::api::handler::begin`): 404/405, then
+//! 1. Route and authenticate (`emblem_web::api::handler::begin`): 404/405, then
 //!    401/403/429/503, before the body is touched.
 //! 2. Check the content type (415) and read the body under 1 MiB (413).
-//! 3. Parse, validate and act (`emblem_core::api::handler::perform`): 400/422/404/409, or
-//!    200/201/204 with the JSON views documented in `emblem_core::api::views`.
+//! 3. Parse, validate and act (`emblem_web::api::handler::perform`): 400/422/404/409, or
+//!    200/201/204 with the JSON views documented in `emblem_web::api::views`.
 //! 4. Errors become problem+json (server faults are logged); nothing is cacheable.
 //!
 //! Award and resend responses carry the award email; when the issuer has a `webhook_url`, the
@@ -15,12 +15,12 @@
 //! `claim_ttl_days` (default 30); test manifests only: `webhook_allow_loopback_http` (`true`
 //! lets issuers set `http://127.0.0.1:<port>` webhooks).
 
-use emblem_core::Error;
-use emblem_core::Policy;
-use emblem_core::Reply;
-use emblem_core::api::{MAX_BODY, handler};
-use emblem_core::auth::Attempt;
 use emblem_edge::{HttpWebhooks, Response, Site, body, request, respond, vars};
+use emblem_web::Error;
+use emblem_web::Policy;
+use emblem_web::Reply;
+use emblem_web::api::{MAX_BODY, handler};
+use emblem_web::auth::Attempt;
 use spin_sdk::http::Request;
 
 #[spin_sdk::http_service]

@@ -3,7 +3,7 @@
 //! document.
 //!
 //! 1. GET and HEAD only (405 with `Allow`).
-//! 2. Resolve the path safely (`emblem_core::files::resolve`: no `..`, no hidden files, known
+//! 2. Resolve the path safely (`emblem_web::files::resolve`: no `..`, no hidden files, known
 //!    extensions only) to a file under the guest root, where spin.toml mounts `static/`.
 //! 3. Serve regular files with their content type, `X-Content-Type-Options: nosniff` and
 //!    `Cache-Control: public, max-age=3600`; missing files and directories are 404.
@@ -16,9 +16,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use emblem_core::error::{Error, ObjectKind};
-use emblem_core::{Reply, files};
 use emblem_edge::{Response, respond};
+use emblem_web::error::{Error, ObjectKind};
+use emblem_web::{Reply, files};
 use spin_sdk::http::{Method, Request};
 
 /// Methods this component answers.
@@ -48,7 +48,7 @@ fn serve(method: &Method, path: &str) -> Result<Reply, Error> {
         .with_header("x-content-type-options", "nosniff")
         .with_header("cache-control", "public, max-age=3600");
     if file.content_type == "image/svg+xml" {
-        reply = reply.with_header("content-security-policy", emblem_core::hosting::SVG_CSP);
+        reply = reply.with_header("content-security-policy", emblem_web::hosting::SVG_CSP);
     }
     Ok(reply)
 }

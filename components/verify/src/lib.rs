@@ -1,11 +1,11 @@
 //! The verify component: `POST /verify`, `GET /verify[?url=…]` (JSON or the HTML page).
 //!
-//! 1. Match the route (`emblem_core::verify::api::route`); read the body under a 10 MiB cap
+//! 1. Match the route (`emblem_web::verify::api::route`); read the body under a 10 MiB cap
 //!    (413 beyond) or the query, into a verification request (4xx problem when unreadable).
 //! 2. For a URL of this instance's own badge, reuse the JSON answer while the four records it
 //!    depends on are byte-equal and the clock has not crossed `issuedOn`/`expires`
-//!    (`emblem_core::verify::memo`; the records are read on every request).
-//! 3. Run the checks (`emblem_core::verify::run`) with a fetcher that reads this instance's
+//!    (`emblem_web::verify::memo`; the records are read on every request).
+//! 3. Run the checks (`emblem_web::verify::run`) with a fetcher that reads this instance's
 //!    own URLs from the store (hosting renderers) and everything else through outbound HTTP
 //!    ([`outbound::SpinHop`]) under the SSRF policy.
 //! 4. Answer JSON or HTML by `Accept` (browsers posting the upload form get the page).
@@ -18,14 +18,14 @@ mod outbound;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use emblem_core::hosting::RenderCache;
-use emblem_core::negotiate::{Representation, negotiate};
-use emblem_core::verify::api::{self, Route};
-use emblem_core::verify::input::{self, Subject};
-use emblem_core::verify::memo::{self, Memo};
-use emblem_core::verify::{Fetcher, Rules};
-use emblem_core::{Error, Reply};
 use emblem_edge::{Response, Site, body, request, respond, vars};
+use emblem_web::hosting::RenderCache;
+use emblem_web::negotiate::{Representation, negotiate};
+use emblem_web::verify::api::{self, Route};
+use emblem_web::verify::input::{self, Subject};
+use emblem_web::verify::memo::{self, Memo};
+use emblem_web::verify::{Fetcher, Rules};
+use emblem_web::{Error, Reply};
 use spin_sdk::http::{Method, Request};
 
 thread_local! {
@@ -120,7 +120,7 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
         remote: &hop,
         rules: rules().await,
     };
-    let verification = emblem_core::verify::run(&fetcher, &verify_request, site.now).await;
+    let verification = emblem_web::verify::run(&fetcher, &verify_request, site.now).await;
     let url = match &verify_request.subject {
         Subject::Url(u) => Some(u.as_str()),
         _ => None,

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use emblem_core::verify::fetch::{FetchError, Fetched, Hop, MAX_DOCUMENT};
+use emblem_web::verify::fetch::{FetchError, Fetched, Hop, MAX_DOCUMENT};
 use spin_sdk::http::EmptyBody;
 use spin_sdk::http::body::IncomingBodyExt;
 use spin_sdk::wasip3::http::types::RequestOptions;
@@ -83,7 +83,7 @@ async fn hop_once(url: &Url, accept: &str) -> Result<Fetched, FetchError> {
         emblem_edge::body::read_capped(response.into_body().stream(), declared, MAX_DOCUMENT)
             .await
             .map_err(|e| match e {
-                emblem_core::Error::PayloadTooLarge { limit } => FetchError::TooLarge {
+                emblem_web::Error::PayloadTooLarge { limit } => FetchError::TooLarge {
                     url: url.to_string(),
                     limit,
                 },

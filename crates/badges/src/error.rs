@@ -9,7 +9,7 @@
 //!    errors (validation only) and any headers the status needs (`Allow`, `Retry-After`,
 //!    `WWW-Authenticate`).
 //! 3. The store's errors become [`Internal::Storage`], [`Internal::Corrupt`] or
-//!    [`Unavailable::Contention`] in the service layer (`emblem_core::kv`).
+//!    [`Unavailable::Contention`] in the service layer (`emblem_web::kv`).
 //! 4. Internal failures (storage, corrupt records, configuration) keep their detail for the log
 //!    ([`Error::log_detail`]); the client only learns that something went wrong on our side.
 
@@ -367,6 +367,11 @@ impl Error {
             kind,
             id: id.into(),
         })
+    }
+
+    /// A template or document that failed to render: internal, logged, never shown.
+    pub fn render_failed(e: impl std::fmt::Display) -> Self {
+        Self::Internal(Internal::Render(e.to_string()))
     }
 
     /// A 422 with a single field error.

@@ -14,7 +14,7 @@
 //!   every layer shares, with the RFC 9457 problem each error becomes.
 //! - [`base_url`], [`clock`], [`digest`], [`entropy`], [`ids`]: small building blocks.
 //!
-//! The layers above: `emblem-core` (the store-backed services and the web routes) and the
+//! The layers above: `emblem-web` (the store-backed services and the web routes) and the
 //! components. See `docs/ARCHITECTURE.md` for the crate graph. The standards notes the code
 //! cites live in `docs/standards/`.
 

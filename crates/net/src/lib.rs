@@ -1,5 +1,5 @@
 //! The network rules shared by the guest (the verifier's and the webhook's URL checks, in
-//! `emblem-badges` and `emblem-core`) and by `emblem-host` (its check after DNS resolution, the
+//! `emblem-badges` and `emblem-web`) and by `emblem-host` (its check after DNS resolution, the
 //! same rule real Spin applies with `block_networks = ["private"]`). One copy, so the two
 //! cannot drift.
 //!

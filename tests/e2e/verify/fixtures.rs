@@ -4,9 +4,9 @@
 use super::server::FixtureServer;
 use super::{outcome, verify_app, verify_json};
 use base64::Engine as _;
-use emblem_core::bake::{Limits, bake};
-use emblem_core::recipient::identity_hash;
-use emblem_core::verify::jws::{private_key, public_key_pem, sign_rs256};
+use emblem_web::bake::{Limits, bake};
+use emblem_web::recipient::identity_hash;
+use emblem_web::verify::jws::{private_key, public_key_pem, sign_rs256};
 use serde_json::{Map, Value, json};
 
 const CONTEXT: &str = "https://w3id.org/openbadges/v2";

@@ -18,8 +18,8 @@
 
 use super::server::FixtureServer;
 use super::{outcome, verify_app, verify_json};
-use emblem_core::bake::{Limits, bake};
-use emblem_core::verify::jws::{private_key, public_key_pem, sign_rs256};
+use emblem_web::bake::{Limits, bake};
+use emblem_web::verify::jws::{private_key, public_key_pem, sign_rs256};
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 

@@ -15,7 +15,7 @@
 //!
 //! Transitions are pure functions on the record (`fn accept(&mut self, now)`), idempotent where
 //! that makes sense (accepting twice is fine and changes nothing). Services apply them through
-//! compare-and-swap (`emblem_core::kv::update_json`) so concurrent requests cannot lose one.
+//! compare-and-swap (`emblem_web::kv::update_json`) so concurrent requests cannot lose one.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -25,7 +25,7 @@ pub struct Issuer {
     pub image: Option<ImageRef>,
     /// LinkedIn organisation id, for "Add to profile" (docs/standards/sharing.md §1–§3).
     pub linkedin_organization_id: Option<String>,
-    /// Where Emblem POSTs the award email on award and on resend (https; `emblem_core::webhook`).
+    /// Where Emblem POSTs the award email on award and on resend (https; `emblem_web::webhook`).
     /// Absent in records written before webhooks existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,

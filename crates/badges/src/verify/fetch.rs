@@ -1,7 +1,7 @@
 //! Fetching the documents a badge depends on, safely, behind traits so the rules stay pure.
 //!
 //! 1. [`Fetch`] is what the verification flow sees: "give me the document at this URL".
-//! 2. The service layer implements it (`emblem_core::verify::Fetcher`: this instance's own
+//! 2. The service layer implements it (`emblem_web::verify::Fetcher`: this instance's own
 //!    URLs from the store, any other URL through a [`Hop`], the component's outbound HTTP).
 //! 3. Before every hop the target is checked against [`Rules`] ([`check_target`]): `https`
 //!    only (plain `http` only to a loopback address, and only when configured, for tests); no

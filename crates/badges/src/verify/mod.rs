@@ -11,12 +11,12 @@
 //!    Hosted assertions are always re-fetched from their id; signed ones are checked with
 //!    RS256 ([`jws`]) against a key the issuer owns.
 //! 3. Documents come through the [`fetch::Fetch`] trait, implemented by the service layer
-//!    (`emblem_core::verify::Fetcher`: this instance's own URLs from the store, others over
+//!    (`emblem_web::verify::Fetcher`: this instance's own URLs from the store, others over
 //!    outbound HTTP under the SSRF-safe policy of [`fetch::check_target`], redirects
 //!    re-checked). This crate does no I/O itself.
 //! 4. The verdict: `valid | expired | revoked | invalid | unverifiable`; "unverifiable"
 //!    (network, host down, missing key) is kept apart from "invalid".
-//! 5. The JSON answer and the HTML page are the web layer's (`emblem_core::verify::api`).
+//! 5. The JSON answer and the HTML page are the web layer's (`emblem_web::verify::api`).
 
 pub mod check;
 pub mod docs;

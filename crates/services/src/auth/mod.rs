@@ -1,0 +1,370 @@
+//! Authentication and authorisation for the issuer API.
+//!
+//! [`authenticate`] runs these steps, in order:
+//!
+//! 1. On an admin-only route with the `admin_token` variable unset: 503, with a detail that
+//!    says how to set it.
+//! 2. If the client address is locked out: 429 with `Retry-After`, before any secret is read.
+//! 3. Read `Authorization: Bearer <token>`. Missing: 401. Not a bearer token: 401, counted as
+//!    a failure against the address.
+//! 4. If the admin token is set and equals the token (constant-time, over SHA-256 digests):
+//!    the caller is the administrator.
+//! 5. Otherwise, if the token has the API key shape `emb_<key_id>_<secret>`: if that key id is
+//!    locked out, 429; else look up `apikey/<sha256(token)>`. Found (and naming the same key
+//!    id): the caller is that key's issuer.
+//! 6. Anything else: 401, counted as a failure against the address and, when the token names
+//!    a key id, against that key id ([`lockout`]).
+//! 7. Authorise: an issuer key on an admin-only route is 403; the admin token on an issuer
+//!    route is 403 with a detail saying to use an issuer API key.
+//!
+//! Scoping of objects to the caller's issuer happens in the services: another issuer's object
+//! answers 404, exactly as if it did not exist.
+
+pub mod client;
+pub mod lockout;
+pub mod token;
+
+use crate::env::Env;
+use crate::keys;
+use crate::kv::{self, Kv};
+use emblem_badges::digest::secrets_equal;
+use emblem_badges::error::{Error, Forbidden, Unauthenticated, Unavailable};
+use emblem_badges::model::apikey::ApiKey;
+use lockout::Scope;
+use token::Bearer;
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// The holder of the admin token.
+    Admin,
+    /// An issuer, through one of its API keys.
+    Issuer {
+        /// The issuer.
+        issuer_id: String,
+        /// The key used.
+        key_id: String,
+    },
+}
+
+impl Principal {
+    /// The issuer id, for issuer principals.
+    pub fn issuer_id(&self) -> Option<&str> {
+        match self {
+            Self::Admin => None,
+            Self::Issuer { issuer_id, .. } => Some(issuer_id),
+        }
+    }
+}
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only the administrator.
+    Admin,
+    /// Only issuers (API keys).
+    Issuer,
+    /// Either.
+    AdminOrIssuer,
+}
+
+/// The credentials presented with a request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attempt<'a> {
+    /// The `Authorization` header.
+    pub authorization: Option<&'a str>,
+    /// The client address (`spin-client-addr`).
+    pub client_addr: Option<&'a str>,
+}
+
+/// Authenticate and authorise a request (see the module docs).
+pub async fn authenticate<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    admin_token: Option<&str>,
+    attempt: Attempt<'_>,
+    access: Access,
+) -> Result<Principal, Error> {
+    let admin_token = admin_token.filter(|t| !t.is_empty());
+    if access == Access::Admin && admin_token.is_none() {
+        return Err(Error::Unavailable(Unavailable::AdminTokenUnset));
+    }
+    let address = attempt.client_addr.and_then(client::client_subject);
+    if let Some(address) = &address {
+        lockout::check(env.kv, env.now, Scope::Address, address).await?;
+    }
+    let presented = match token::parse_bearer(attempt.authorization) {
+        Bearer::Missing => return Err(Error::Unauthenticated(Unauthenticated::Missing)),
+        Bearer::Malformed => {
+            fail(env, address.as_deref(), None).await?;
+            return Err(Error::Unauthenticated(Unauthenticated::NotBearer));
+        }
+        Bearer::Token(t) => t,
+    };
+    let principal =
+        if admin_token.is_some_and(|t| secrets_equal(presented.as_bytes(), t.as_bytes())) {
+            Principal::Admin
+        } else {
+            let key_id = token::key_id_of(presented);
+            if let Some(key_id) = key_id {
+                lockout::check(env.kv, env.now, Scope::KeyId, key_id).await?;
+            }
+            let record: Option<ApiKey> = match key_id {
+                Some(_) => kv::get_json(env.kv, &keys::apikey(&token::hash(presented))).await?,
+                None => None,
+            };
+            match record {
+                Some(record) if Some(record.key_id.as_str()) == key_id => Principal::Issuer {
+                    issuer_id: record.issuer_id,
+                    key_id: record.key_id,
+                },
+                _ => {
+                    fail(env, address.as_deref(), key_id).await?;
+                    return Err(Error::Unauthenticated(Unauthenticated::UnknownToken));
+                }
+            }
+        };
+    authorize(&principal, access)?;
+    Ok(principal)
+}
+
+/// 403 when the principal's kind may not use a route of `access`.
+pub fn authorize(principal: &Principal, access: Access) -> Result<(), Error> {
+    match (principal, access) {
+        (Principal::Issuer { .. }, Access::Admin) => {
+            Err(Error::Forbidden(Forbidden::IssuerKeyOnAdminRoute))
+        }
+        (Principal::Admin, Access::Issuer) => Err(Error::Forbidden(Forbidden::AdminOnIssuerRoute)),
+        _ => Ok(()),
+    }
+}
+
+async fn fail<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    address: Option<&str>,
+    key_id: Option<&str>,
+) -> Result<(), Error> {
+    if let Some(address) = address {
+        lockout::record_failure(env.kv, env.policy, env.now, Scope::Address, address).await?;
+    }
+    if let Some(key_id) = key_id {
+        lockout::record_failure(env.kv, env.policy, env.now, Scope::KeyId, key_id).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::Policy;
+    use crate::kv::MemoryKv;
+    use emblem_badges::base_url::BaseUrl;
+    use emblem_badges::entropy::Seeded;
+    use emblem_badges::model::V1;
+    use futures::executor::block_on;
+    use time::macros::datetime;
+    use time::{Duration, OffsetDateTime};
+
+    const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
+    const ADMIN: &str = "admin-secret-for-tests";
+
+    struct Fixture {
+        kv: MemoryKv,
+        entropy: Seeded,
+        base: BaseUrl,
+        policy: Policy,
+        key: String,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let kv = MemoryKv::new();
+            let entropy = Seeded::new(9);
+            let k = token::generate(&entropy);
+            let record = ApiKey {
+                v: V1,
+                key_id: k.key_id.clone(),
+                issuer_id: "issuer-1".into(),
+                label: None,
+                created_at: NOW,
+            };
+            block_on(kv::put_json(&kv, &keys::apikey(&k.hash), &record)).expect("put");
+            Self {
+                kv,
+                entropy,
+                base: BaseUrl::parse("https://badges.example.org").expect("base"),
+                policy: Policy::default(),
+                key: k.key,
+            }
+        }
+
+        fn env(&self, now: OffsetDateTime) -> Env<'_, MemoryKv> {
+            Env {
+                kv: &self.kv,
+                now,
+                entropy: &self.entropy,
+                base: &self.base,
+                policy: &self.policy,
+            }
+        }
+
+        fn auth(&self, header: Option<&str>, access: Access) -> Result<Principal, Error> {
+            self.auth_at(NOW, header, "192.0.2.1:5000", access)
+        }
+
+        fn auth_at(
+            &self,
+            now: OffsetDateTime,
+            header: Option<&str>,
+            addr: &str,
+            access: Access,
+        ) -> Result<Principal, Error> {
+            let attempt = Attempt {
+                authorization: header,
+                client_addr: Some(addr),
+            };
+            block_on(authenticate(&self.env(now), Some(ADMIN), attempt, access))
+        }
+    }
+
+    #[test]
+    fn the_admin_token_authenticates_the_administrator() {
+        let f = Fixture::new();
+        let header = format!("Bearer {ADMIN}");
+        assert_eq!(f.auth(Some(&header), Access::Admin), Ok(Principal::Admin));
+    }
+
+    #[test]
+    fn an_api_key_authenticates_its_issuer() {
+        let f = Fixture::new();
+        let header = format!("Bearer {}", f.key);
+        let p = f.auth(Some(&header), Access::Issuer).expect("issuer");
+        assert_eq!(p.issuer_id(), Some("issuer-1"));
+    }
+
+    #[test]
+    fn an_unset_admin_token_disables_admin_routes() {
+        let f = Fixture::new();
+        let attempt = Attempt {
+            authorization: Some("Bearer anything"),
+            client_addr: None,
+        };
+        let r = block_on(authenticate(&f.env(NOW), Some(""), attempt, Access::Admin));
+        assert!(matches!(
+            r,
+            Err(Error::Unavailable(Unavailable::AdminTokenUnset))
+        ));
+        let header = format!("Bearer {}", f.key);
+        let attempt = Attempt {
+            authorization: Some(&header),
+            client_addr: None,
+        };
+        let r = block_on(authenticate(&f.env(NOW), None, attempt, Access::Issuer));
+        assert!(r.is_ok(), "issuer routes work without an admin token");
+    }
+
+    #[test]
+    fn missing_and_unknown_credentials_are_401() {
+        let f = Fixture::new();
+        assert!(matches!(
+            f.auth(None, Access::Issuer),
+            Err(Error::Unauthenticated(Unauthenticated::Missing))
+        ));
+        assert!(matches!(
+            f.auth(Some("Basic abc"), Access::Issuer),
+            Err(Error::Unauthenticated(Unauthenticated::NotBearer))
+        ));
+        assert!(matches!(
+            f.auth(Some("Bearer emb_abcdefghijkl_wrong"), Access::Issuer),
+            Err(Error::Unauthenticated(Unauthenticated::UnknownToken))
+        ));
+        assert!(matches!(
+            f.auth(Some("Bearer not-the-admin-token"), Access::Admin),
+            Err(Error::Unauthenticated(Unauthenticated::UnknownToken))
+        ));
+    }
+
+    #[test]
+    fn keys_and_tokens_on_the_wrong_routes_are_403() {
+        let f = Fixture::new();
+        let key = format!("Bearer {}", f.key);
+        let admin = format!("Bearer {ADMIN}");
+        assert!(matches!(
+            f.auth(Some(&key), Access::Admin),
+            Err(Error::Forbidden(Forbidden::IssuerKeyOnAdminRoute))
+        ));
+        let e = f.auth(Some(&admin), Access::Issuer).expect_err("403");
+        assert!(matches!(e, Error::Forbidden(Forbidden::AdminOnIssuerRoute)));
+        assert!(e.problem().detail.contains("issuer API key"));
+        assert!(f.auth(Some(&key), Access::AdminOrIssuer).is_ok());
+        assert!(f.auth(Some(&admin), Access::AdminOrIssuer).is_ok());
+    }
+
+    #[test]
+    fn ten_bad_tokens_from_one_address_lock_it_even_for_the_right_key() {
+        let f = Fixture::new();
+        for _ in 0..10 {
+            let r = f.auth(Some("Bearer wrong"), Access::Issuer);
+            assert_eq!(r.expect_err("401").status(), 401);
+        }
+        let good = format!("Bearer {}", f.key);
+        let e = f.auth(Some(&good), Access::Issuer).expect_err("locked");
+        assert_eq!(e.status(), 429);
+        let elsewhere = f.auth_at(NOW, Some(&good), "198.51.100.7:1", Access::Issuer);
+        assert!(elsewhere.is_ok(), "another address is unaffected");
+        let later = f.auth_at(
+            NOW + Duration::minutes(15),
+            Some(&good),
+            "192.0.2.1:5000",
+            Access::Issuer,
+        );
+        assert!(later.is_ok(), "the lock lifts after 15 minutes");
+    }
+
+    #[test]
+    fn ten_bad_secrets_for_one_key_id_lock_that_key_id_from_any_address() {
+        let f = Fixture::new();
+        let key_id = token::key_id_of(&f.key).expect("id").to_owned();
+        for i in 0..10 {
+            let bad = format!("Bearer emb_{key_id}_guess{i}");
+            let addr = format!("203.0.113.{i}:1");
+            let e = f
+                .auth_at(NOW, Some(&bad), &addr, Access::Issuer)
+                .expect_err("401");
+            assert_eq!(e.status(), 401);
+        }
+        let good = format!("Bearer {}", f.key);
+        let e = f
+            .auth_at(NOW, Some(&good), "198.51.100.7:1", Access::Issuer)
+            .expect_err("key id locked");
+        assert!(matches!(
+            e,
+            Error::LockedOut {
+                subject: emblem_badges::error::LockSubject::KeyId,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn missing_credentials_are_not_counted_as_failures() {
+        let f = Fixture::new();
+        for _ in 0..20 {
+            let _ = f.auth(None, Access::Issuer);
+        }
+        let good = format!("Bearer {}", f.key);
+        assert!(f.auth(Some(&good), Access::Issuer).is_ok());
+    }
+
+    #[test]
+    fn no_secret_is_ever_stored_by_a_failure() {
+        let f = Fixture::new();
+        let _ = f.auth(
+            Some("Bearer emb_abcdefghijkl_topsecretguess"),
+            Access::Issuer,
+        );
+        for (k, v) in f.kv.snapshot() {
+            assert!(!k.contains("topsecretguess"), "{k}");
+            assert!(!String::from_utf8_lossy(&v).contains("topsecretguess"));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! What every domain operation needs from the edge: the store, the clock, randomness, the
+//! public base URL and the policy knobs.
+
+use time::{Duration, OffsetDateTime};
+
+use emblem_badges::base_url::BaseUrl;
+use emblem_badges::entropy::Entropy;
+
+/// Policy knobs, with the defaults Emblem ships.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// How long a claim link stays valid (`claim_ttl_days`, default 30 days).
+    pub claim_ttl: Duration,
+    /// Failed authentications that lock a subject (default 10).
+    pub lockout_threshold: i64,
+    /// Length of one failure-counting bucket (default 5 minutes).
+    pub lockout_bucket: Duration,
+    /// Buckets summed for the window (default 3, i.e. 15 minutes).
+    pub lockout_buckets: i64,
+    /// How long a lock lasts (default 15 minutes).
+    pub lockout_duration: Duration,
+    /// How far in the future an `issued_on` may be, for clock skew (default 5 minutes).
+    pub issued_on_skew: Duration,
+    /// Whether issuers may set `http://` webhook URLs on a loopback address (tests only: the
+    /// test manifest sets `webhook_allow_loopback_http`; Emblem's own spin.toml never does).
+    pub webhook_loopback_http: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            claim_ttl: Duration::days(30),
+            lockout_threshold: 10,
+            lockout_bucket: Duration::minutes(5),
+            lockout_buckets: 3,
+            lockout_duration: Duration::minutes(15),
+            issued_on_skew: Duration::minutes(5),
+            webhook_loopback_http: false,
+        }
+    }
+}
+
+impl Policy {
+    /// The default policy with the claim TTL from the `claim_ttl_days` variable (1..=365);
+    /// unset, empty or invalid values keep the default of 30 days.
+    pub fn with_claim_ttl_days(days: Option<&str>) -> Self {
+        let mut policy = Self::default();
+        if let Some(days) = days
+            .and_then(|d| d.trim().parse::<i64>().ok())
+            .filter(|d| (1..=365).contains(d))
+        {
+            policy.claim_ttl = Duration::days(days);
+        }
+        policy
+    }
+}
+
+/// The context of one request.
+#[derive(Clone, Copy)]
+pub struct Env<'a, K: ?Sized> {
+    /// The key-value store.
+    pub kv: &'a K,
+    /// The time of the request.
+    pub now: OffsetDateTime,
+    /// Randomness for ids, salts and secrets.
+    pub entropy: &'a dyn Entropy,
+    /// The public base URL.
+    pub base: &'a BaseUrl,
+    /// Policy knobs.
+    pub policy: &'a Policy,
+}
+
+impl<K: ?Sized> std::fmt::Debug for Env<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("now", &self.now)
+            .field("base", &self.base)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_ttl_days_overrides_the_default_only_when_sensible() {
+        assert_eq!(
+            Policy::with_claim_ttl_days(Some("7")).claim_ttl,
+            Duration::days(7)
+        );
+        for fallback in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("-3"),
+            Some("x"),
+            Some("9999"),
+        ] {
+            assert_eq!(
+                Policy::with_claim_ttl_days(fallback).claim_ttl,
+                Duration::days(30),
+                "{fallback:?}"
+            );
+        }
+    }
+}

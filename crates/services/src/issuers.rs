@@ -1,0 +1,190 @@
+//! Issuer profiles.
+//!
+//! Create: 1. new random id; 2. store an uploaded logo under `image/<id>`; 3. insert
+//! `issuer/<id>`. Read: the admin sees every issuer; an issuer key sees only its own (others
+//! are 404).
+
+use crate::auth::Principal;
+use crate::env::Env;
+use crate::input::{IssuerUpdate, NewIssuer};
+use crate::keys;
+use crate::kv::{Kv, Update, update_json};
+use emblem_badges::error::{Error, ObjectKind};
+use emblem_badges::ids;
+use emblem_badges::model::V1;
+use emblem_badges::model::apikey::ApiKeyIndex;
+use emblem_badges::model::issuer::Issuer;
+use emblem_badges::model::revocations::RevocationList;
+
+use crate::store::{insert_new, load as load_record, store_image};
+
+/// Create an issuer.
+pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Result<Issuer, Error> {
+    let id = ids::new_id(env.entropy);
+    let image = match input.image {
+        Some(image) => Some(store_image(env.kv, &id, image).await?),
+        None => None,
+    };
+    let issuer = Issuer {
+        v: V1,
+        id: id.clone(),
+        name: input.name,
+        url: input.url,
+        email: input.email,
+        description: input.description,
+        image,
+        linkedin_organization_id: input.linkedin_organization_id,
+        webhook_url: None,
+        created_at: env.now,
+    };
+    // The issuer's shared lists exist from the start, so concurrent first revocations or
+    // first keys update an existing record instead of racing to create it.
+    crate::kv::put_json(env.kv, &keys::revocations(&id), &RevocationList::default()).await?;
+    crate::kv::put_json(env.kv, &keys::apikeys(&id), &ApiKeyIndex::default()).await?;
+    insert_new(env.kv, &keys::issuer(&id), &issuer).await?;
+    Ok(issuer)
+}
+
+/// Load an issuer, or 404.
+pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Issuer, Error> {
+    load_record(kv, ObjectKind::Issuer, id, keys::issuer).await
+}
+
+/// Read an issuer as `principal` (issuers see only themselves).
+pub async fn get<K: Kv + ?Sized>(kv: &K, principal: &Principal, id: &str) -> Result<Issuer, Error> {
+    if principal.issuer_id().is_some_and(|own| own != id) {
+        return Err(Error::not_found(ObjectKind::Issuer, id));
+    }
+    load(kv, id).await
+}
+
+/// Change an issuer's settings as `principal` (issuers change only themselves), by CAS.
+pub async fn update<K: Kv + ?Sized>(
+    kv: &K,
+    principal: &Principal,
+    id: &str,
+    change: IssuerUpdate,
+) -> Result<Issuer, Error> {
+    let not_found = || Error::not_found(ObjectKind::Issuer, id);
+    if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
+        return Err(not_found());
+    }
+    let updated = update_json(kv, &keys::issuer(id), |issuer: Option<Issuer>| {
+        let mut issuer = issuer.ok_or_else(not_found)?;
+        match &change.webhook_url {
+            Some(url) if issuer.webhook_url != *url => {
+                issuer.webhook_url.clone_from(url);
+                Ok::<_, Error>(Update::Put(issuer))
+            }
+            _ => Ok(Update::Keep(Some(issuer))),
+        }
+    })
+    .await?;
+    updated.value.ok_or_else(not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Bench, NOW};
+    use emblem_badges::image::ImageInput;
+    use emblem_badges::image::ImageType;
+    use emblem_badges::image::fixtures::png_1x1;
+    use emblem_badges::model::ImageRef;
+    use futures::executor::block_on;
+
+    pub(crate) fn input() -> NewIssuer {
+        NewIssuer {
+            name: "Example Academy".into(),
+            url: "https://academy.example.org".into(),
+            email: "badges@example.org".into(),
+            description: None,
+            image: None,
+            linkedin_organization_id: None,
+        }
+    }
+
+    #[test]
+    fn a_created_issuer_can_be_read_back() {
+        let b = Bench::new();
+        let issuer = block_on(create(&b.env(), input())).expect("create");
+        assert!(ids::is_valid(&issuer.id));
+        assert_eq!(issuer.created_at, NOW);
+        assert_eq!(block_on(load(&b.kv, &issuer.id)), Ok(issuer));
+    }
+
+    #[test]
+    fn an_uploaded_logo_is_stored_beside_the_issuer() {
+        let b = Bench::new();
+        let mut i = input();
+        i.image = Some(ImageInput::Upload {
+            kind: ImageType::Png,
+            bytes: png_1x1(),
+        });
+        let issuer = block_on(create(&b.env(), i)).expect("create");
+        assert_eq!(
+            issuer.image,
+            Some(ImageRef::Hosted {
+                content_type: ImageType::Png
+            })
+        );
+        assert!(b.kv.keys().contains(&keys::image(&issuer.id)));
+    }
+
+    #[test]
+    fn issuers_see_only_themselves_and_the_admin_sees_all() {
+        let b = Bench::new();
+        let issuer = block_on(create(&b.env(), input())).expect("create");
+        let own = Principal::Issuer {
+            issuer_id: issuer.id.clone(),
+            key_id: "k".into(),
+        };
+        let other = Principal::Issuer {
+            issuer_id: "someone-else".into(),
+            key_id: "k".into(),
+        };
+        assert!(block_on(get(&b.kv, &own, &issuer.id)).is_ok());
+        assert!(block_on(get(&b.kv, &Principal::Admin, &issuer.id)).is_ok());
+        let e = block_on(get(&b.kv, &other, &issuer.id)).expect_err("404");
+        assert_eq!(e.status(), 404);
+    }
+
+    #[test]
+    fn an_issuer_sets_and_removes_its_own_webhook_only() {
+        let b = Bench::new();
+        let issuer = block_on(create(&b.env(), input())).expect("create");
+        let own = Principal::Issuer {
+            issuer_id: issuer.id.clone(),
+            key_id: "k".into(),
+        };
+        let set = IssuerUpdate {
+            webhook_url: Some(Some("https://hooks.example.org/e".into())),
+        };
+        let after = block_on(update(&b.kv, &own, &issuer.id, set.clone())).expect("update");
+        assert_eq!(
+            after.webhook_url.as_deref(),
+            Some("https://hooks.example.org/e")
+        );
+        let other = Principal::Issuer {
+            issuer_id: "someone-else".into(),
+            key_id: "k".into(),
+        };
+        let before = b.kv.snapshot();
+        let e = block_on(update(&b.kv, &other, &issuer.id, set)).expect_err("404");
+        assert_eq!(e.status(), 404);
+        assert_eq!(b.kv.snapshot(), before);
+        let clear = IssuerUpdate {
+            webhook_url: Some(None),
+        };
+        let after = block_on(update(&b.kv, &Principal::Admin, &issuer.id, clear)).expect("clear");
+        assert_eq!(after.webhook_url, None);
+    }
+
+    #[test]
+    fn unknown_and_malformed_ids_are_404() {
+        let b = Bench::new();
+        for id in ["0b9e5a5c-1f5e-4b7b-9f4c-2e1a6a9b7c3d", "../x", ""] {
+            assert_eq!(block_on(load(&b.kv, id)).expect_err(id).status(), 404);
+        }
+    }
+}

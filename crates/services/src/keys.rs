@@ -1,0 +1,120 @@
+//! The key families of Emblem's key-value store. This is the authoritative list.
+//!
+//! Ids (`<id>`) are random UUIDv4 strings ([`emblem_badges::ids`]); hashes are lowercase hex SHA-256.
+//! Records are JSON with `"v": 1`; counters are 8 little-endian bytes (Spin's `increment`).
+//!
+//! | key | value | written by |
+//! |---|---|---|
+//! | `issuer/<id>` | issuer profile record | create (insert-if-absent) |
+//! | `badge/<id>` | badge class record | create (insert-if-absent) |
+//! | `award/<id>` | award (assertion) record with its lifecycle | create; transitions by CAS |
+//! | `image/<owner-id>` | uploaded image `{v, content_type, data}` (base64 bytes; owner = issuer or badge class) | create |
+//! | `apikey/<sha256(key)>` | API key record: key id, issuer id, label | create; delete |
+//! | `apikeyid/<key-id>` | the key's hash and issuer, so DELETE by key id is O(1) | create (insert-if-absent); delete |
+//! | `apikeys/<issuer-id>` | index of the issuer's keys (id, label, created) | CAS |
+//! | `seq/badges/<issuer-id>` | counter: badge classes created by the issuer | increment |
+//! | `idx/badges/<issuer-id>/<n>` | the id (a JSON string) of the issuer's n-th badge class, n from 1 | create |
+//! | `seq/awards/<badge-id>` | counter: awards of the badge class | increment |
+//! | `idx/awards/<badge-id>/<n>` | the id (a JSON string) of the class's n-th award | create |
+//! | `revocations/<issuer-id>` | the issuer's revocation list `{v, entries: [{assertion_id, reason, revoked_at}]}` | CAS |
+//! | `claim/<sha256(token)>` | claim token record `{v, award_id, expires_at}` | create; delete when a resend replaces it |
+//! | `fail/<scope>/<subject>/<bucket>` | counter: failed authentications in one 5-minute bucket | increment |
+//! | `lock/<scope>/<subject>` | lockout record `{v, until}` | CAS |
+//! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
+//! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
+//! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
+//!
+//! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id) for
+//! the issuer API, and `claimaddr` (client address) for unknown claim links.
+//! `<bucket>` is the Unix time divided by the bucket length. Signing keys live under
+//! `keys/<issuer-id>/<kid>`, which is why API keys use `apikey*` names.
+
+/// `issuer/<id>`
+pub fn issuer(id: &str) -> String {
+    format!("issuer/{id}")
+}
+
+/// `badge/<id>`
+pub fn badge(id: &str) -> String {
+    format!("badge/{id}")
+}
+
+/// `award/<id>`
+pub fn award(id: &str) -> String {
+    format!("award/{id}")
+}
+
+/// `image/<owner-id>`
+pub fn image(owner_id: &str) -> String {
+    format!("image/{owner_id}")
+}
+
+/// `apikey/<sha256hex(key)>`
+pub fn apikey(hash: &str) -> String {
+    format!("apikey/{hash}")
+}
+
+/// `apikeyid/<key-id>`
+pub fn apikey_id(key_id: &str) -> String {
+    format!("apikeyid/{key_id}")
+}
+
+/// `apikeys/<issuer-id>`
+pub fn apikeys(issuer_id: &str) -> String {
+    format!("apikeys/{issuer_id}")
+}
+
+/// `seq/badges/<issuer-id>`
+pub fn badge_seq(issuer_id: &str) -> String {
+    format!("seq/badges/{issuer_id}")
+}
+
+/// `idx/badges/<issuer-id>/<n>`
+pub fn badge_idx(issuer_id: &str, n: i64) -> String {
+    format!("idx/badges/{issuer_id}/{n}")
+}
+
+/// `seq/awards/<badge-id>`
+pub fn award_seq(badge_id: &str) -> String {
+    format!("seq/awards/{badge_id}")
+}
+
+/// `idx/awards/<badge-id>/<n>`
+pub fn award_idx(badge_id: &str, n: i64) -> String {
+    format!("idx/awards/{badge_id}/{n}")
+}
+
+/// `revocations/<issuer-id>`
+pub fn revocations(issuer_id: &str) -> String {
+    format!("revocations/{issuer_id}")
+}
+
+/// `claim/<sha256hex(token)>`
+pub fn claim(hash: &str) -> String {
+    format!("claim/{hash}")
+}
+
+/// `fail/<scope>/<subject>/<bucket>`
+pub fn fail(scope: &str, subject: &str, bucket: i64) -> String {
+    format!("fail/{scope}/{subject}/{bucket}")
+}
+
+/// `lock/<scope>/<subject>`
+pub fn lock(scope: &str, subject: &str) -> String {
+    format!("lock/{scope}/{subject}")
+}
+
+/// `shares/<assertion-id>/<target>`
+pub fn shares(assertion_id: &str, target: &str) -> String {
+    format!("shares/{assertion_id}/{target}")
+}
+
+/// `keys/<issuer-id>/<kid>`
+pub fn signing_key(issuer_id: &str, kid: &str) -> String {
+    format!("keys/{issuer_id}/{kid}")
+}
+
+/// `signing/<issuer-id>`
+pub fn signing(issuer_id: &str) -> String {
+    format!("signing/{issuer_id}")
+}

@@ -1,0 +1,198 @@
+//! Signed Open Badges 2.0 issuing (docs/standards/ob2.md §4.4, docs/standards/peers.md §1.2).
+//!
+//! 1. [`enable`]: an issuer turns signing on. Emblem generates an RSA-2048 key with the host's
+//!    secure randomness, stores it under `keys/<issuer-id>/<kid>` (insert-if-absent) and makes
+//!    it the issuer's active key (`signing/<issuer-id>`, compare-and-swap from absent, so two
+//!    concurrent calls agree on one key). Calling it again returns the active key.
+//! 2. The issuer Profile then lists the key in `publicKey`, and hosting serves the
+//!    CryptographicKey (`id`, `owner`, `publicKeyPem`) at `/issuers/<id>/keys/<kid>`.
+//! 3. [`sign_award`]: the award's assertion with `verification: {type: SignedBadge,
+//!    creator: <key URL>}`, as a compact RS256 JWS. Its id is the hosted assertion URL, so the
+//!    issuer's revocation list (`/issuers/<id>/revocations`) names it when it is revoked.
+//!    Revoked awards are not signed (410).
+
+use rsa::RsaPrivateKey;
+use rsa::rand_core::{CryptoRng, RngCore};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::awards;
+use crate::env::Env;
+use crate::keys;
+use crate::kv::{self, Kv};
+use emblem_badges::base_url::BaseUrl;
+use emblem_badges::entropy::{self, Entropy};
+use emblem_badges::error::{Conflict, Error, Gone, Internal};
+use emblem_badges::model::V1;
+use emblem_badges::model::signing_key::{ActiveKey, SigningKey};
+use emblem_badges::ob2::AssertionDoc;
+use emblem_badges::verify::jws;
+
+/// Bits of the RSA keys Emblem generates.
+pub const KEY_BITS: usize = 2048;
+
+/// `<base>/issuers/<issuer-id>/keys/<kid>`
+pub fn key_url(base: &BaseUrl, issuer_id: &str, kid: &str) -> String {
+    base.join(&format!("/issuers/{issuer_id}/keys/{kid}"))
+}
+
+/// The host's randomness as the RNG the RSA key generator wants.
+struct EntropyRng<'a, E: ?Sized>(&'a E);
+
+impl<E: Entropy + ?Sized> RngCore for EntropyRng<'_, E> {
+    fn next_u32(&mut self) -> u32 {
+        u32::from_le_bytes(entropy::bytes::<4>(self.0))
+    }
+    fn next_u64(&mut self) -> u64 {
+        u64::from_le_bytes(entropy::bytes::<8>(self.0))
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill(dest);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.0.fill(dest);
+        Ok(())
+    }
+}
+
+// The entropy source is the host's CSPRNG (`wasi:random`).
+impl<E: Entropy + ?Sized> CryptoRng for EntropyRng<'_, E> {}
+
+/// What the API shows of a signing key (never the private half).
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyView {
+    /// The key id.
+    pub kid: String,
+    /// The CryptographicKey URL (`verification.creator` of signed assertions).
+    pub key_url: String,
+    /// The public key, SPKI PEM.
+    pub public_key_pem: String,
+}
+
+impl KeyView {
+    fn new(key: &SigningKey, base: &BaseUrl) -> Self {
+        Self {
+            kid: key.kid.clone(),
+            key_url: key_url(base, &key.issuer_id, &key.kid),
+            public_key_pem: key.public_pem.clone(),
+        }
+    }
+}
+
+/// The issuer's active signing key, if signing is on.
+pub async fn active<K: Kv + ?Sized>(kv: &K, issuer_id: &str) -> Result<Option<SigningKey>, Error> {
+    let Some(active) = kv::get_json::<_, ActiveKey>(kv, &keys::signing(issuer_id)).await? else {
+        return Ok(None);
+    };
+    Ok(kv::get_json(kv, &keys::signing_key(issuer_id, &active.kid)).await?)
+}
+
+/// A published key of an issuer (hosting).
+pub async fn load<K: Kv + ?Sized>(
+    kv: &K,
+    issuer_id: &str,
+    kid: &str,
+) -> Result<Option<SigningKey>, Error> {
+    Ok(kv::get_json(kv, &keys::signing_key(issuer_id, kid)).await?)
+}
+
+/// Turn signing on for `issuer_id` (see the module docs); returns the active key.
+pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<KeyView, Error> {
+    if let Some(key) = active(env.kv, issuer_id).await? {
+        return Ok(KeyView::new(&key, env.base));
+    }
+    let internal = |detail: String| Error::Internal(Internal::Config(detail));
+    let private = RsaPrivateKey::new(&mut EntropyRng(env.entropy), KEY_BITS)
+        .map_err(|e| internal(format!("RSA key generation: {e}")))?;
+    let private_pem = {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        private
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| internal(format!("PKCS#8 encoding: {e}")))?
+            .to_string()
+    };
+    let key = SigningKey {
+        v: V1,
+        kid: entropy::alphanumeric(env.entropy, 12),
+        issuer_id: issuer_id.to_owned(),
+        public_pem: jws::public_key_pem(&private),
+        private_pem,
+        created_at: env.now,
+    };
+    kv::put_json(env.kv, &keys::signing_key(issuer_id, &key.kid), &key).await?;
+    let pointer = ActiveKey {
+        v: V1,
+        kid: key.kid.clone(),
+    };
+    if kv::insert_json(env.kv, &keys::signing(issuer_id), &pointer).await? {
+        return Ok(KeyView::new(&key, env.base));
+    }
+    // Another request enabled signing first: use its key; ours stays unreferenced. The winner
+    // may be between its creation claim and its write, so read a few times.
+    for _ in 0..kv::MAX_CAS_ATTEMPTS {
+        if let Some(winner) = active(env.kv, issuer_id).await? {
+            return Ok(KeyView::new(&winner, env.base));
+        }
+    }
+    Err(Error::Internal(Internal::Corrupt {
+        key: keys::signing(issuer_id),
+        detail: "claimed by another request that never wrote its key".into(),
+    }))
+}
+
+/// The signed assertion of the issuer's award `award_id`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedView {
+    /// The compact JWS (RS256).
+    pub jws: String,
+    /// The key it was signed with (`verification.creator`).
+    pub key_url: String,
+    /// The signed payload.
+    pub assertion: Value,
+}
+
+/// Sign the award (see the module docs).
+pub async fn sign_award<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    award_id: &str,
+) -> Result<SignedView, Error> {
+    let award = awards::get(env.kv, issuer_id, award_id).await?;
+    if let Some(r) = &award.revoked {
+        return Err(Error::Gone(Gone::Revoked {
+            id: award.id.clone(),
+            reason: r.reason.clone(),
+        }));
+    }
+    let key = active(env.kv, issuer_id)
+        .await?
+        .ok_or(Error::Conflict(Conflict::SigningDisabled))?;
+    let private = jws::private_key(&key.private_pem).map_err(|e| {
+        Error::Internal(Internal::Corrupt {
+            key: keys::signing_key(issuer_id, &key.kid),
+            detail: e.to_string(),
+        })
+    })?;
+    let creator = key_url(env.base, issuer_id, &key.kid);
+    let mut payload = serde_json::to_value(AssertionDoc::new(&award, env.base))
+        .map_err(|e| Error::Internal(Internal::Render(e.to_string())))?;
+    payload["verification"] = json!({"type": "SignedBadge", "creator": creator});
+    let mut header = Map::new();
+    header.insert("kid".into(), Value::from(creator.clone()));
+    Ok(SignedView {
+        jws: jws::sign_rs256(&private, &payload, &header),
+        key_url: creator,
+        assertion: payload,
+    })
+}
+
+/// The CryptographicKey document of a key.
+pub fn key_doc(key: &SigningKey, base: &BaseUrl) -> Value {
+    json!({
+        "@context": emblem_badges::ob2::CONTEXT,
+        "type": "CryptographicKey",
+        "id": key_url(base, &key.issuer_id, &key.kid),
+        "owner": base.issuer(&key.issuer_id),
+        "publicKeyPem": key.public_pem,
+    })
+}
