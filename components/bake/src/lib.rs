@@ -12,6 +12,7 @@
 
 use emblem_edge::{Response, Site, body, request, respond};
 use emblem_web::bake::api::{self, Route};
+use emblem_web::present;
 use emblem_web::{Error, Reply};
 use spin_sdk::http::{Method, Request};
 
@@ -19,12 +20,7 @@ use spin_sdk::http::{Method, Request};
 async fn handle(req: Request) -> Response {
     let head = req.method() == Method::HEAD;
     match serve(req).await {
-        Ok(mut reply) => {
-            if head {
-                reply.body.clear();
-            }
-            respond::send(reply)
-        }
+        Ok(reply) => respond::send(present::head(reply, head)),
         Err(e) => respond::error(&e),
     }
 }

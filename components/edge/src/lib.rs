@@ -17,6 +17,7 @@
 
 pub mod body;
 pub mod kv;
+pub mod outbound;
 pub mod request;
 pub mod respond;
 pub mod vars;

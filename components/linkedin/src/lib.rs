@@ -12,6 +12,7 @@
 //! Variables: `public_base_url`.
 
 use emblem_edge::{Response, Site, respond};
+use emblem_web::present;
 use emblem_web::share;
 use spin_sdk::http::{Method, Request};
 
@@ -22,7 +23,7 @@ async fn handle(req: Request) -> Response {
         Ok(site) => site,
         Err(e) => return respond::error(&e),
     };
-    let mut reply = match share::route(req.method().as_str(), req.uri().path()) {
+    let reply = match share::route(req.method().as_str(), req.uri().path()) {
         Ok(route) => {
             let (reply, fault) = share::serve(&site.kv, &site.base, site.now, &route, head).await;
             if let Some(e) = fault {
@@ -32,8 +33,5 @@ async fn handle(req: Request) -> Response {
         }
         Err(e) => share::route_failure(&site.base, &e),
     };
-    if head {
-        reply.body.clear();
-    }
-    respond::send(reply)
+    respond::send(present::head(reply, head))
 }

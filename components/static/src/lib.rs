@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use emblem_edge::{Response, respond};
 use emblem_web::error::{Error, ObjectKind};
+use emblem_web::present::{self, Surface};
 use emblem_web::{Reply, files};
 use spin_sdk::http::{Method, Request};
 
@@ -27,14 +28,8 @@ const ALLOW: &[&str] = &["GET", "HEAD"];
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Response {
     let head = req.method() == Method::HEAD;
-    let mut reply = match serve(req.method(), req.uri().path()) {
-        Ok(reply) => reply,
-        Err(e) => Reply::problem(&e),
-    };
-    if head {
-        reply.body.clear();
-    }
-    respond::send(reply)
+    let result = serve(req.method(), req.uri().path());
+    respond::send(present::respond(Surface::Document, head, result, |_| None))
 }
 
 fn serve(method: &Method, path: &str) -> Result<Reply, Error> {
@@ -44,13 +39,10 @@ fn serve(method: &Method, path: &str) -> Result<Reply, Error> {
     }
     let not_found = || Error::not_found(ObjectKind::File, path);
     let bytes = read(&file.path).ok_or_else(not_found)?;
-    let mut reply = Reply::bytes(200, file.content_type, bytes)
-        .with_header("x-content-type-options", "nosniff")
+    let reply = Reply::bytes(200, file.content_type, bytes)
         .with_header("cache-control", "public, max-age=3600");
-    if file.content_type == "image/svg+xml" {
-        reply = reply.with_header("content-security-policy", emblem_web::hosting::SVG_CSP);
-    }
-    Ok(reply)
+    // Stylesheets and the app's own images: served as images are (nosniff; an SVG sandboxed).
+    Ok(present::secure(reply, Surface::Image))
 }
 
 /// The most file bytes an instance keeps in memory; files beyond it are read each time.

@@ -7,13 +7,11 @@
 //!    (`emblem_web::verify::memo`; the records are read on every request).
 //! 3. Run the checks (`emblem_web::verify::run`) with a fetcher that reads this instance's
 //!    own URLs from the store (hosting renderers) and everything else through outbound HTTP
-//!    ([`outbound::SpinHop`]) under the SSRF policy.
+//!    (`emblem_edge::outbound::SpinHop`) under the SSRF policy.
 //! 4. Answer JSON or HTML by `Accept` (browsers posting the upload form get the page).
 //!
 //! Variables: `public_base_url`; `verify_allow_http_loopback` (`true` only in tests: plain
 //! http to loopback addresses).
-
-mod outbound;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,6 +19,7 @@ use std::rc::Rc;
 use emblem_edge::{Response, Site, body, request, respond, vars};
 use emblem_web::hosting::RenderCache;
 use emblem_web::negotiate::{Representation, negotiate};
+use emblem_web::present;
 use emblem_web::verify::api::{self, Route};
 use emblem_web::verify::input::{self, Subject};
 use emblem_web::verify::memo::{self, Memo};
@@ -59,7 +58,7 @@ async fn handle(req: Request) -> Response {
         Ok(site) => site,
         Err(e) => return respond::error(&e),
     };
-    let mut reply = match serve(&site, req, html).await {
+    let reply = match serve(&site, req, html).await {
         Ok(reply) => reply,
         Err(e) if html => {
             respond::log(&e);
@@ -70,10 +69,7 @@ async fn handle(req: Request) -> Response {
             Reply::problem(&e)
         }
     };
-    if head {
-        reply.body.clear();
-    }
-    respond::send(reply)
+    respond::send(present::head(reply, head))
 }
 
 async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
@@ -111,7 +107,7 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
         return Ok(reply);
     }
     let cache = RENDERED.with(Rc::clone);
-    let hop = outbound::SpinHop;
+    let hop = emblem_edge::outbound::SpinHop;
     let fetcher = Fetcher {
         kv: &site.kv,
         base: &site.base,

@@ -12,6 +12,7 @@
 //! - [`sharing`]: whether an award may be shared, and the share links (LinkedIn first).
 //! - [`validate`]: the field-by-field JSON validation helpers; [`error`]: the error vocabulary
 //!   every layer shares, with the RFC 9457 problem each error becomes.
+//! - [`context`]: which standard a document declares through its `@context`.
 //! - [`base_url`], [`clock`], [`digest`], [`entropy`], [`ids`]: small building blocks.
 //!
 //! The layers above: `emblem-web` (the store-backed services and the web routes) and the
@@ -23,6 +24,7 @@
 pub mod bake;
 pub mod base_url;
 pub mod clock;
+pub mod context;
 pub mod digest;
 pub mod entropy;
 pub mod error;

@@ -321,6 +321,16 @@ impl NoticePage {
     }
 }
 
+/// `s` escaped for HTML text and quoted attributes: the template engine's own escaper, so a
+/// value written by hand into HTML (a snippet, a redirect body, an SVG label) is escaped
+/// exactly as a template would escape it (`&`, `<`, `>`, `"` and `'`).
+pub fn escape(s: &str) -> String {
+    match askama::filters::escape(s, askama::filters::Html) {
+        Ok(safe) => safe.to_string(),
+        Err(never) => match never {},
+    }
+}
+
 /// Render a page to bytes.
 pub fn render(page: &impl Template) -> Result<Vec<u8>, Error> {
     Ok(page

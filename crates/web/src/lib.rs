@@ -47,6 +47,7 @@ pub mod files;
 pub mod hosting;
 pub mod html;
 pub mod negotiate;
+pub mod present;
 pub mod reply;
 pub mod share;
 pub mod verify;

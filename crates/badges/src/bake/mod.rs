@@ -31,14 +31,7 @@ use serde::Serialize;
 use crate::error::{Error, FieldError};
 use crate::image::ImageType;
 
-/// The Open Badges 2.0 JSON-LD context.
-pub const OB2_CONTEXT: &str = "https://w3id.org/openbadges/v2";
-/// The W3C Verifiable Credentials 2.0 context.
-pub const VC2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
-/// The W3C Verifiable Credentials 1.1 context (older OB 3.0 credentials).
-pub const VC1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
-/// Prefix of the Open Badges 3.0 contexts (`…/context-3.0.3.json` and friends).
-pub const OB3_CONTEXT_PREFIX: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context";
+pub use crate::context::{OB2_CONTEXT, OB3_CONTEXT_PREFIX, VC1_CONTEXT, VC2_CONTEXT};
 
 /// Budgets for untrusted input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,23 +200,11 @@ fn is_http_url(s: &str) -> bool {
 
 /// The version a JSON document declares through its `@context`.
 pub fn json_version(v: &serde_json::Value) -> Option<Version> {
-    let contexts: Vec<&str> = match v.get("@context") {
-        Some(serde_json::Value::String(s)) => vec![s.as_str()],
-        Some(serde_json::Value::Array(items)) => {
-            items.iter().filter_map(serde_json::Value::as_str).collect()
-        }
-        _ => Vec::new(),
-    };
-    let has = |f: &dyn Fn(&str) -> bool| contexts.iter().any(|c| f(c.trim_end_matches('/')));
-    if has(&|c| c == OB2_CONTEXT) {
-        Some(Version::V2)
-    } else if has(&|c| c == VC2_CONTEXT || c == VC1_CONTEXT)
-        && has(&|c| c.starts_with(OB3_CONTEXT_PREFIX))
-    {
-        Some(Version::V3)
-    } else {
+    match crate::context::declared(v) {
+        crate::context::Declared::Ob2 => Some(Version::V2),
+        crate::context::Declared::Ob3 => Some(Version::V3),
         // A VC-JWT may carry the credential under the `vc` claim (VC-JWT 1.1 style).
-        v.get("vc").and_then(json_version)
+        _ => v.get("vc").and_then(json_version),
     }
 }
 

@@ -107,27 +107,8 @@ pub fn parse(s: &str, max: usize) -> Result<DataUri, DataUriError> {
     Ok(DataUri { kind, bytes })
 }
 
-/// Decode `%XX` escapes (RFC 3986 §2.1); other bytes pass through.
 fn percent_decode(s: &str) -> Result<Vec<u8>, DataUriError> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            // Two hex digits exactly: `from_str_radix` alone would take a sign (`%+A`).
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .ok_or(DataUriError::BadPercent)?;
-            let hex = std::str::from_utf8(hex).map_err(|_| DataUriError::BadPercent)?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| DataUriError::BadPercent)?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Ok(out)
+    crate::validate::url::percent_decode(s).ok_or(DataUriError::BadPercent)
 }
 
 #[cfg(test)]

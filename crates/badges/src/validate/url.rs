@@ -2,6 +2,20 @@
 
 use url::Url;
 
+/// Decode `%XX` escapes (RFC 3986 §2.1) with the `percent-encoding` crate, strictly: every
+/// `%` must be followed by exactly two hex digits (`%+A`, `%4` and `%zz` are refused, not
+/// passed through). Other bytes pass through unchanged.
+pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let bytes = s.as_bytes();
+    let well_formed = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    well_formed.then(|| percent_encoding::percent_decode(bytes).collect())
+}
+
 /// Longest URL accepted.
 pub const MAX_URL_LEN: usize = 2048;
 

@@ -9,8 +9,10 @@
 
 use serde_json::Value;
 
-use crate::bake::{OB2_CONTEXT, OB3_CONTEXT_PREFIX, VC1_CONTEXT, VC2_CONTEXT};
 use crate::clock;
+use crate::context::{self, Declared};
+#[cfg(test)]
+use crate::context::{OB2_CONTEXT, VC2_CONTEXT};
 
 /// The Open Badges version a document declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,37 +59,21 @@ pub enum Era {
     Legacy,
 }
 
-/// The contexts of `doc` (a string or an array of strings).
-fn contexts(doc: &Value) -> Vec<&str> {
-    match doc.get("@context") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The version an assertion declares (see [`DocVersion`]), as validator-core tells them apart.
 pub fn version(doc: &Value) -> DocVersion {
-    let ctx = contexts(doc);
-    let has = |f: &dyn Fn(&str) -> bool| ctx.iter().any(|c| f(c.trim_end_matches('/')));
-    if has(&|c| c == OB2_CONTEXT) {
-        DocVersion::V2
-    } else if has(&|c| c == VC2_CONTEXT || c == VC1_CONTEXT)
-        && has(&|c| c.starts_with(OB3_CONTEXT_PREFIX))
-    {
-        DocVersion::V3
-    } else if has(&|c| c.contains("openbadges/v1") || c.contains("openbadges.org/v1")) {
-        DocVersion::V1_1
-    } else if doc.get("@context").is_some() {
-        DocVersion::Unknown
-    } else if doc.get("recipient").is_some_and(Value::is_string) {
-        DocVersion::V0_5
-    } else if doc.get("verify").is_some_and(Value::is_object)
-        || doc.get("recipient").is_some_and(Value::is_object)
-    {
-        DocVersion::V1_0
-    } else {
-        DocVersion::Unknown
+    match context::declared(doc) {
+        Declared::Ob2 => DocVersion::V2,
+        Declared::Ob3 => DocVersion::V3,
+        Declared::Ob1 => DocVersion::V1_1,
+        Declared::Other => DocVersion::Unknown,
+        Declared::Nothing if doc.get("recipient").is_some_and(Value::is_string) => DocVersion::V0_5,
+        Declared::Nothing
+            if doc.get("verify").is_some_and(Value::is_object)
+                || doc.get("recipient").is_some_and(Value::is_object) =>
+        {
+            DocVersion::V1_0
+        }
+        Declared::Nothing => DocVersion::Unknown,
     }
 }
 

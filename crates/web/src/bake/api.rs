@@ -25,7 +25,7 @@ use super::{
 };
 use crate::base_url::BaseUrl;
 use crate::error::{Error, Gone, Internal, Malformed, NotFound, ObjectKind};
-use crate::hosting::{CACHE, SVG_CSP};
+use crate::hosting::CACHE;
 use crate::image::ImageType;
 use crate::keys;
 use crate::kv::{self, Kv};
@@ -34,6 +34,7 @@ use crate::model::award::Status;
 use crate::model::badge::BadgeClass;
 use crate::model::stored_image::StoredImage;
 use crate::ob2::{self, AssertionDoc};
+use crate::present::{self, Surface};
 use crate::reply::Reply;
 
 /// Largest request body: 10 MiB.
@@ -124,18 +125,14 @@ pub async fn assertion_image<K: Kv + ?Sized>(
         ImageType::Png => "png",
         ImageType::Svg => "svg",
     };
-    let mut reply = Reply::bytes(200, baked.format.content_type(), baked.bytes)
+    let reply = Reply::bytes(200, baked.format.content_type(), baked.bytes)
         .with_header(
             "content-disposition",
             format!("attachment; filename=\"{}.{ext}\"", slug(&badge.name)),
         )
         .with_header("access-control-allow-origin", "*")
-        .with_header("cache-control", CACHE)
-        .with_header("x-content-type-options", "nosniff");
-    if baked.format == ImageType::Svg {
-        reply = reply.with_header("content-security-policy", SVG_CSP);
-    }
-    Ok(reply)
+        .with_header("cache-control", CACHE);
+    Ok(present::secure(reply, Surface::Image))
 }
 
 /// A file-name-safe slug of a badge name: lowercase ASCII letters and digits joined by `-`,
@@ -274,7 +271,7 @@ pub fn bake_request(content_type: Option<&str>, body: &[u8]) -> Result<Reply, Er
         }
     };
     let baked = bake(&image, &payload, version, &Limits::default())?;
-    Ok(Reply::bytes(200, baked.format.content_type(), baked.bytes)
+    let reply = Reply::bytes(200, baked.format.content_type(), baked.bytes)
         .with_header("emblem-replaced-chunks", baked.replaced.len().to_string())
         .with_header("emblem-badge-version", baked.version.as_str())
         .with_header(
@@ -285,9 +282,8 @@ pub fn bake_request(content_type: Option<&str>, body: &[u8]) -> Result<Reply, Er
                 PayloadKind::Jws => "jws",
                 PayloadKind::Text => "text",
             },
-        )
-        .with_header("x-content-type-options", "nosniff")
-        .with_header("content-security-policy", SVG_CSP))
+        );
+    Ok(present::secure(reply, Surface::Image))
 }
 
 /// The unbake response.
@@ -439,7 +435,7 @@ mod tests {
         )));
         let u = unbake(&r.body, &Limits::default()).expect("unbake");
         assert_eq!(u.found[0].payload, hosted_json(&kv));
-        assert_eq!(r.header("content-security-policy"), Some(SVG_CSP));
+        assert_eq!(r.header("content-security-policy"), Surface::Image.csp());
     }
 
     #[test]

@@ -51,6 +51,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::kv::Kv;
 use crate::model::award::{AcceptanceState, Changed, TransitionError, Visibility};
+use crate::present::{self, Surface};
 use crate::reply::Reply;
 use crate::service::awards;
 use pages::Page;
@@ -59,9 +60,6 @@ use pages::Page;
 pub const MAX_FORM: usize = 4 * 1024;
 /// Methods the claim route accepts.
 pub const ALLOW: &[&str] = &["GET", "HEAD", "POST"];
-/// Content-Security-Policy of claim pages.
-pub const CSP: &str = "default-src 'none'; img-src 'self' https: data:; style-src 'self'; \
-                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// What the earner asks for in a POST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,16 +321,10 @@ pub fn finish(mut reply: Reply, head: bool) -> Reply {
         ("cache-control", "no-store"),
         ("referrer-policy", "no-referrer"),
         ("x-robots-tag", "noindex, nofollow"),
-        ("content-security-policy", CSP),
-        ("x-content-type-options", "nosniff"),
-        ("x-frame-options", "DENY"),
     ] {
         reply.set_header(name, value);
     }
-    if head {
-        reply.body.clear();
-    }
-    reply
+    present::head(present::secure(reply, Surface::Form), head)
 }
 
 /// Earner-facing words for a transition the award's state forbids.

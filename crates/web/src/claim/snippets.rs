@@ -4,22 +4,7 @@
 //! page then shows the snippet as text (askama escapes it again inside `<textarea>`).
 
 use crate::base_url::BaseUrl;
-
-/// Escape `s` for HTML text and double-quoted attributes.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::html::escape;
 
 /// An email-signature line: the badge image and name, linking to the public badge page.
 pub fn signature(
@@ -63,8 +48,8 @@ mod tests {
             "<b>\"x\"",
             "A & B",
         );
-        assert!(s.contains("alt=\"&lt;b&gt;&quot;x&quot; badge\""), "{s}");
-        assert!(s.contains("&lt;b&gt;&quot;x&quot; — A &amp; B</a>"), "{s}");
+        assert!(s.contains("alt=\"&#60;b&#62;&#34;x&#34; badge\""), "{s}");
+        assert!(s.contains("&#60;b&#62;&#34;x&#34; — A &#38; B</a>"), "{s}");
         let base = BaseUrl::parse("https://b.example").expect("base");
         let e = embed(&base, "id-1", "it's");
         assert_eq!(

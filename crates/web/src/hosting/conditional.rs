@@ -28,7 +28,7 @@ pub fn with_etag(mut reply: Reply) -> Reply {
 /// Add the ETag (unless the reply already has one), answer conditional
 /// requests with 304 and strip HEAD bodies.
 pub fn finish(reply: Reply, if_none_match_header: Option<&str>, head: bool) -> Reply {
-    let mut reply = with_etag(reply);
+    let reply = with_etag(reply);
     let matched = reply.status == 200
         && reply
             .header("etag")
@@ -48,10 +48,7 @@ pub fn finish(reply: Reply, if_none_match_header: Option<&str>, head: bool) -> R
         }
         return not_modified;
     }
-    if head {
-        reply.body.clear();
-    }
-    reply
+    crate::present::head(reply, head)
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@
 //! 4. Headers: JSON gets `Access-Control-Allow-Origin: *`; everything gets
 //!    `Cache-Control: public, max-age=30` (so a revocation shows within a minute),
 //!    `Vary: Accept, User-Agent` and `X-Content-Type-Options: nosniff`; HTML gets a strict CSP
-//!    without scripts; uploaded SVG gets its own CSP ([`SVG_CSP`]).
+//!    without scripts; uploaded SVG gets the image policy (security headers by
+//!    [`crate::present`]).
 //! 5. [`finish`] adds a strong `ETag` (SHA-256 of the body) to 200 and 410 responses, answers
 //!    a matching `If-None-Match` with 304, and drops the body for HEAD.
 //!
@@ -42,7 +43,6 @@ use crate::base_url::BaseUrl;
 use crate::error::{Error, Internal, NotFound, ObjectKind};
 use crate::html::{self, AssertionPage, BadgePage, IssuerPage, NoticePage};
 use crate::ids;
-use crate::image::ImageType;
 use crate::keys;
 use crate::kv::{self, Kv};
 use crate::model::award::{AcceptanceState, Award, Status, Visibility};
@@ -55,6 +55,7 @@ use crate::negotiate::Representation;
 use crate::ob2::{
     self, AssertionDoc, BadgeClassDoc, IssuerDoc, RevocationListDoc, RevokedAssertionDoc,
 };
+use crate::present::{self, Surface};
 use crate::reply::Reply;
 use crate::service::{badges, issuers, signing};
 
@@ -65,11 +66,6 @@ pub const CACHE: &str = "public, max-age=30";
 /// Caching of uploaded images (they never change once uploaded).
 pub const IMAGE_CACHE: &str = "public, max-age=3600";
 /// Content-Security-Policy of HTML pages.
-/// Pages may not be framed: only the embed card (`crate::share`) may.
-pub const HTML_CSP: &str =
-    "default-src 'none'; img-src 'self' https: data:; style-src 'self'; frame-ancestors 'none'";
-/// Content-Security-Policy of uploaded SVG images.
-pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 /// Responses depend on these request headers.
 pub const VARY: &str = "Accept, User-Agent";
 
@@ -122,11 +118,13 @@ fn json_doc<T: Serialize>(status: u16, rep: Representation, doc: &T) -> Reply {
     } else {
         Representation::LdJson
     };
-    Reply::bytes(status, rep.content_type(), ob2::to_vec(doc))
-        .with_header("access-control-allow-origin", "*")
-        .with_header("cache-control", CACHE)
-        .with_header("vary", VARY)
-        .with_header("x-content-type-options", "nosniff")
+    present::secure(
+        Reply::bytes(status, rep.content_type(), ob2::to_vec(doc)),
+        Surface::Document,
+    )
+    .with_header("access-control-allow-origin", "*")
+    .with_header("cache-control", CACHE)
+    .with_header("vary", VARY)
 }
 
 fn html_page(status: u16, page: &impl askama::Template) -> Result<Reply, Error> {
@@ -134,11 +132,9 @@ fn html_page(status: u16, page: &impl askama::Template) -> Result<Reply, Error> 
 }
 
 fn html_reply(status: u16, body: Vec<u8>, cache: &str) -> Reply {
-    Reply::bytes(status, Representation::Html.content_type(), body)
-        .with_header("content-security-policy", HTML_CSP)
+    present::page(Surface::Page, status, body)
         .with_header("cache-control", cache)
         .with_header("vary", VARY)
-        .with_header("x-content-type-options", "nosniff")
 }
 
 /// Two records in one `get_many`.
@@ -366,13 +362,9 @@ pub async fn image<K: Kv + ?Sized>(kv: &K, owner: ImageOwner, id: &str) -> Resul
         })
     })?;
     let content_type = stored.content_type.content_type();
-    let mut reply = Reply::bytes(200, content_type, bytes)
+    let mut reply = present::secure(Reply::bytes(200, content_type, bytes), Surface::Image)
         .with_header("access-control-allow-origin", "*")
-        .with_header("cache-control", IMAGE_CACHE)
-        .with_header("x-content-type-options", "nosniff");
-    if stored.content_type == ImageType::Svg {
-        reply = reply.with_header("content-security-policy", SVG_CSP);
-    }
+        .with_header("cache-control", IMAGE_CACHE);
     // The tag stored with the bytes spares hashing them on every request.
     if let Some(tag) = stored.etag {
         reply = reply.with_header("etag", tag);
@@ -380,10 +372,16 @@ pub async fn image<K: Kv + ?Sized>(kv: &K, owner: ImageOwner, id: &str) -> Resul
     Ok(reply)
 }
 
-/// The reply for a failure: an HTML page for browsers on 404/5xx, else problem+json.
+/// The reply for a failure: an HTML notice for browsers on 404/5xx, else problem+json
+/// ([`present::failure`]).
 pub fn failure(error: &Error, rep: Representation, base: &BaseUrl, url: String) -> Reply {
-    let status = error.status();
-    if rep == Representation::Html && (status == 404 || status >= 500) {
+    let surface = if rep == Representation::Html {
+        Surface::Page
+    } else {
+        Surface::Document
+    };
+    let notice = |error: &Error| {
+        let status = error.status();
         let (heading, message) = match error {
             Error::NotFound(NotFound::NotYetAccepted { .. }) => (
                 "Not yet accepted",
@@ -393,17 +391,15 @@ pub fn failure(error: &Error, rep: Representation, base: &BaseUrl, url: String) 
                 "Not found",
                 "There is no badge, issuer or assertion at this address. Check the link you followed.",
             ),
-            _ => (
+            _ if status >= 500 => (
                 "Something went wrong",
                 "We could not show this page right now. Please try again in a moment.",
             ),
+            _ => return None,
         };
-        let page = NoticePage::new(base, url, heading, message);
-        if let Ok(body) = html::render(&page) {
-            return html_reply(status, body, "no-store");
-        }
-    }
-    let mut reply = Reply::problem(error)
+        html::render(&NoticePage::new(base, url, heading, message)).ok()
+    };
+    let mut reply = present::secure(present::failure(surface, error, notice), surface)
         .with_header("cache-control", "no-store")
         .with_header("vary", VARY);
     if rep.is_json() {
@@ -651,7 +647,7 @@ pub(super) mod tests {
         ] {
             let r = get(&kv, route, Html);
             assert_eq!(r.status, 200);
-            assert_eq!(r.header("content-security-policy"), Some(HTML_CSP));
+            assert_eq!(r.header("content-security-policy"), Surface::Page.csp());
             assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
         }
     }
@@ -738,7 +734,7 @@ pub(super) mod tests {
         assert_eq!(r.status, 200);
         assert_eq!(r.body, svg);
         assert_eq!(r.header("content-type"), Some("image/svg+xml"));
-        assert_eq!(r.header("content-security-policy"), Some(SVG_CSP));
+        assert_eq!(r.header("content-security-policy"), Surface::Image.csp());
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(
             get(&kv, Route::IssuerImage(ISSUER_ID.into()), LdJson).status,

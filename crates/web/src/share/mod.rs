@@ -29,7 +29,7 @@ pub use emblem_badges::sharing::{access, links};
 pub use access::{Refusal, decide};
 pub use counters::{ShareCounts, Target};
 pub use links::{Credential, badge_image_url, verify_url};
-pub use pages::{CertificatePage, EMBED_CSP, EmbedCard, PAGE_CSP, signature_snippet};
+pub use pages::{CertificatePage, EmbedCard, signature_snippet};
 
 use time::OffsetDateTime;
 
@@ -43,6 +43,7 @@ use crate::kv::{self, Kv};
 use crate::model::award::Award;
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
+use crate::present::{self, Surface};
 use crate::reply::Reply;
 
 /// Methods the sharing routes accept.
@@ -161,11 +162,11 @@ pub async fn serve<K: Kv + ?Sized>(
         Route::Share(target, _) => redirect(kv, base, &shared, *target, head).await,
         Route::Embed(_) => EmbedCard::new(&shared.award, &shared.badge, &shared.issuer, base, now)
             .render()
-            .map(|body| page(200, body, EMBED_CSP, CACHE)),
+            .map(|body| page(Surface::Embed, 200, body, CACHE)),
         Route::Certificate(_) => {
             CertificatePage::new(&shared.award, &shared.badge, &shared.issuer, base, now)
                 .and_then(|p| p.render())
-                .map(|body| page(200, body, PAGE_CSP, CACHE).with_header("x-frame-options", "DENY"))
+                .map(|body| page(Surface::Page, 200, body, CACHE))
         }
     };
     match result {
@@ -196,26 +197,15 @@ async fn redirect<K: Kv + ?Sized>(
     let body = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Redirecting</title>\
          <p><a href=\"{}\">Continue</a></p></html>\n",
-        escape_attr(&location)
+        html::escape(&location)
     );
-    Ok(page(302, body.into_bytes(), PAGE_CSP, "no-store")
+    Ok(page(Surface::Page, 302, body.into_bytes(), "no-store")
         .with_header("location", location)
         .with_header("referrer-policy", "no-referrer"))
 }
 
-/// HTML attribute escaping for the redirect body (the location is already percent-encoded;
-/// this only guards `&`, quotes and `<`).
-fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-}
-
-fn page(status: u16, body: Vec<u8>, csp: &str, cache: &str) -> Reply {
-    Reply::bytes(status, "text/html; charset=utf-8", body)
-        .with_header("content-security-policy", csp)
-        .with_header("cache-control", cache)
-        .with_header("x-content-type-options", "nosniff")
+fn page(surface: Surface, status: u16, body: Vec<u8>, cache: &str) -> Reply {
+    present::page(surface, status, body).with_header("cache-control", cache)
 }
 
 /// The friendly page for a refusal or a failure.
@@ -240,12 +230,12 @@ fn stopped(base: &BaseUrl, route: &Route, stop: Stop) -> (Reply, Option<Error>) 
     let notice = NoticePage::new(base, url, heading, &message);
     let reply = match html::render(&notice) {
         Ok(body) => {
-            let csp = if matches!(route, Route::Embed(_)) {
-                EMBED_CSP
+            let surface = if matches!(route, Route::Embed(_)) {
+                Surface::Embed
             } else {
-                PAGE_CSP
+                Surface::Page
             };
-            page(status, body, csp, "no-store")
+            page(surface, status, body, "no-store")
         }
         Err(e) => Reply::problem(&e),
     };
@@ -261,7 +251,7 @@ pub fn route_failure(base: &BaseUrl, error: &Error) -> Reply {
     let (heading, message) = Refusal::NotFound.words();
     let notice = NoticePage::new(base, base.join("/share"), heading, &message);
     match html::render(&notice) {
-        Ok(body) => page(404, body, PAGE_CSP, "no-store"),
+        Ok(body) => page(Surface::Page, 404, body, "no-store"),
         Err(e) => Reply::problem(&e),
     }
 }

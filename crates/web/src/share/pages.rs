@@ -17,13 +17,6 @@ use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
 use emblem_badges::sharing::links::{badge_image_url, verify_url};
 
-/// CSP of the sharing pages and notices: no scripts, no framing.
-pub const PAGE_CSP: &str =
-    "default-src 'none'; img-src 'self' https: data:; style-src 'self'; frame-ancestors 'none'";
-/// CSP of the embed card: no scripts, any site may frame it.
-pub const EMBED_CSP: &str =
-    "default-src 'none'; img-src 'self' https: data:; style-src 'self'; frame-ancestors *";
-
 fn status_line(award: &Award, now: OffsetDateTime) -> Option<String> {
     award
         .expires

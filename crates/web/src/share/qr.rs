@@ -60,11 +60,7 @@ fn draw(text: &str, label: &str) -> Result<String, Error> {
             "QR code: the renderer made no <svg>".into(),
         ))
     })?;
-    let label = label
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let label = crate::html::escape(label);
     Ok(rendered[start..].replacen(
         "<svg ",
         &format!("<svg class=\"qr\" role=\"img\" aria-label=\"{label}\" "),
@@ -83,7 +79,7 @@ mod tests {
             "QR code: \"verify\" <here>",
         )
         .expect("svg");
-        assert!(s.starts_with("<svg class=\"qr\" role=\"img\" aria-label=\"QR code: &quot;verify&quot; &lt;here&gt;\" xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(s.starts_with("<svg class=\"qr\" role=\"img\" aria-label=\"QR code: &#34;verify&#34; &#60;here&#62;\" xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(!s.contains("<?xml"));
         assert!(s.ends_with("</svg>"));
         assert!(s.contains("viewBox=\"0 0 "));

@@ -17,15 +17,13 @@ use super::flow::Verification;
 use crate::base_url::BaseUrl;
 use crate::error::{Error, NotFound};
 use crate::html::{self, Head};
+use crate::present::{self, Surface};
 use crate::reply::Reply;
 
 /// Largest `POST /verify` body (a badge image, a JSON assertion or a form).
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
 /// Methods `/verify` accepts.
 pub const ALLOW: &[&str] = &["GET", "HEAD", "POST"];
-/// Content-Security-Policy of the page (no scripts; the forms post to this origin).
-pub const CSP: &str = "default-src 'none'; img-src 'self' https: data:; style-src 'self'; \
-     form-action 'self'; frame-ancestors 'none'";
 
 /// A `/verify` route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,14 +196,9 @@ fn outcome_str(o: Outcome) -> &'static str {
 }
 
 fn html_reply(status: u16, page: &VerifyPage) -> Result<Reply, Error> {
-    Ok(
-        Reply::bytes(status, "text/html; charset=utf-8", html::render(page)?)
-            .with_header("content-security-policy", CSP)
-            .with_header("cache-control", "no-store")
-            .with_header("vary", "Accept")
-            .with_header("x-content-type-options", "nosniff")
-            .with_header("x-frame-options", "DENY"),
-    )
+    Ok(present::page(Surface::Form, status, html::render(page)?)
+        .with_header("cache-control", "no-store")
+        .with_header("vary", "Accept"))
 }
 
 /// The page with an empty form (`url` and `email` prefilled when given), or with `error`.
