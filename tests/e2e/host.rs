@@ -96,6 +96,32 @@ fn outbound_http_outside_allowed_hosts_never_leaves_the_host() {
 
 #[test]
 fn a_component_without_a_files_mount_reads_no_files() {
-    let text = mixed().get("/probe/file").expect(200).text();
-    assert!(text.starts_with("err:"), "{text}");
+    // A real file on the host, outside every mount: the test reads it, the guest may not.
+    let secret = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target")
+        .join(format!("isolation-secret-{}.txt", std::process::id()));
+    std::fs::write(&secret, "host secret").expect("write");
+    let absolute = secret.canonicalize().expect("canonical");
+    assert_eq!(
+        std::fs::read_to_string(&absolute).expect("read"),
+        "host secret"
+    );
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spin.toml");
+    let manifest = manifest.canonicalize().expect("canonical");
+    for path in [
+        absolute.to_string_lossy().into_owned(),
+        manifest.to_string_lossy().into_owned(),
+        "/etc/hostname".to_owned(),
+        "../../target/isolation-secret.txt".to_owned(),
+    ] {
+        let text = mixed()
+            .get(&format!("/probe/file?path={path}"))
+            .expect(200)
+            .text();
+        assert!(text.starts_with("err:"), "{path}: {text}");
+        assert!(!text.contains("host secret"), "{path}: {text}");
+    }
+    // The same reading code works where a mount exists: the static component serves its files.
+    mixed().get("/static/emblem.css").expect(200);
+    let _ = std::fs::remove_file(&secret);
 }

@@ -9,6 +9,7 @@ mod hook_receiver;
 mod host;
 mod hosting;
 mod issuing;
+mod manifests;
 mod many_instances;
 mod share;
 mod static_files;

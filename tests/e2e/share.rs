@@ -1,4 +1,4 @@
-//! Sharing through the real `linkedin` component: exact redirect URLs, the
+//! Sharing through the real `share` component: exact redirect URLs, the
 //! states that do not redirect, click counting under concurrency and its API,
 //! Open Graph tags for link-preview crawlers, the embed card and the
 //! certificate.

@@ -195,8 +195,97 @@ fn watch_output(
     });
 }
 
+/// Fail when a component's `.wasm` is older than a source it is built from: the tests would
+/// otherwise run yesterday's code and prove nothing about today's. Checked once per process.
+pub fn assert_wasm_fresh() {
+    static CHECKED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    if let Err(e) = CHECKED.get_or_init(|| wasm_freshness(&root())) {
+        panic!("{e}");
+    }
+}
+
+/// The check behind [`assert_wasm_fresh`], for a workspace at `root`: each component against
+/// the sources it is built from (its own crate, and for Emblem's the shared crates).
+pub fn wasm_freshness(root: &Path) -> Result<(), String> {
+    let emblem = [
+        "issuing", "hosting", "bake", "share", "claim", "verify", "static",
+    ];
+    let mut inputs: Vec<(String, Vec<PathBuf>)> = emblem
+        .iter()
+        .map(|c| {
+            let dirs = vec![
+                root.join("components").join(c),
+                root.join("components/edge"),
+                root.join("crates"),
+            ];
+            (format!("emblem_{c}"), dirs)
+        })
+        .collect();
+    for fixture in ["hello", "probe"] {
+        let dirs = vec![root.join("tests/components").join(fixture)];
+        inputs.push((format!("emblem_test_{fixture}"), dirs));
+    }
+    let wasm_dir = root.join("target/wasm32-wasip2/release");
+    let mut stale = Vec::new();
+    for (wasm, dirs) in inputs {
+        let Some((newest_time, newest_path)) = dirs
+            .iter()
+            .filter_map(|dir| newest(dir))
+            .max_by_key(|(time, _)| *time)
+        else {
+            continue;
+        };
+        let file = wasm_dir.join(format!("{wasm}.wasm"));
+        let built = std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .map_err(|e| format!("{}: {e}; run `cargo xtask build`", file.display()))?;
+        if built < newest_time {
+            stale.push(format!("{wasm} (older than {})", newest_path.display()));
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "stale .wasm: {}; run `cargo xtask build` (or `cargo xtask test`)",
+            stale.join(", ")
+        ))
+    }
+}
+
+/// The newest source file (`.rs`, templates, `Cargo.toml`) under `dir`, skipping `target`.
+fn newest(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
+    let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()?.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name();
+            if path.is_dir() {
+                if name != "target" && name != "tests" && name != "benches" && name != "examples" {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let is_source = path.extension().is_some_and(|e| e == "rs")
+                || name == "Cargo.toml"
+                || path.components().any(|c| c.as_os_str() == "templates");
+            if !is_source {
+                continue;
+            }
+            if let Ok(time) = entry.metadata().and_then(|m| m.modified())
+                && best.as_ref().is_none_or(|(t, _)| time > *t)
+            {
+                best = Some((time, path));
+            }
+        }
+    }
+    best
+}
+
 impl App {
     pub fn start(config: AppConfig) -> App {
+        assert_wasm_fresh();
         let runtime_config = config.state_dir.join("runtime-config.toml");
         let rc_text = config.runtime_config.clone().unwrap_or_else(|| {
             format!(
@@ -531,5 +620,50 @@ impl Resp {
             "problem title: {body}"
         );
         body
+    }
+}
+
+#[cfg(test)]
+mod freshness_tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(path, b"x").expect("write");
+    }
+
+    #[test]
+    fn a_wasm_older_than_a_source_is_stale() {
+        let root = std::env::temp_dir().join(format!("emblem-fresh-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let release = root.join("target/wasm32-wasip2/release");
+        touch(&root.join("crates/web/src/lib.rs"));
+        touch(&root.join("components/bake/src/lib.rs"));
+        touch(&root.join("tests/components/probe/src/lib.rs"));
+        std::thread::sleep(Duration::from_millis(20));
+        for name in [
+            "issuing",
+            "hosting",
+            "bake",
+            "share",
+            "claim",
+            "verify",
+            "static",
+            "test_hello",
+            "test_probe",
+        ] {
+            touch(&release.join(format!("emblem_{name}.wasm")));
+        }
+        assert_eq!(wasm_freshness(&root), Ok(()));
+
+        std::thread::sleep(Duration::from_millis(20));
+        touch(&root.join("crates/web/templates/badge.html"));
+        let err = wasm_freshness(&root).expect_err("stale");
+        assert!(
+            err.contains("issuing") && err.contains("badge.html"),
+            "{err}"
+        );
+        assert!(!err.contains("test_probe"), "{err}");
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

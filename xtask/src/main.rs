@@ -30,7 +30,7 @@ const WASM_PACKAGES: &[&str] = &[
     "emblem-claim",
     "emblem-hosting",
     "emblem-issuing",
-    "emblem-linkedin",
+    "emblem-share",
     "emblem-static",
     "emblem-verify",
     "emblem-test-hello",

@@ -1,6 +1,6 @@
 //! The bake component: badge images with the credential inside, and reading them back.
 //!
-//! 1. Match the route (`emblem_web::bake::api::route`): `GET|HEAD /assertions/:id/image`,
+//! 1. Match the route (`emblem_web::bake::routes::route`): `GET|HEAD /assertions/:id/image`,
 //!    `POST /bake`, `POST /unbake`.
 //! 2. For the assertion image, load the award and its class image and bake the hosted
 //!    assertion into it (same visibility rules as the hosted JSON).
@@ -11,7 +11,7 @@
 //! Variables: `public_base_url`.
 
 use emblem_edge::{Response, Site, body, request, respond};
-use emblem_web::bake::api::{self, Route};
+use emblem_web::bake::routes::{self, Route};
 use emblem_web::present;
 use emblem_web::{Error, Reply};
 use spin_sdk::http::{Method, Request};
@@ -26,20 +26,20 @@ async fn handle(req: Request) -> Response {
 }
 
 async fn serve(req: Request) -> Result<Reply, Error> {
-    match api::route(req.method().as_str(), req.uri().path())? {
+    match routes::route(req.method().as_str(), req.uri().path())? {
         Route::AssertionImage(id) => {
             let site = Site::load(req.headers()).await?;
-            api::assertion_image(&site.kv, &site.base, site.now, &id).await
+            routes::assertion_image(&site.kv, &site.base, site.now, &id).await
         }
         Route::Bake => {
             let content_type = request::content_type(req.headers()).map(str::to_owned);
-            let bytes = body::read(req, api::MAX_BODY).await?;
-            api::bake_request(content_type.as_deref(), &bytes)
+            let bytes = body::read(req, routes::MAX_BODY).await?;
+            routes::bake_request(content_type.as_deref(), &bytes)
         }
         Route::Unbake => {
             let content_type = request::content_type(req.headers()).map(str::to_owned);
-            let bytes = body::read(req, api::MAX_BODY).await?;
-            api::unbake_request(content_type.as_deref(), &bytes)
+            let bytes = body::read(req, routes::MAX_BODY).await?;
+            routes::unbake_request(content_type.as_deref(), &bytes)
         }
     }
 }

@@ -6,6 +6,19 @@
 //!    short HTML page.
 //! 3. Add the ETag, answer `If-None-Match` with 304, drop the body for HEAD.
 //!
+//! Routes (GET and HEAD) and the function behind each (`emblem_web::hosting::…`):
+//!
+//! | route | function |
+//! |---|---|
+//! | `/issuers/:id` | `issuer` (Profile) |
+//! | `/issuers/:id/image`, `/badges/:id/image` | `image` |
+//! | `/issuers/:id/revocations` | `revocations` (RevocationList) |
+//! | `/issuers/:id/keys/:kid` | `key` (CryptographicKey) |
+//! | `/badges/:id` | `badge` (BadgeClass) |
+//! | `/assertions/:id` | `assertion` (Assertion; 410 when revoked) |
+//!
+//! (`/assertions/:id/image` is the `bake` component's.)
+//!
 //! Variables: `public_base_url`.
 
 use emblem_edge::{Response, Site, request, respond};

@@ -7,6 +7,22 @@
 //!    200/201/204 with the JSON views documented in `emblem_web::api::views`.
 //! 4. Errors become problem+json (server faults are logged); nothing is cacheable.
 //!
+//! Routes (under `/api/v1`) and the service behind each (`emblem_services::…`):
+//!
+//! | route | who | service |
+//! |---|---|---|
+//! | `POST /issuers` | admin | `issuers::create` |
+//! | `GET /issuers/:id`, `PATCH /issuers/:id` | admin or that issuer | `issuers::get`, `issuers::update` |
+//! | `POST /issuers/:id/keys`, `GET /issuers/:id/keys` | admin | `apikeys::create`, `apikeys::list` |
+//! | `DELETE /issuers/:id/keys/:key_id` | admin | `apikeys::delete` |
+//! | `POST /issuers/:id/signing-key` | that issuer | `signing::enable` |
+//! | `POST /badgeclasses`, `GET /badgeclasses`, `GET /badgeclasses/:id` | issuer | `badges::create`, `badges::list`, `badges::get` |
+//! | `GET /badgeclasses/:id/assertions` | issuer | `awards::list_for_badge` |
+//! | `POST /assertions`, `GET /assertions/:id` | issuer | `awards::create`, `awards::get` |
+//! | `POST /assertions/:id/revoke`, `…/recertify`, `…/resend` | issuer | `awards::revoke`, `awards::recertify`, `awards::resend` |
+//! | `GET /assertions/:id/shares` | issuer | `counters::read` |
+//! | `GET /assertions/:id/signed` | issuer | `signing::sign_award` |
+//!
 //! Award and resend responses carry the award email; when the issuer has a `webhook_url`, the
 //! email is POSTed there through outbound HTTP (`allowed_outbound_hosts`), with time caps, and
 //! the outcome is reported in the response.

@@ -1,6 +1,6 @@
 //! The verify component: `POST /verify`, `GET /verify[?url=…]` (JSON or the HTML page).
 //!
-//! 1. Match the route (`emblem_web::verify::api::route`); read the body under a 10 MiB cap
+//! 1. Match the route (`emblem_web::verify::routes::route`); read the body under a 10 MiB cap
 //!    (413 beyond) or the query, into a verification request (4xx problem when unreadable).
 //! 2. For a URL of this instance's own badge, reuse the JSON answer while the four records it
 //!    depends on are byte-equal and the clock has not crossed `issuedOn`/`expires`
@@ -20,9 +20,9 @@ use emblem_edge::{Response, Site, body, request, respond, vars};
 use emblem_web::hosting::RenderCache;
 use emblem_web::negotiate::{Representation, negotiate};
 use emblem_web::present;
-use emblem_web::verify::api::{self, Route};
 use emblem_web::verify::input::{self, Subject};
 use emblem_web::verify::memo::{self, Memo};
+use emblem_web::verify::routes::{self, Route};
 use emblem_web::verify::{Fetcher, Rules};
 use emblem_web::{Error, Reply};
 use spin_sdk::http::{Method, Request};
@@ -62,7 +62,7 @@ async fn handle(req: Request) -> Response {
         Ok(reply) => reply,
         Err(e) if html => {
             respond::log(&e);
-            api::page(&site.base, Some(&e)).unwrap_or_else(|e| Reply::problem(&e))
+            routes::page(&site.base, Some(&e)).unwrap_or_else(|e| Reply::problem(&e))
         }
         Err(e) => {
             respond::log(&e);
@@ -73,12 +73,12 @@ async fn handle(req: Request) -> Response {
 }
 
 async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
-    let route = api::route(req.method().as_str(), req.uri().path())?;
+    let route = routes::route(req.method().as_str(), req.uri().path())?;
     let query = req.uri().query().unwrap_or_default().to_owned();
     let verify_request = match route {
         Route::Get => match input::from_query(&query)? {
             Some(r) => r,
-            None if html => return api::page(&site.base, None),
+            None if html => return routes::page(&site.base, None),
             None => {
                 return Err(Error::invalid(
                     "url",
@@ -88,7 +88,7 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
         },
         Route::Post => {
             let content_type = request::content_type(req.headers()).map(str::to_owned);
-            let bytes = body::read(req, api::MAX_BODY).await?;
+            let bytes = body::read(req, routes::MAX_BODY).await?;
             input::from_body(content_type.as_deref(), &query, &bytes)?
         }
     };
@@ -126,7 +126,7 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
         .as_ref()
         .filter(|c| c.kind == input::IdentityKind::Email)
         .map(|c| c.value.as_str());
-    let reply = api::answer(&verification, html, &site.base, url, email)?;
+    let reply = routes::answer(&verification, html, &site.base, url, email)?;
     if let Some(snap) = snapshot {
         MEMO.with(|m| {
             m.borrow_mut().store(

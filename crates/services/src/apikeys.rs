@@ -14,8 +14,8 @@
 use crate::auth::token;
 use crate::env::Env;
 use crate::input::NewKey;
-use crate::keys;
 use crate::kv::{self, Kv, Update, update_json};
+use crate::store_keys;
 use emblem_badges::clock::ts;
 use emblem_badges::error::{Conflict, Error, Internal, ObjectKind};
 use emblem_badges::model::V1;
@@ -35,7 +35,7 @@ pub async fn create<K: Kv + ?Sized>(
     input: NewKey,
 ) -> Result<KeyCreatedView, Error> {
     issuers::load(env.kv, issuer_id).await?;
-    let index: Option<ApiKeyIndex> = kv::get_json(env.kv, &keys::apikeys(issuer_id)).await?;
+    let index: Option<ApiKeyIndex> = kv::get_json(env.kv, &store_keys::apikeys(issuer_id)).await?;
     if index.is_some_and(|i| i.items.len() >= MAX_KEYS) {
         return Err(Error::Conflict(Conflict::TooManyKeys { max: MAX_KEYS }));
     }
@@ -51,8 +51,13 @@ pub async fn create<K: Kv + ?Sized>(
         };
         // A fresh random key id: a plain write after checking it is free (a taken id would
         // mean a broken random source; try another).
-        if env.kv.get(&keys::apikey_id(&new.key_id)).await?.is_none() {
-            kv::put_json(env.kv, &keys::apikey_id(&new.key_id), &by_id).await?;
+        if env
+            .kv
+            .get(&store_keys::apikey_id(&new.key_id))
+            .await?
+            .is_none()
+        {
+            kv::put_json(env.kv, &store_keys::apikey_id(&new.key_id), &by_id).await?;
             created = Some((new, by_id));
             break;
         }
@@ -70,7 +75,7 @@ pub async fn create<K: Kv + ?Sized>(
         label: by_id.label.clone(),
         created_at: env.now,
     };
-    kv::put_json(env.kv, &keys::apikey(&new.hash), &record).await?;
+    kv::put_json(env.kv, &store_keys::apikey(&new.hash), &record).await?;
     let summary = ApiKeySummary {
         key_id: new.key_id.clone(),
         label: by_id.label.clone(),
@@ -78,7 +83,7 @@ pub async fn create<K: Kv + ?Sized>(
     };
     let indexed = update_json(
         env.kv,
-        &keys::apikeys(issuer_id),
+        &store_keys::apikeys(issuer_id),
         |index: Option<ApiKeyIndex>| {
             let mut index = index.unwrap_or_default();
             if index.items.len() >= MAX_KEYS {
@@ -90,8 +95,8 @@ pub async fn create<K: Kv + ?Sized>(
     )
     .await;
     if let Err(e) = indexed {
-        env.kv.delete(&keys::apikey(&new.hash)).await?;
-        env.kv.delete(&keys::apikey_id(&new.key_id)).await?;
+        env.kv.delete(&store_keys::apikey(&new.hash)).await?;
+        env.kv.delete(&store_keys::apikey_id(&new.key_id)).await?;
         return Err(e);
     }
     Ok(KeyCreatedView {
@@ -106,7 +111,7 @@ pub async fn create<K: Kv + ?Sized>(
 /// The issuer's live keys.
 pub async fn list<K: Kv + ?Sized>(kv: &K, issuer_id: &str) -> Result<Items<KeyView>, Error> {
     issuers::load(kv, issuer_id).await?;
-    let index: ApiKeyIndex = kv::get_json(kv, &keys::apikeys(issuer_id))
+    let index: ApiKeyIndex = kv::get_json(kv, &store_keys::apikeys(issuer_id))
         .await?
         .unwrap_or_default();
     Ok(Items {
@@ -120,14 +125,14 @@ pub async fn delete<K: Kv + ?Sized>(kv: &K, issuer_id: &str, key_id: &str) -> Re
     if !token::is_key_id(key_id) {
         return Err(not_found());
     }
-    let by_id: ApiKeyId = kv::get_json(kv, &keys::apikey_id(key_id))
+    let by_id: ApiKeyId = kv::get_json(kv, &store_keys::apikey_id(key_id))
         .await?
         .filter(|k: &ApiKeyId| k.issuer_id == issuer_id)
         .ok_or_else(not_found)?;
-    kv.delete(&keys::apikey(&by_id.hash)).await?;
+    kv.delete(&store_keys::apikey(&by_id.hash)).await?;
     update_json(
         kv,
-        &keys::apikeys(issuer_id),
+        &store_keys::apikeys(issuer_id),
         |index: Option<ApiKeyIndex>| {
             let Some(mut index) = index else {
                 return Ok::<_, Error>(Update::Keep(None));
@@ -142,7 +147,7 @@ pub async fn delete<K: Kv + ?Sized>(kv: &K, issuer_id: &str, key_id: &str) -> Re
         },
     )
     .await?;
-    kv.delete(&keys::apikey_id(key_id)).await?;
+    kv.delete(&store_keys::apikey_id(key_id)).await?;
     Ok(())
 }
 

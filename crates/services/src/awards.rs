@@ -27,9 +27,9 @@ use time::Duration;
 
 use crate::env::Env;
 use crate::input::{NewAward, Recertify, Revoke};
-use crate::keys;
 use crate::kv::{self, Kv, Update, update_json};
 use crate::paging::PageRequest;
+use crate::store_keys;
 use emblem_badges::digest::sha256_hex;
 use emblem_badges::entropy;
 use emblem_badges::error::{Error, ObjectKind};
@@ -101,11 +101,11 @@ pub async fn create<K: Kv + ?Sized>(
         claim: Some(claim_ref),
         created_at: env.now,
     };
-    insert_new(env.kv, &keys::award(&id), &award).await?;
+    insert_new(env.kv, &store_keys::award(&id), &award).await?;
     listing::append(
         env.kv,
-        &keys::award_seq(&badge.id),
-        |n| keys::award_idx(&badge.id, n),
+        &store_keys::award_seq(&badge.id),
+        |n| store_keys::award_idx(&badge.id, n),
         &id,
     )
     .await?;
@@ -126,7 +126,7 @@ async fn new_claim<K: Kv + ?Sized>(
         award_id: id.to_owned(),
         expires_at,
     };
-    insert_new(env.kv, &keys::claim(&token_hash), &record).await?;
+    insert_new(env.kv, &store_keys::claim(&token_hash), &record).await?;
     Ok((
         token,
         ClaimRef {
@@ -159,19 +159,19 @@ pub async fn resend<K: Kv + ?Sized>(
     let award = match result {
         Ok(award) => award,
         Err(e) => {
-            env.kv.delete(&keys::claim(&new_hash)).await?;
+            env.kv.delete(&store_keys::claim(&new_hash)).await?;
             return Err(e);
         }
     };
     if let Some(old) = replaced.filter(|old| *old != new_hash) {
-        env.kv.delete(&keys::claim(&old)).await?;
+        env.kv.delete(&store_keys::claim(&old)).await?;
     }
     Ok(Created { award, claim_token })
 }
 
 /// Load an award, or 404.
 pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Award, Error> {
-    load_record(kv, ObjectKind::Assertion, id, keys::award).await
+    load_record(kv, ObjectKind::Assertion, id, store_keys::award).await
 }
 
 /// Read the issuer's award `id` (another issuer's is 404).
@@ -193,9 +193,9 @@ pub async fn list_for_badge<K: Kv + ?Sized>(
     badges::get(kv, issuer_id, badge_id).await?;
     listing::page(
         kv,
-        &keys::award_seq(badge_id),
-        |n| keys::award_idx(badge_id, n),
-        keys::award,
+        &store_keys::award_seq(badge_id),
+        |n| store_keys::award_idx(badge_id, n),
+        store_keys::award,
         page,
     )
     .await
@@ -217,7 +217,7 @@ where
     if !ids::is_valid(id) {
         return Err(not_found());
     }
-    let updated = update_json(kv, &keys::award(id), |award: Option<Award>| {
+    let updated = update_json(kv, &store_keys::award(id), |award: Option<Award>| {
         let mut award = award
             .filter(|a| owner.is_none_or(|o| a.issuer_id == o))
             .ok_or_else(not_found)?;
@@ -247,7 +247,7 @@ pub async fn revoke<K: Kv + ?Sized>(
     };
     update_json(
         env.kv,
-        &keys::revocations(issuer_id),
+        &store_keys::revocations(issuer_id),
         |list: Option<RevocationList>| {
             let mut list = list.unwrap_or_default();
             if list.entries.iter().any(|e| e.assertion_id == award.id) {
@@ -281,7 +281,7 @@ pub async fn recertify<K: Kv + ?Sized>(
 
 /// The issuer's revocation list (empty when nothing was revoked).
 pub async fn revocations<K: Kv + ?Sized>(kv: &K, issuer_id: &str) -> Result<RevocationList, Error> {
-    Ok(kv::get_json(kv, &keys::revocations(issuer_id))
+    Ok(kv::get_json(kv, &store_keys::revocations(issuer_id))
         .await?
         .unwrap_or_default())
 }
@@ -339,7 +339,7 @@ mod tests {
             "class default"
         );
         let hash = sha256_hex(created.claim_token.as_bytes());
-        let claim: ClaimToken = block_on(kv::get_json(&b.kv, &keys::claim(&hash)))
+        let claim: ClaimToken = block_on(kv::get_json(&b.kv, &store_keys::claim(&hash)))
             .expect("read")
             .expect("stored");
         assert_eq!(claim.award_id, a.id);
@@ -520,8 +520,11 @@ mod tests {
             Some(new_hash.as_str())
         );
         let keys = b.kv.keys();
-        assert!(!keys.contains(&keys::claim(&old_hash)), "old token deleted");
-        assert!(keys.contains(&keys::claim(&new_hash)));
+        assert!(
+            !keys.contains(&store_keys::claim(&old_hash)),
+            "old token deleted"
+        );
+        assert!(keys.contains(&store_keys::claim(&new_hash)));
     }
 
     #[test]
@@ -555,6 +558,6 @@ mod tests {
             .expect("load")
             .claim
             .expect("claim");
-        assert_eq!(claims, vec![keys::claim(&live.token_hash)]);
+        assert_eq!(claims, vec![store_keys::claim(&live.token_hash)]);
     }
 }

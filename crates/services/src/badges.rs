@@ -6,9 +6,9 @@
 
 use crate::env::Env;
 use crate::input::NewBadge;
-use crate::keys;
 use crate::kv::Kv;
 use crate::paging::PageRequest;
+use crate::store_keys;
 use emblem_badges::error::{Error, ObjectKind};
 use emblem_badges::ids;
 use emblem_badges::model::V1;
@@ -38,11 +38,11 @@ pub async fn create<K: Kv + ?Sized>(
         expires_after_days: input.expires_after_days,
         created_at: env.now,
     };
-    insert_new(env.kv, &keys::badge(&id), &badge).await?;
+    insert_new(env.kv, &store_keys::badge(&id), &badge).await?;
     listing::append(
         env.kv,
-        &keys::badge_seq(issuer_id),
-        |n| keys::badge_idx(issuer_id, n),
+        &store_keys::badge_seq(issuer_id),
+        |n| store_keys::badge_idx(issuer_id, n),
         &id,
     )
     .await?;
@@ -51,7 +51,7 @@ pub async fn create<K: Kv + ?Sized>(
 
 /// Load a badge class, or 404.
 pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<BadgeClass, Error> {
-    load_record(kv, ObjectKind::BadgeClass, id, keys::badge).await
+    load_record(kv, ObjectKind::BadgeClass, id, store_keys::badge).await
 }
 
 /// Read the issuer's badge class `id` (another issuer's is 404).
@@ -71,9 +71,9 @@ pub async fn list<K: Kv + ?Sized>(
 ) -> Result<Listed<BadgeClass>, Error> {
     listing::page(
         kv,
-        &keys::badge_seq(issuer_id),
-        |n| keys::badge_idx(issuer_id, n),
-        keys::badge,
+        &store_keys::badge_seq(issuer_id),
+        |n| store_keys::badge_idx(issuer_id, n),
+        store_keys::badge,
         page,
     )
     .await

@@ -11,8 +11,8 @@
 
 use time::OffsetDateTime;
 
-use crate::keys;
 use crate::kv::{self, Kv};
+use crate::store_keys;
 use emblem_badges::digest::sha256_hex;
 use emblem_badges::error::Error;
 use emblem_badges::model::award::Award;
@@ -66,16 +66,21 @@ pub async fn lookup<K: Kv + ?Sized>(
         return Ok(Lookup::Unknown);
     }
     let token_hash = sha256_hex(token.as_bytes());
-    let Some(claim) = kv::get_json::<_, ClaimToken>(kv, &keys::claim(&token_hash)).await? else {
+    let Some(claim) = kv::get_json::<_, ClaimToken>(kv, &store_keys::claim(&token_hash)).await?
+    else {
         return Ok(Lookup::Unknown);
     };
-    let Some(award) = kv::get_json::<_, Award>(kv, &keys::award(&claim.award_id)).await? else {
+    let Some(award) = kv::get_json::<_, Award>(kv, &store_keys::award(&claim.award_id)).await?
+    else {
         return Ok(Lookup::Unknown);
     };
     if award.claim.as_ref().map(|c| &c.token_hash) != Some(&token_hash) {
         return Ok(Lookup::Unknown);
     }
-    let names = [keys::badge(&award.badge_id), keys::issuer(&award.issuer_id)];
+    let names = [
+        store_keys::badge(&award.badge_id),
+        store_keys::issuer(&award.issuer_id),
+    ];
     let mut values = kv.get_many(&names).await?.into_iter();
     let (Some(badge), Some(issuer)) = (values.next().flatten(), values.next().flatten()) else {
         return Ok(Lookup::Unknown);

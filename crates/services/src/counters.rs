@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
-use crate::keys;
 use crate::kv::{Kv, decode_counter};
+use crate::store_keys;
 use emblem_badges::error::Error;
 
 /// Where a share link sends the earner.
@@ -70,7 +70,7 @@ pub async fn record<K: Kv + ?Sized>(
     target: Target,
 ) -> Result<i64, Error> {
     Ok(kv
-        .increment(&keys::shares(assertion_id, target.as_str()), 1)
+        .increment(&store_keys::shares(assertion_id, target.as_str()), 1)
         .await?)
 }
 
@@ -78,7 +78,7 @@ pub async fn record<K: Kv + ?Sized>(
 pub async fn read<K: Kv + ?Sized>(kv: &K, assertion_id: &str) -> Result<ShareCounts, Error> {
     let keys: Vec<String> = Target::ALL
         .iter()
-        .map(|t| keys::shares(assertion_id, t.as_str()))
+        .map(|t| store_keys::shares(assertion_id, t.as_str()))
         .collect();
     let values = kv.get_many(&keys).await?;
     let mut n = [0_i64; 5];

@@ -7,8 +7,8 @@
 use crate::auth::Principal;
 use crate::env::Env;
 use crate::input::{IssuerUpdate, NewIssuer};
-use crate::keys;
 use crate::kv::{Kv, Update, update_json};
+use crate::store_keys;
 use emblem_badges::error::{Error, ObjectKind};
 use emblem_badges::ids;
 use emblem_badges::model::V1;
@@ -39,15 +39,20 @@ pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Resul
     };
     // The issuer's shared lists exist from the start, so concurrent first revocations or
     // first keys update an existing record instead of racing to create it.
-    crate::kv::put_json(env.kv, &keys::revocations(&id), &RevocationList::default()).await?;
-    crate::kv::put_json(env.kv, &keys::apikeys(&id), &ApiKeyIndex::default()).await?;
-    insert_new(env.kv, &keys::issuer(&id), &issuer).await?;
+    crate::kv::put_json(
+        env.kv,
+        &store_keys::revocations(&id),
+        &RevocationList::default(),
+    )
+    .await?;
+    crate::kv::put_json(env.kv, &store_keys::apikeys(&id), &ApiKeyIndex::default()).await?;
+    insert_new(env.kv, &store_keys::issuer(&id), &issuer).await?;
     Ok(issuer)
 }
 
 /// Load an issuer, or 404.
 pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Issuer, Error> {
-    load_record(kv, ObjectKind::Issuer, id, keys::issuer).await
+    load_record(kv, ObjectKind::Issuer, id, store_keys::issuer).await
 }
 
 /// Read an issuer as `principal` (issuers see only themselves).
@@ -69,7 +74,7 @@ pub async fn update<K: Kv + ?Sized>(
     if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
         return Err(not_found());
     }
-    let updated = update_json(kv, &keys::issuer(id), |issuer: Option<Issuer>| {
+    let updated = update_json(kv, &store_keys::issuer(id), |issuer: Option<Issuer>| {
         let mut issuer = issuer.ok_or_else(not_found)?;
         match &change.webhook_url {
             Some(url) if issuer.webhook_url != *url => {
@@ -128,7 +133,7 @@ mod tests {
                 content_type: ImageType::Png
             })
         );
-        assert!(b.kv.keys().contains(&keys::image(&issuer.id)));
+        assert!(b.kv.keys().contains(&store_keys::image(&issuer.id)));
     }
 
     #[test]

@@ -20,7 +20,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`kv`] | the `Kv` trait, `MemoryKv`, creation claims and stamped compare-and-swap (`docs/storage.md`) |
-//! | [`keys`] | the store's key names, one function per key family |
+//! | [`store_keys`] | the store's key names, one function per key family |
 //! | [`env`] | what a request brings: store, clock, randomness, base URL, policy |
 //! | [`auth`] | bearer tokens, the admin token, lockout |
 //! | [`issuers`], [`apikeys`], [`badges`], [`awards`], [`signing`] | the objects an issuer manages |
@@ -41,12 +41,12 @@ pub mod email;
 pub mod env;
 pub mod input;
 pub mod issuers;
-pub mod keys;
 pub mod kv;
 pub mod listing;
 pub mod paging;
 pub mod signing;
 pub mod store;
+pub mod store_keys;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod testing;
 pub mod webhook;

@@ -1,6 +1,6 @@
 //! Paged listings: `?limit=50&cursor=<opaque>`.
 //!
-//! Listings are backed by a per-parent sequence counter and index keys (see [`crate::keys`]):
+//! Listings are backed by a per-parent sequence counter and index keys (see [`crate::store_keys`]):
 //! the n-th object created gets index n. A cursor is the next index to read, wrapped so
 //! clients treat it as opaque (`base64url("n:<index>")`). A page reads `limit` index keys and
 //! then `limit` records with two `get_many` calls: O(limit), whatever the total.

@@ -18,8 +18,8 @@ use serde_json::{Map, Value, json};
 
 use crate::awards;
 use crate::env::Env;
-use crate::keys;
 use crate::kv::{self, Kv};
+use crate::store_keys;
 use emblem_badges::base_url::BaseUrl;
 use emblem_badges::entropy::{self, Entropy};
 use emblem_badges::error::{Conflict, Error, Gone, Internal};
@@ -81,10 +81,11 @@ impl KeyView {
 
 /// The issuer's active signing key, if signing is on.
 pub async fn active<K: Kv + ?Sized>(kv: &K, issuer_id: &str) -> Result<Option<SigningKey>, Error> {
-    let Some(active) = kv::get_json::<_, ActiveKey>(kv, &keys::signing(issuer_id)).await? else {
+    let Some(active) = kv::get_json::<_, ActiveKey>(kv, &store_keys::signing(issuer_id)).await?
+    else {
         return Ok(None);
     };
-    Ok(kv::get_json(kv, &keys::signing_key(issuer_id, &active.kid)).await?)
+    Ok(kv::get_json(kv, &store_keys::signing_key(issuer_id, &active.kid)).await?)
 }
 
 /// A published key of an issuer (hosting).
@@ -93,7 +94,7 @@ pub async fn load<K: Kv + ?Sized>(
     issuer_id: &str,
     kid: &str,
 ) -> Result<Option<SigningKey>, Error> {
-    Ok(kv::get_json(kv, &keys::signing_key(issuer_id, kid)).await?)
+    Ok(kv::get_json(kv, &store_keys::signing_key(issuer_id, kid)).await?)
 }
 
 /// Turn signing on for `issuer_id` (see the module docs); returns the active key.
@@ -119,12 +120,12 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
         private_pem,
         created_at: env.now,
     };
-    kv::put_json(env.kv, &keys::signing_key(issuer_id, &key.kid), &key).await?;
+    kv::put_json(env.kv, &store_keys::signing_key(issuer_id, &key.kid), &key).await?;
     let pointer = ActiveKey {
         v: V1,
         kid: key.kid.clone(),
     };
-    if kv::insert_json(env.kv, &keys::signing(issuer_id), &pointer).await? {
+    if kv::insert_json(env.kv, &store_keys::signing(issuer_id), &pointer).await? {
         return Ok(KeyView::new(&key, env.base));
     }
     // Another request enabled signing first: use its key; ours stays unreferenced. The winner
@@ -135,7 +136,7 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
         }
     }
     Err(Error::Internal(Internal::Corrupt {
-        key: keys::signing(issuer_id),
+        key: store_keys::signing(issuer_id),
         detail: "claimed by another request that never wrote its key".into(),
     }))
 }
@@ -169,7 +170,7 @@ pub async fn sign_award<K: Kv + ?Sized>(
         .ok_or(Error::Conflict(Conflict::SigningDisabled))?;
     let private = jws::private_key(&key.private_pem).map_err(|e| {
         Error::Internal(Internal::Corrupt {
-            key: keys::signing_key(issuer_id, &key.kid),
+            key: store_keys::signing_key(issuer_id, &key.kid),
             detail: e.to_string(),
         })
     })?;

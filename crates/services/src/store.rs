@@ -3,8 +3,8 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::keys;
 use crate::kv::{self, Kv};
+use crate::store_keys;
 use emblem_badges::error::{Error, Internal, ObjectKind};
 use emblem_badges::ids;
 use emblem_badges::image::ImageInput;
@@ -34,7 +34,12 @@ pub(crate) async fn store_image<K: Kv + ?Sized>(
 ) -> Result<ImageRef, Error> {
     match image {
         ImageInput::Upload { kind, bytes } => {
-            kv::put_json(kv, &keys::image(owner_id), &StoredImage::new(kind, &bytes)).await?;
+            kv::put_json(
+                kv,
+                &store_keys::image(owner_id),
+                &StoredImage::new(kind, &bytes),
+            )
+            .await?;
             Ok(ImageRef::Hosted { content_type: kind })
         }
         ImageInput::Remote(url) => Ok(ImageRef::Remote { url }),

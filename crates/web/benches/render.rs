@@ -4,10 +4,10 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use emblem_web::base_url::BaseUrl;
 use emblem_web::hosting::{self, Route};
-use emblem_web::keys;
 use emblem_web::kv::{MemoryKv, put_json};
 use emblem_web::negotiate::{self, Representation};
 use emblem_web::ob2::{self, AssertionDoc, fixtures};
+use emblem_web::store_keys;
 use futures::executor::block_on;
 use std::hint::black_box;
 use time::macros::datetime;
@@ -17,9 +17,24 @@ const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 fn store() -> MemoryKv {
     let kv = MemoryKv::new();
     block_on(async {
-        put_json(&kv, &keys::issuer(fixtures::ISSUER_ID), &fixtures::issuer()).await?;
-        put_json(&kv, &keys::badge(fixtures::BADGE_ID), &fixtures::badge()).await?;
-        put_json(&kv, &keys::award(fixtures::AWARD_ID), &fixtures::award()).await
+        put_json(
+            &kv,
+            &store_keys::issuer(fixtures::ISSUER_ID),
+            &fixtures::issuer(),
+        )
+        .await?;
+        put_json(
+            &kv,
+            &store_keys::badge(fixtures::BADGE_ID),
+            &fixtures::badge(),
+        )
+        .await?;
+        put_json(
+            &kv,
+            &store_keys::award(fixtures::AWARD_ID),
+            &fixtures::award(),
+        )
+        .await
     })
     .expect("fixture store");
     kv

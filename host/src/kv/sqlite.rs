@@ -251,6 +251,22 @@ mod tests {
         SqliteKv::open(&dir.join("kv.db")).expect("open")
     }
 
+    // The durability the docs promise: WAL, and every commit synced (`synchronous = FULL`, 2)
+    // on the connection that writes and on the ones that read.
+    #[test]
+    fn every_connection_is_in_wal_mode_with_full_sync() -> Result<(), KvError> {
+        let kv = temp_store("durability");
+        let pragmas = |c: &Connection| -> rusqlite::Result<(String, i64)> {
+            let mode = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let sync = c.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            Ok((mode, sync))
+        };
+        let written = kv.write(|tx| Ok(pragmas(tx)?))?;
+        assert_eq!(written, ("wal".to_owned(), 2));
+        assert_eq!(kv.read(pragmas)?, ("wal".to_owned(), 2));
+        Ok(())
+    }
+
     #[test]
     fn values_round_trip_per_store_label() -> Result<(), KvError> {
         let kv = temp_store("roundtrip");

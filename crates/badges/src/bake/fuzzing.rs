@@ -12,7 +12,7 @@
 use super::png::{iTXt, keyword};
 use super::{Found, Limits, Payload, PayloadKind, Version, bake, unbake};
 use crate::image::ImageType;
-use crate::image::png::{Chunks, SIGNATURE};
+use crate::image::png_check::{Chunks, SIGNATURE};
 
 fn limits() -> Limits {
     Limits {

@@ -218,7 +218,7 @@ fn jws_version(jws: &str) -> Option<Version> {
 
 /// Which container the bytes are.
 pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
-    if bytes.starts_with(&crate::image::png::SIGNATURE) {
+    if bytes.starts_with(&crate::image::png_check::SIGNATURE) {
         return Some(ImageType::Png);
     }
     // Look at the first 64 KiB (a long prolog or comment must not defeat the sniffing); a
@@ -311,7 +311,7 @@ pub enum ImageFault {
     Unknown,
     /// A broken PNG.
     #[error("is not a valid PNG: {0}")]
-    Png(#[from] crate::image::png::PngError),
+    Png(#[from] crate::image::png_check::PngError),
     /// A broken or unacceptable SVG.
     #[error("is not an acceptable SVG: {0}")]
     Svg(#[from] svg::SvgBakeError),
@@ -391,7 +391,7 @@ pub fn bake(
 }
 
 /// [`bake`] for a stored badge class image, which passed the upload check
-/// ([`crate::image::svg::check`], [`crate::image::png::check`]) when it was stored: an SVG
+/// ([`crate::image::svg_check::check`], [`crate::image::png_check::check`]) when it was stored: an SVG
 /// is then copied after its root start tag without a scan when it cannot hold a credential
 /// ([`svg::bake_stored`]). The result is the same as [`bake`]'s for such images.
 pub fn bake_stored(

@@ -3,13 +3,13 @@
 //! Baking:
 //!
 //! 1. Check the signature and walk every chunk's framing (length within the file, type) with
-//!    the same walker as the upload check ([`crate::image::png`]); IHDR must come first, and
+//!    the same walker as the upload check ([`crate::image::png_check`]); IHDR must come first, and
 //!    only there (the credential goes right after it), and IEND last. The CRC is checked on every chunk whose bytes Emblem reads: IHDR, IEND and
 //!    every text chunk. Image data and the other chunks pass through unread, byte for byte,
 //!    CRC included, so a baked file is exactly as intact as its source: checking their CRCs
 //!    would be a pass over every pixel byte (most of the cost of baking a large PNG) that
 //!    protects nothing Emblem reads. Uploaded badge images are checked in full once, at
-//!    upload ([`crate::image::png::check`]).
+//!    upload ([`crate::image::png_check::check`]).
 //! 2. Write the signature and IHDR, then one new uncompressed `iTXt` chunk
 //!    ([`itxt_data`]) with the version's keyword.
 //! 3. Copy every other chunk byte for byte, except text chunks (`iTXt`, `tEXt`, `zTXt`) with
@@ -27,7 +27,7 @@
 )]
 
 use super::{BakeError, Found, ImageFault, LimitError, Limits, Payload, Removed, Version};
-use crate::image::png::{Chunks, PngError, SIGNATURE, check_crc, name};
+use crate::image::png_check::{Chunks, PngError, SIGNATURE, check_crc, name};
 
 /// A PNG chunk type, spelled as in the PNG specification.
 pub type ChunkType = [u8; 4];
@@ -341,7 +341,7 @@ mod tests {
         let data = &out[at + 8..at + 8 + len];
         assert_eq!(&data[..15], b"openbadges\0\0\0\0\0");
         assert_eq!(&data[15..], URL.as_bytes());
-        crate::image::png::check(&out).expect("still a valid PNG");
+        crate::image::png_check::check(&out).expect("still a valid PNG");
     }
 
     #[test]
@@ -580,7 +580,7 @@ mod tests {
         );
         assert_eq!(unbake(&png, &limits()).map(drop), Err(want));
         assert_eq!(
-            crate::image::png::check(&png).map(drop),
+            crate::image::png_check::check(&png).map(drop),
             Err(PngError::IhdrTwice)
         );
     }

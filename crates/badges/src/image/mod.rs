@@ -15,8 +15,8 @@
 //! `/issuers/<id>/image` or `/badges/<id>/image`.
 
 pub mod data_uri;
-pub mod png;
-pub mod svg;
+pub mod png_check;
+pub mod svg_check;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,10 +68,10 @@ pub enum ImageError {
     DataUri(#[from] data_uri::DataUriError),
     /// The bytes claim to be PNG but are not a valid PNG.
     #[error("is not a valid PNG: {0}")]
-    Png(#[from] png::PngError),
+    Png(#[from] png_check::PngError),
     /// The bytes claim to be SVG but are not a safe SVG document.
     #[error("is not an acceptable SVG: {0}")]
-    Svg(#[from] svg::SvgError),
+    Svg(#[from] svg_check::SvgError),
     /// Neither a data URI nor an https URL.
     #[error("must be a data:image/png or data:image/svg+xml data URI, or an https URL ({0})")]
     NotAnImage(String),
@@ -87,9 +87,9 @@ pub fn parse(value: &str) -> Result<ImageInput, ImageError> {
         let uri = data_uri::parse(value, MAX_IMAGE_BYTES)?;
         match uri.kind {
             ImageType::Png => {
-                png::check(&uri.bytes)?;
+                png_check::check(&uri.bytes)?;
             }
-            ImageType::Svg => svg::check(&uri.bytes)?,
+            ImageType::Svg => svg_check::check(&uri.bytes)?,
         }
         return Ok(ImageInput::Upload {
             kind: uri.kind,

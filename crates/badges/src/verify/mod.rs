@@ -16,7 +16,7 @@
 //!    re-checked). This crate does no I/O itself.
 //! 4. The verdict: `valid | expired | revoked | invalid | unverifiable`; "unverifiable"
 //!    (network, host down, missing key) is kept apart from "invalid".
-//! 5. The JSON answer and the HTML page are the web layer's (`emblem_web::verify::api`).
+//! 5. The JSON answer and the HTML page are the web layer's (`emblem_web::verify::routes`).
 
 pub mod check;
 pub mod docs;

@@ -18,8 +18,8 @@
 use time::OffsetDateTime;
 
 use crate::env::Policy;
-use crate::keys;
 use crate::kv::{self, Kv, decode_counter};
+use crate::store_keys;
 use emblem_badges::error::{Error, LockSubject};
 use emblem_badges::model::V1;
 use emblem_badges::model::lock::Lock;
@@ -66,7 +66,7 @@ pub async fn check<K: Kv + ?Sized>(
     scope: Scope,
     subject: &str,
 ) -> Result<(), Error> {
-    let lock: Option<Lock> = kv::get_json(kv, &keys::lock(scope.key_part(), subject)).await?;
+    let lock: Option<Lock> = kv::get_json(kv, &store_keys::lock(scope.key_part(), subject)).await?;
     match lock {
         Some(lock) if lock.until > now => {
             let remaining = (lock.until - now).whole_seconds();
@@ -90,9 +90,11 @@ pub async fn record_failure<K: Kv + ?Sized>(
 ) -> Result<bool, Error> {
     let part = scope.key_part();
     let current = bucket(policy, now);
-    let mut total = kv.increment(&keys::fail(part, subject, current), 1).await?;
+    let mut total = kv
+        .increment(&store_keys::fail(part, subject, current), 1)
+        .await?;
     let previous: Vec<String> = (1..policy.lockout_buckets)
-        .map(|i| keys::fail(part, subject, current - i))
+        .map(|i| store_keys::fail(part, subject, current - i))
         .collect();
     for (key, value) in previous.iter().zip(kv.get_many(&previous).await?) {
         if let Some(bytes) = value {
@@ -100,8 +102,12 @@ pub async fn record_failure<K: Kv + ?Sized>(
         }
     }
     // Housekeeping: the bucket just outside the window will never be read again.
-    kv.delete(&keys::fail(part, subject, current - policy.lockout_buckets))
-        .await?;
+    kv.delete(&store_keys::fail(
+        part,
+        subject,
+        current - policy.lockout_buckets,
+    ))
+    .await?;
     if total < policy.lockout_threshold {
         return Ok(false);
     }
@@ -109,7 +115,7 @@ pub async fn record_failure<K: Kv + ?Sized>(
     // A plain write, not a read-modify-write: requests racing here all write "now + duration",
     // so the last writer wins with an `until` at most the race's width earlier, and no
     // creation claim is left behind for every address that ever locked.
-    let key = keys::lock(part, subject);
+    let key = store_keys::lock(part, subject);
     let current: Option<Lock> = kv::get_json(kv, &key).await?;
     if current.is_none_or(|lock| lock.until < until) {
         kv::put_json(kv, &key, &Lock { v: V1, until }).await?;

@@ -25,8 +25,8 @@ pub mod lockout;
 pub mod token;
 
 use crate::env::Env;
-use crate::keys;
 use crate::kv::{self, Kv};
+use crate::store_keys;
 use emblem_badges::digest::secrets_equal;
 use emblem_badges::error::{Error, Forbidden, Unauthenticated, Unavailable};
 use emblem_badges::model::apikey::ApiKey;
@@ -100,29 +100,30 @@ pub async fn authenticate<K: Kv + ?Sized>(
         }
         Bearer::Token(t) => t,
     };
-    let principal =
-        if admin_token.is_some_and(|t| secrets_equal(presented.as_bytes(), t.as_bytes())) {
-            Principal::Admin
-        } else {
-            let key_id = token::key_id_of(presented);
-            if let Some(key_id) = key_id {
-                lockout::check(env.kv, env.now, Scope::KeyId, key_id).await?;
-            }
-            let record: Option<ApiKey> = match key_id {
-                Some(_) => kv::get_json(env.kv, &keys::apikey(&token::hash(presented))).await?,
-                None => None,
-            };
-            match record {
-                Some(record) if Some(record.key_id.as_str()) == key_id => Principal::Issuer {
-                    issuer_id: record.issuer_id,
-                    key_id: record.key_id,
-                },
-                _ => {
-                    fail(env, address.as_deref(), key_id).await?;
-                    return Err(Error::Unauthenticated(Unauthenticated::UnknownToken));
-                }
-            }
+    let principal = if admin_token
+        .is_some_and(|t| secrets_equal(presented.as_bytes(), t.as_bytes()))
+    {
+        Principal::Admin
+    } else {
+        let key_id = token::key_id_of(presented);
+        if let Some(key_id) = key_id {
+            lockout::check(env.kv, env.now, Scope::KeyId, key_id).await?;
+        }
+        let record: Option<ApiKey> = match key_id {
+            Some(_) => kv::get_json(env.kv, &store_keys::apikey(&token::hash(presented))).await?,
+            None => None,
         };
+        match record {
+            Some(record) if Some(record.key_id.as_str()) == key_id => Principal::Issuer {
+                issuer_id: record.issuer_id,
+                key_id: record.key_id,
+            },
+            _ => {
+                fail(env, address.as_deref(), key_id).await?;
+                return Err(Error::Unauthenticated(Unauthenticated::UnknownToken));
+            }
+        }
+    };
     authorize(&principal, access)?;
     Ok(principal)
 }
@@ -187,7 +188,7 @@ mod tests {
                 label: None,
                 created_at: NOW,
             };
-            block_on(kv::put_json(&kv, &keys::apikey(&k.hash), &record)).expect("put");
+            block_on(kv::put_json(&kv, &store_keys::apikey(&k.hash), &record)).expect("put");
             Self {
                 kv,
                 entropy,

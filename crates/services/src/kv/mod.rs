@@ -6,7 +6,7 @@
 //! the table is in `docs/storage.md`). Emblem therefore relies only on what every backend does
 //! right:
 //!
-//! 1. keys are designed so every request needs O(1) reads (see [`crate::keys`]);
+//! 1. keys are designed so every request needs O(1) reads (see [`crate::store_keys`]);
 //! 2. `get`, `set`, `delete` and atomic [`Kv::increment`] are sound everywhere; counters are
 //!    read in both encodings the backends write ([`decode_counter`]);
 //! 3. creating a key that several requests may create goes through a *creation claim*: an

@@ -1,6 +1,6 @@
 //! Baking routes over the pure baking of [`emblem_badges::bake`] (re-exported here):
-//! [`api`] serves `GET /assertions/:id/image`, `POST /bake` and `POST /unbake`.
+//! [`routes`] serves `GET /assertions/:id/image`, `POST /bake` and `POST /unbake`.
 
 pub use emblem_badges::bake::*;
 
-pub mod api;
+pub mod routes;

@@ -353,7 +353,7 @@ fn ten_unknown_links_lock_the_address_for_fifteen_minutes() {
 fn a_token_is_looked_up_by_its_hash_only() {
     let c = setup();
     let hash = sha256_hex(c.token.as_bytes());
-    assert!(c.bench.kv.keys().contains(&crate::keys::claim(&hash)));
+    assert!(c.bench.kv.keys().contains(&crate::store_keys::claim(&hash)));
     assert!(!c.bench.kv.keys().iter().any(|k| k.contains(&c.token)));
 }
 

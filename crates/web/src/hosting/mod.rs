@@ -43,7 +43,6 @@ use crate::base_url::BaseUrl;
 use crate::error::{Error, Internal, NotFound, ObjectKind};
 use crate::html::{self, AssertionPage, BadgePage, IssuerPage, NoticePage};
 use crate::ids;
-use crate::keys;
 use crate::kv::{self, Kv};
 use crate::model::award::{AcceptanceState, Award, Status, Visibility};
 use crate::model::badge::BadgeClass;
@@ -58,6 +57,7 @@ use crate::ob2::{
 use crate::present::{self, Surface};
 use crate::reply::Reply;
 use crate::service::{badges, issuers, signing};
+use crate::store_keys;
 
 /// Methods the hosting routes accept.
 pub const ALLOW: &[&str] = &["GET", "HEAD"];
@@ -168,7 +168,8 @@ pub async fn issuer<K: Kv + ?Sized>(
     }
     // The profile and its active signing key (if any) in one round trip.
     let (issuer, active) =
-        load_two::<_, Issuer, ActiveKey>(kv, keys::issuer(id), keys::signing(id)).await?;
+        load_two::<_, Issuer, ActiveKey>(kv, store_keys::issuer(id), store_keys::signing(id))
+            .await?;
     let issuer = issuer.ok_or_else(|| Error::not_found(ObjectKind::Issuer, id))?;
     match rep {
         Representation::Html => html_page(200, &IssuerPage::new(&issuer, base)),
@@ -237,7 +238,7 @@ pub async fn assertion<K: Kv + ?Sized>(
     if !ids::is_valid(id) {
         return Err(Error::not_found(ObjectKind::Assertion, id));
     }
-    let key = keys::award(id);
+    let key = store_keys::award(id);
     let record = kv
         .get(&key)
         .await?
@@ -303,8 +304,8 @@ async fn assertion_context<K: Kv + ?Sized>(
 ) -> Result<(BadgeClass, Issuer), Error> {
     let (badge, issuer) = load_two::<_, BadgeClass, Issuer>(
         kv,
-        keys::badge(&award.badge_id),
-        keys::issuer(&award.issuer_id),
+        store_keys::badge(&award.badge_id),
+        store_keys::issuer(&award.issuer_id),
     )
     .await?;
     let badge = badge.ok_or_else(|| Error::not_found(ObjectKind::BadgeClass, &award.badge_id))?;
@@ -322,8 +323,12 @@ pub async fn revocations<K: Kv + ?Sized>(
     if !ids::is_valid(id) {
         return Err(Error::not_found(ObjectKind::Issuer, id));
     }
-    let (issuer, list) =
-        load_two::<_, Issuer, RevocationList>(kv, keys::issuer(id), keys::revocations(id)).await?;
+    let (issuer, list) = load_two::<_, Issuer, RevocationList>(
+        kv,
+        store_keys::issuer(id),
+        store_keys::revocations(id),
+    )
+    .await?;
     if issuer.is_none() {
         return Err(Error::not_found(ObjectKind::Issuer, id));
     }
@@ -348,16 +353,16 @@ pub async fn image<K: Kv + ?Sized>(kv: &K, owner: ImageOwner, id: &str) -> Resul
         return Err(not_found());
     }
     let owner_key = match owner {
-        ImageOwner::Issuer => keys::issuer(id),
-        ImageOwner::Badge => keys::badge(id),
+        ImageOwner::Issuer => store_keys::issuer(id),
+        ImageOwner::Badge => store_keys::badge(id),
     };
     // The owner must exist and be of the routed kind; one round trip reads both.
     let (owner, stored) =
-        load_two::<_, serde_json::Value, StoredImage>(kv, owner_key, keys::image(id)).await?;
+        load_two::<_, serde_json::Value, StoredImage>(kv, owner_key, store_keys::image(id)).await?;
     let stored = stored.filter(|_| owner.is_some()).ok_or_else(not_found)?;
     let bytes = stored.bytes().ok_or_else(|| {
         Error::Internal(Internal::Corrupt {
-            key: keys::image(id),
+            key: store_keys::image(id),
             detail: "image data is not valid base64".into(),
         })
     })?;
@@ -428,9 +433,9 @@ pub(super) mod tests {
     pub(super) fn store(award: &Award) -> MemoryKv {
         let kv = MemoryKv::new();
         block_on(async {
-            put_json(&kv, &keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
-            put_json(&kv, &keys::badge(BADGE_ID), &fixtures::badge()).await?;
-            put_json(&kv, &keys::award(AWARD_ID), award).await
+            put_json(&kv, &store_keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
+            put_json(&kv, &store_keys::badge(BADGE_ID), &fixtures::badge()).await?;
+            put_json(&kv, &store_keys::award(AWARD_ID), award).await
         })
         .expect("store");
         kv
@@ -538,7 +543,7 @@ pub(super) mod tests {
         // The issuer revokes: the very next request sees it, not the cached 200.
         block_on(put_json(
             &kv,
-            &keys::award(AWARD_ID),
+            &store_keys::award(AWARD_ID),
             &fixtures::revoked_award(),
         ))
         .expect("put");
@@ -700,7 +705,7 @@ pub(super) mod tests {
         assert_eq!(stored.etag.as_deref(), Some(etag(svg).as_str()));
         // The stored tag is served as it is (no hashing per request).
         stored.etag = Some("\"stored\"".into());
-        block_on(put_json(&kv, &keys::image(BADGE_ID), &stored)).expect("put");
+        block_on(put_json(&kv, &store_keys::image(BADGE_ID), &stored)).expect("put");
         let served = finish(
             get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson),
             None,
@@ -711,7 +716,7 @@ pub(super) mod tests {
         stored.etag = None;
         let json = serde_json::to_value(&stored).expect("json");
         assert!(json.get("etag").is_none(), "{json}");
-        block_on(put_json(&kv, &keys::image(BADGE_ID), &json)).expect("put");
+        block_on(put_json(&kv, &store_keys::image(BADGE_ID), &json)).expect("put");
         let served = finish(
             get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson),
             None,
@@ -726,7 +731,7 @@ pub(super) mod tests {
         let svg = crate::image::fixtures::SVG.as_bytes();
         block_on(put_json(
             &kv,
-            &keys::image(BADGE_ID),
+            &store_keys::image(BADGE_ID),
             &StoredImage::new(crate::image::ImageType::Svg, svg),
         ))
         .expect("put");

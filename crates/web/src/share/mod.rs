@@ -1,6 +1,6 @@
 //! Sharing a badge: LinkedIn "Add to profile" and feed share, X, Facebook and e-mail share
 //! links, the embeddable badge card, the e-mail signature snippet and the printable
-//! certificate (docs/standards/sharing.md §1–§3). The `linkedin` component serves these routes.
+//! certificate (docs/standards/sharing.md §1–§3). The `share` component serves these routes.
 //!
 //! A request goes through these steps ([`serve`]):
 //!
@@ -38,13 +38,13 @@ use crate::error::{Error, Internal, NotFound};
 use crate::hosting::CACHE;
 use crate::html::{self, NoticePage};
 use crate::ids;
-use crate::keys;
 use crate::kv::{self, Kv};
 use crate::model::award::Award;
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
 use crate::present::{self, Surface};
 use crate::reply::Reply;
+use crate::store_keys;
 
 /// Methods the sharing routes accept.
 pub const ALLOW: &[&str] = &["GET", "HEAD"];
@@ -129,11 +129,14 @@ async fn load<K: Kv + ?Sized>(kv: &K, id: &str, now: OffsetDateTime) -> Result<S
     }
     let award = crate::service::awards::load(kv, id).await?;
     decide(&award, now).map_err(Stop::Refused)?;
-    let keys = [keys::badge(&award.badge_id), keys::issuer(&award.issuer_id)];
+    let keys = [
+        store_keys::badge(&award.badge_id),
+        store_keys::issuer(&award.issuer_id),
+    ];
     let mut values = kv.get_many(&keys).await?.into_iter();
     let (Some(badge), Some(issuer)) = (values.next().flatten(), values.next().flatten()) else {
         return Err(Stop::Failed(Error::Internal(Internal::Corrupt {
-            key: keys::award(id),
+            key: store_keys::award(id),
             detail: "the award's badge class or issuer record is missing".into(),
         })));
     };

@@ -15,9 +15,9 @@ fn base() -> BaseUrl {
 fn store(award: &Award) -> MemoryKv {
     let kv = MemoryKv::new();
     block_on(async {
-        put_json(&kv, &keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
-        put_json(&kv, &keys::badge(BADGE_ID), &fixtures::badge()).await?;
-        put_json(&kv, &keys::award(AWARD_ID), award).await
+        put_json(&kv, &store_keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
+        put_json(&kv, &store_keys::badge(BADGE_ID), &fixtures::badge()).await?;
+        put_json(&kv, &store_keys::award(AWARD_ID), award).await
     })
     .expect("store");
     kv
@@ -211,7 +211,7 @@ fn the_embed_card_may_be_framed_and_escapes_issuer_text() {
     let mut badge = fixtures::badge();
     badge.name = "<script>\"&".into();
     let kv = store(&fixtures::award());
-    block_on(put_json(&kv, &keys::badge(BADGE_ID), &badge)).expect("put");
+    block_on(put_json(&kv, &store_keys::badge(BADGE_ID), &badge)).expect("put");
     let r = get(&kv, &format!("/embed/{AWARD_ID}"));
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-security-policy"), Surface::Embed.csp());
@@ -306,7 +306,7 @@ fn the_signature_snippet_links_the_badge_page_with_escaped_text() {
 #[test]
 fn a_missing_class_record_is_a_logged_server_fault_shown_as_a_page() {
     let kv = store(&fixtures::award());
-    block_on(kv.delete(&keys::badge(BADGE_ID))).expect("delete");
+    block_on(kv.delete(&store_keys::badge(BADGE_ID))).expect("delete");
     let r = route("GET", &format!("/embed/{AWARD_ID}")).expect("route");
     let (reply, fault) = block_on(serve(&kv, &base(), NOW, &r, false));
     assert_eq!(reply.status, 500);

@@ -24,9 +24,9 @@ use super::input::{Subject, VerifyRequest};
 use crate::base_url::BaseUrl;
 use crate::clock;
 use crate::ids;
-use crate::keys;
 use crate::kv::Kv;
 use crate::reply::Reply;
+use crate::store_keys;
 
 /// Entries kept before the memo starts over.
 pub const MAX_ENTRIES: usize = 256;
@@ -60,13 +60,13 @@ pub async fn snapshot<K: Kv + ?Sized>(
     if !ids::is_valid(id) {
         return None;
     }
-    let award = kv.get(&keys::award(id)).await.ok()??;
+    let award = kv.get(&store_keys::award(id)).await.ok()??;
     let links: Links = serde_json::from_slice(&award).ok()?;
     let rest = kv
         .get_many(&[
-            keys::badge(&links.badge_id),
-            keys::issuer(&links.issuer_id),
-            keys::signing(&links.issuer_id),
+            store_keys::badge(&links.badge_id),
+            store_keys::issuer(&links.issuer_id),
+            store_keys::signing(&links.issuer_id),
         ])
         .await
         .ok()?;
@@ -176,9 +176,9 @@ mod tests {
     fn store() -> MemoryKv {
         let kv = MemoryKv::new();
         block_on(async {
-            put_json(&kv, &keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
-            put_json(&kv, &keys::badge(BADGE_ID), &fixtures::badge()).await?;
-            put_json(&kv, &keys::award(AWARD_ID), &fixtures::award()).await
+            put_json(&kv, &store_keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
+            put_json(&kv, &store_keys::badge(BADGE_ID), &fixtures::badge()).await?;
+            put_json(&kv, &store_keys::award(AWARD_ID), &fixtures::award()).await
         })
         .expect("store");
         kv
@@ -228,7 +228,7 @@ mod tests {
             reason: "x".into(),
             revoked_at: now,
         });
-        block_on(put_json(&kv, &keys::award(AWARD_ID), &award)).expect("put");
+        block_on(put_json(&kv, &store_keys::award(AWARD_ID), &award)).expect("put");
         let changed = block_on(snapshot(&kv, &base, &r)).expect("ours");
         assert!(memo.lookup(&changed, &r, &base, now).is_none());
     }

@@ -3,13 +3,13 @@
 
 use crate::error::{Conflict, Error};
 use crate::hosting::{self, RenderCache};
-use crate::keys;
 use crate::kv::put_json;
 use crate::negotiate::Representation;
 use crate::ob2::fixtures::{self, AWARD_ID, ISSUER_ID};
 use crate::service::awards;
 use crate::service::input::Revoke;
 use crate::service::testing::Bench;
+use crate::store_keys;
 use crate::verify::Fetcher;
 use crate::verify::fetch::{FetchError, Fetched, Hop, Rules};
 use crate::verify::input::{Subject, VerifyRequest};
@@ -33,9 +33,14 @@ impl Hop for NoNetwork {
 fn bench() -> Bench {
     let b = Bench::new();
     block_on(async {
-        put_json(&b.kv, &keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
-        put_json(&b.kv, &keys::badge(fixtures::BADGE_ID), &fixtures::badge()).await?;
-        put_json(&b.kv, &keys::award(AWARD_ID), &fixtures::award()).await
+        put_json(&b.kv, &store_keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
+        put_json(
+            &b.kv,
+            &store_keys::badge(fixtures::BADGE_ID),
+            &fixtures::badge(),
+        )
+        .await?;
+        put_json(&b.kv, &store_keys::award(AWARD_ID), &fixtures::award()).await
     })
     .expect("store");
     b

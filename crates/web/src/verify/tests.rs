@@ -19,10 +19,10 @@ use super::jws::sign_rs256;
 use super::jws::test_keys::{other_key, public_pem, test_key};
 use crate::base_url::BaseUrl;
 use crate::hosting::RenderCache;
-use crate::keys;
 use crate::kv::{MemoryKv, put_json};
 use crate::ob2::{CONTEXT, fixtures};
 use crate::recipient::identity_hash;
+use crate::store_keys;
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
 const ISSUER: &str = "https://issuer.example.org/issuer";
@@ -495,9 +495,19 @@ impl Hop for NoNetwork {
 fn local_store(award: &crate::model::award::Award) -> MemoryKv {
     let kv = MemoryKv::new();
     block_on(async {
-        put_json(&kv, &keys::issuer(fixtures::ISSUER_ID), &fixtures::issuer()).await?;
-        put_json(&kv, &keys::badge(fixtures::BADGE_ID), &fixtures::badge()).await?;
-        put_json(&kv, &keys::award(&award.id), award).await
+        put_json(
+            &kv,
+            &store_keys::issuer(fixtures::ISSUER_ID),
+            &fixtures::issuer(),
+        )
+        .await?;
+        put_json(
+            &kv,
+            &store_keys::badge(fixtures::BADGE_ID),
+            &fixtures::badge(),
+        )
+        .await?;
+        put_json(&kv, &store_keys::award(&award.id), award).await
     })
     .expect("store");
     kv

@@ -7,7 +7,7 @@
 //! - `/probe/variable/<name>`: a variable lookup (`ok:<value>` or `err:<kind>`);
 //! - `/probe/kv`: opens the `default` store, which it is NOT granted;
 //! - `/probe/fetch?url=…`: an outbound GET (only `http://127.0.0.1:1` is allowed);
-//! - `/probe/file`: reads `/secret.txt`, which it has no mount for.
+//! - `/probe/file?path=…`: reads a file by path; this component has no files mount.
 
 use spin_sdk::http::{IntoResponse, Request};
 use spin_sdk::http_service;
@@ -41,10 +41,14 @@ async fn probe(req: Request) -> impl IntoResponse {
             Ok(_) => "opened".to_string(),
             Err(e) => format!("err:{e:?}"),
         },
-        "/file" => match std::fs::read_to_string("/secret.txt") {
-            Ok(_) => "read".to_string(),
-            Err(e) => format!("err:{:?}", e.kind()),
-        },
+        "/file" => {
+            let query = req.uri().query().unwrap_or("");
+            let path = query.strip_prefix("path=").unwrap_or("/");
+            match std::fs::read_to_string(path) {
+                Ok(text) => format!("read:{text}"),
+                Err(e) => format!("err:{:?}", e.kind()),
+            }
+        }
         "/fetch" => {
             let query = req.uri().query().unwrap_or("");
             let url = query.strip_prefix("url=").unwrap_or("");

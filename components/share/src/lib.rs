@@ -1,4 +1,4 @@
-//! The linkedin component: share links, the embeddable badge card and the printable
+//! The share component: share links, the embeddable badge card and the printable
 //! certificate.
 //!
 //! 1. Match the route (`emblem_web::share::route`, GET and HEAD only): `/share/linkedin/:id`

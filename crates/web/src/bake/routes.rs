@@ -27,7 +27,6 @@ use crate::base_url::BaseUrl;
 use crate::error::{Error, Gone, Internal, Malformed, NotFound, ObjectKind};
 use crate::hosting::CACHE;
 use crate::image::ImageType;
-use crate::keys;
 use crate::kv::{self, Kv};
 use crate::model::ImageRef;
 use crate::model::award::Status;
@@ -36,6 +35,7 @@ use crate::model::stored_image::StoredImage;
 use crate::ob2::{self, AssertionDoc};
 use crate::present::{self, Surface};
 use crate::reply::Reply;
+use crate::store_keys;
 
 /// Largest request body: 10 MiB.
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -92,7 +92,10 @@ pub async fn assertion_image<K: Kv + ?Sized>(
         Status::Rejected => return Err(Error::not_found(ObjectKind::Assertion, id)),
         _ => {}
     }
-    let keys = [keys::badge(&award.badge_id), keys::image(&award.badge_id)];
+    let keys = [
+        store_keys::badge(&award.badge_id),
+        store_keys::image(&award.badge_id),
+    ];
     let mut values = kv.get_many(&keys).await?.into_iter();
     let badge: BadgeClass = match values.next().flatten() {
         Some(bytes) => kv::decode(&keys[0], &bytes)?,
@@ -380,10 +383,10 @@ mod tests {
         let mut badge = fixtures::badge();
         badge.image = ImageRef::Hosted { content_type: kind };
         block_on(async {
-            put_json(&kv, &keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
-            put_json(&kv, &keys::badge(BADGE_ID), &badge).await?;
-            put_json(&kv, &keys::image(BADGE_ID), image).await?;
-            put_json(&kv, &keys::award(AWARD_ID), award).await
+            put_json(&kv, &store_keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
+            put_json(&kv, &store_keys::badge(BADGE_ID), &badge).await?;
+            put_json(&kv, &store_keys::image(BADGE_ID), image).await?;
+            put_json(&kv, &store_keys::award(AWARD_ID), award).await
         })
         .expect("store");
         kv
