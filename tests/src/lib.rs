@@ -204,43 +204,41 @@ pub fn assert_wasm_fresh() {
     }
 }
 
-/// The check behind [`assert_wasm_fresh`], for a workspace at `root`: each component against
-/// the sources it is built from (its own crate, and for Emblem's the shared crates).
+/// The components the apps under test load.
+const WASM: &[&str] = &[
+    "emblem_issuing",
+    "emblem_hosting",
+    "emblem_bake",
+    "emblem_share",
+    "emblem_claim",
+    "emblem_verify",
+    "emblem_static",
+    "emblem_test_hello",
+    "emblem_test_probe",
+];
+
+/// The check behind [`assert_wasm_fresh`], for a workspace at `root`: each `.wasm` against
+/// the sources its build read, as cargo listed them in the `.d` file beside it (every `.rs`
+/// file and template compiled in, and nothing else, so editing a test or another component
+/// does not count). A listed file that is gone also means a rebuild is due.
 pub fn wasm_freshness(root: &Path) -> Result<(), String> {
-    let emblem = [
-        "issuing", "hosting", "bake", "share", "claim", "verify", "static",
-    ];
-    let mut inputs: Vec<(String, Vec<PathBuf>)> = emblem
-        .iter()
-        .map(|c| {
-            let dirs = vec![
-                root.join("components").join(c),
-                root.join("components/edge"),
-                root.join("crates"),
-            ];
-            (format!("emblem_{c}"), dirs)
-        })
-        .collect();
-    for fixture in ["hello", "probe"] {
-        let dirs = vec![root.join("tests/components").join(fixture)];
-        inputs.push((format!("emblem_test_{fixture}"), dirs));
-    }
-    let wasm_dir = root.join("target/wasm32-wasip2/release");
+    let dir = root.join("target/wasm32-wasip2/release");
     let mut stale = Vec::new();
-    for (wasm, dirs) in inputs {
-        let Some((newest_time, newest_path)) = dirs
-            .iter()
-            .filter_map(|dir| newest(dir))
-            .max_by_key(|(time, _)| *time)
-        else {
-            continue;
-        };
-        let file = wasm_dir.join(format!("{wasm}.wasm"));
-        let built = std::fs::metadata(&file)
+    for name in WASM {
+        let wasm = dir.join(format!("{name}.wasm"));
+        let built = std::fs::metadata(&wasm)
             .and_then(|m| m.modified())
-            .map_err(|e| format!("{}: {e}; run `cargo xtask build`", file.display()))?;
-        if built < newest_time {
-            stale.push(format!("{wasm} (older than {})", newest_path.display()));
+            .map_err(|e| format!("{}: {e}; run `cargo xtask build`", wasm.display()))?;
+        let deps = std::fs::read_to_string(dir.join(format!("{name}.d")))
+            .map_err(|e| format!("{name}.d: {e}; run `cargo xtask build`"))?;
+        for source in dep_info_sources(&deps) {
+            let newer = std::fs::metadata(&source)
+                .and_then(|m| m.modified())
+                .map_or(true, |t| t > built);
+            if newer {
+                stale.push(format!("{name} (older than {})", source.display()));
+                break;
+            }
         }
     }
     if stale.is_empty() {
@@ -253,34 +251,32 @@ pub fn wasm_freshness(root: &Path) -> Result<(), String> {
     }
 }
 
-/// The newest source file (`.rs`, templates, `Cargo.toml`) under `dir`, skipping `target`.
-fn newest(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
-    let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).ok()?.filter_map(Result::ok) {
-            let path = entry.path();
-            let name = entry.file_name();
-            if path.is_dir() {
-                if name != "target" && name != "tests" && name != "benches" && name != "examples" {
-                    stack.push(path);
+/// The prerequisites of a make-style dep-info file (`target: a b\ c`), spaces unescaped.
+fn dep_info_sources(text: &str) -> Vec<PathBuf> {
+    let Some((_, rest)) = text.lines().next().and_then(|l| l.split_once(": ")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&' ') => {
+                current.push(' ');
+                chars.next();
+            }
+            ' ' => {
+                if !current.is_empty() {
+                    out.push(PathBuf::from(std::mem::take(&mut current)));
                 }
-                continue;
             }
-            let is_source = path.extension().is_some_and(|e| e == "rs")
-                || name == "Cargo.toml"
-                || path.components().any(|c| c.as_os_str() == "templates");
-            if !is_source {
-                continue;
-            }
-            if let Ok(time) = entry.metadata().and_then(|m| m.modified())
-                && best.as_ref().is_none_or(|(t, _)| time > *t)
-            {
-                best = Some((time, path));
-            }
+            c => current.push(c),
         }
     }
-    best
+    if !current.is_empty() {
+        out.push(PathBuf::from(current));
+    }
+    out
 }
 
 impl App {
@@ -633,37 +629,49 @@ mod freshness_tests {
     }
 
     #[test]
-    fn a_wasm_older_than_a_source_is_stale() {
+    fn a_wasm_older_than_a_source_it_was_built_from_is_stale() {
         let root = std::env::temp_dir().join(format!("emblem-fresh-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         let release = root.join("target/wasm32-wasip2/release");
-        touch(&root.join("crates/web/src/lib.rs"));
-        touch(&root.join("components/bake/src/lib.rs"));
-        touch(&root.join("tests/components/probe/src/lib.rs"));
+        let shared = root.join("crates/web/src/lib.rs");
+        let page = root.join("crates/pages/templates/my page.html");
+        let unrelated = root.join("crates/web/src/tests.rs");
+        for path in [&shared, &page, &unrelated] {
+            touch(path);
+        }
         std::thread::sleep(Duration::from_millis(20));
-        for name in [
-            "issuing",
-            "hosting",
-            "bake",
-            "share",
-            "claim",
-            "verify",
-            "static",
-            "test_hello",
-            "test_probe",
-        ] {
-            touch(&release.join(format!("emblem_{name}.wasm")));
+        for name in WASM {
+            touch(&release.join(format!("{name}.wasm")));
+            let mut deps = format!("{}: {}", release.join(name).display(), shared.display());
+            if *name == "emblem_hosting" {
+                let escaped = page.display().to_string().replace(' ', "\\ ");
+                deps.push_str(&format!(" {escaped}"));
+            }
+            std::fs::write(release.join(format!("{name}.d")), deps + "\n").expect("d");
         }
         assert_eq!(wasm_freshness(&root), Ok(()));
 
+        // A file no build read: nothing is stale.
         std::thread::sleep(Duration::from_millis(20));
-        touch(&root.join("crates/web/templates/badge.html"));
+        touch(&unrelated);
+        assert_eq!(wasm_freshness(&root), Ok(()));
+
+        // A template only hosting reads: hosting alone is stale.
+        touch(&page);
         let err = wasm_freshness(&root).expect_err("stale");
         assert!(
-            err.contains("issuing") && err.contains("badge.html"),
+            err.contains("emblem_hosting") && err.contains("my page.html"),
             "{err}"
         );
-        assert!(!err.contains("test_probe"), "{err}");
+        assert!(!err.contains("emblem_issuing"), "{err}");
+
+        // A shared source: every component is.
+        touch(&shared);
+        let err = wasm_freshness(&root).expect_err("stale");
+        assert!(
+            err.contains("emblem_issuing") && err.contains("emblem_test_probe"),
+            "{err}"
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 }

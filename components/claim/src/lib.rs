@@ -1,18 +1,18 @@
 //! The claim component: the earner's pages at `/claim/:token`.
 //!
 //! 1. Route, method and lockout; for POST also the cross-site check and the form content type
-//!    (`emblem_web::claim::begin`).
-//! 2. GET/HEAD: the page for the award's state (`emblem_web::claim::show`); it never changes
+//!    (`emblem_pages::claim::begin`).
+//! 2. GET/HEAD: the page for the award's state (`emblem_pages::claim::show`); it never changes
 //!    the award (mail scanners pre-fetch links).
 //! 3. POST: read the form under 4 KiB, then accept / reject (with confirmation) / public /
 //!    private by compare-and-swap, answered with 303 back to the link
-//!    (`emblem_web::claim::act`).
+//!    (`emblem_pages::claim::act`).
 //!
 //! Every answer is an HTML page with `Cache-Control: no-store` and `Referrer-Policy:
 //! no-referrer`. Variables: `public_base_url`.
 
 use emblem_edge::{Response, Site, body, request, respond};
-use emblem_web::claim::{self, MAX_FORM, Request as ClaimRequest};
+use emblem_pages::claim::{self, MAX_FORM, Request as ClaimRequest};
 use emblem_web::{Error, Reply};
 use spin_sdk::http::Request;
 

@@ -2,11 +2,13 @@
 //!
 //! 1. Match the route (GET and HEAD only) and negotiate the representation from `Accept`
 //!    (and `User-Agent` for link-preview crawlers).
-//! 2. Load and render the object (`emblem_web::hosting`); failures become problem+json or a
-//!    short HTML page.
+//! 2. Load and render the object (`emblem_pages::hosting::serve`: pages for browsers, the
+//!    documents of `emblem_web::hosting` otherwise); failures become problem+json or a short
+//!    HTML page.
 //! 3. Add the ETag, answer `If-None-Match` with 304, drop the body for HEAD.
 //!
-//! Routes (GET and HEAD) and the function behind each (`emblem_web::hosting::…`):
+//! Routes (GET and HEAD) and the function behind each (`emblem_web::hosting::…` for documents;
+//! the issuer, badge and assertion pages are `emblem_pages::hosting`'s):
 //!
 //! | route | function |
 //! |---|---|
@@ -22,8 +24,9 @@
 //! Variables: `public_base_url`.
 
 use emblem_edge::{Response, Site, request, respond};
+use emblem_pages::hosting as pages;
 use emblem_web::Reply;
-use emblem_web::hosting::{self, ImageOwner, Route};
+use emblem_web::hosting;
 use emblem_web::negotiate::{Representation, negotiate};
 use spin_sdk::http::{Method, Request};
 use std::cell::RefCell;
@@ -58,20 +61,14 @@ async fn handle(req: Request) -> Response {
 async fn serve(site: &Site, req: &Request, rep: Representation) -> Reply {
     let (kv, base) = (&site.kv, &site.base);
     let result = match hosting::route(req.method().as_str(), req.uri().path()) {
-        Ok(Route::Issuer(id)) => hosting::issuer(kv, base, &id, rep).await,
-        Ok(Route::IssuerImage(id)) => hosting::image(kv, ImageOwner::Issuer, &id).await,
-        Ok(Route::Revocations(id)) => hosting::revocations(kv, base, &id, rep).await,
-        Ok(Route::Key(id, kid)) => hosting::key(kv, base, &id, &kid, rep).await,
-        Ok(Route::Badge(id)) => hosting::badge(kv, base, &id, rep).await,
-        Ok(Route::BadgeImage(id)) => hosting::image(kv, ImageOwner::Badge, &id).await,
-        Ok(Route::Assertion(id)) => {
+        Ok(route) => {
             let cache = RENDERED.with(Rc::clone);
-            hosting::assertion(kv, base, site.now, &id, rep, &cache).await
+            pages::serve(kv, base, site.now, &route, rep, &cache).await
         }
         Err(e) => Err(e),
     };
     result.unwrap_or_else(|e| {
         respond::log(&e);
-        hosting::failure(&e, rep, base, base.join(req.uri().path()))
+        pages::failure(&e, rep, base, base.join(req.uri().path()))
     })
 }

@@ -1,10 +1,10 @@
 //! The share component: share links, the embeddable badge card and the printable
 //! certificate.
 //!
-//! 1. Match the route (`emblem_web::share::route`, GET and HEAD only): `/share/linkedin/:id`
+//! 1. Match the route (`emblem_pages::share::route`, GET and HEAD only): `/share/linkedin/:id`
 //!    (Add to profile), `/share/linkedin/:id/post`, `/share/x/:id`, `/share/facebook/:id`,
 //!    `/share/email/:id`, `/embed/:id`, `/certificate/:id`.
-//! 2. Serve it (`emblem_web::share::serve`): a 302 to the share site (counting the click for
+//! 2. Serve it (`emblem_pages::share::serve`): a 302 to the share site (counting the click for
 //!    GET), the card or the certificate, or a friendly HTML page with 404/410 when the badge
 //!    is not accepted, public and unrevoked. Server faults are logged.
 //! 3. Drop the body for HEAD.
@@ -12,8 +12,8 @@
 //! Variables: `public_base_url`.
 
 use emblem_edge::{Response, Site, respond};
+use emblem_pages::share;
 use emblem_web::present;
-use emblem_web::share;
 use spin_sdk::http::{Method, Request};
 
 #[spin_sdk::http_service]

@@ -1,6 +1,6 @@
 //! The verify component: `POST /verify`, `GET /verify[?url=…]` (JSON or the HTML page).
 //!
-//! 1. Match the route (`emblem_web::verify::routes::route`); read the body under a 10 MiB cap
+//! 1. Match the route (`emblem_pages::verify_page::route`); read the body under a 10 MiB cap
 //!    (413 beyond) or the query, into a verification request (4xx problem when unreadable).
 //! 2. For a URL of this instance's own badge, reuse the JSON answer while the four records it
 //!    depends on are byte-equal and the clock has not crossed `issuedOn`/`expires`
@@ -17,12 +17,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use emblem_edge::{Response, Site, body, request, respond, vars};
+use emblem_pages::verify_page::{self as routes, Route};
 use emblem_web::hosting::RenderCache;
 use emblem_web::negotiate::{Representation, negotiate};
 use emblem_web::present;
 use emblem_web::verify::input::{self, Subject};
 use emblem_web::verify::memo::{self, Memo};
-use emblem_web::verify::routes::{self, Route};
 use emblem_web::verify::{Fetcher, Rules};
 use emblem_web::{Error, Reply};
 use spin_sdk::http::{Method, Request};

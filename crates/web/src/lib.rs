@@ -41,15 +41,12 @@ pub use emblem_badges::{
 
 pub mod api;
 pub mod bake;
-pub mod claim;
 pub mod error;
 pub mod files;
 pub mod hosting;
-pub mod html;
 pub mod negotiate;
 pub mod present;
 pub mod reply;
-pub mod share;
 pub mod verify;
 
 pub use base_url::BaseUrl;

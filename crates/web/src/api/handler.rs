@@ -263,7 +263,10 @@ pub async fn perform_with<K: Kv + ?Sized, W: Webhooks>(
         }
         Route::Shares(id) => {
             let award = awards::get(env.kv, issuer_of(&principal)?, &id).await?;
-            Reply::json(200, &crate::share::counters::read(env.kv, &award.id).await?)
+            Reply::json(
+                200,
+                &crate::service::counters::read(env.kv, &award.id).await?,
+            )
         }
         Route::EnableSigning(id) => {
             if issuer_of(&principal)? != id {

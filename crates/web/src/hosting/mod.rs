@@ -7,8 +7,9 @@
 //!    only GET and HEAD are allowed (405 with `Allow: GET, HEAD`).
 //! 2. [`crate::negotiate::negotiate`] picks JSON-LD (default), JSON or HTML from `Accept`
 //!    (and `User-Agent` for link-preview crawlers).
-//! 3. The object is read with O(1) store reads and rendered ([`crate::ob2`] or
-//!    [`crate::html`]). For assertions ([`assertion`]):
+//! 3. The object is read with O(1) store reads and rendered ([`crate::ob2`]; the HTML pages
+//!    are `emblem_pages::hosting`'s, which calls [`serve`] for everything else). For
+//!    assertions ([`assertion`]):
 //!    - revoked: 410 with `{revoked: true, revocationReason}` (JSON) or a revoked page (HTML;
 //!      the full page only for public, accepted awards, else a short notice), docs/standards/ob2.md §3.3
 //!      . Revocation wins over rejection, as in the derived status;
@@ -25,7 +26,7 @@
 //!    a matching `If-None-Match` with 304, and drops the body for HEAD.
 //!
 //! Failures are problem+json for JSON clients and a short HTML page for browsers
-//! ([`failure`]).
+//! ([`failure`], with the notice `emblem_pages::hosting` renders).
 
 mod cache;
 mod conditional;
@@ -41,10 +42,9 @@ use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
 use crate::error::{Error, Internal, NotFound, ObjectKind};
-use crate::html::{self, AssertionPage, BadgePage, IssuerPage, NoticePage};
 use crate::ids;
 use crate::kv::{self, Kv};
-use crate::model::award::{AcceptanceState, Award, Status, Visibility};
+use crate::model::award::{Award, Status};
 use crate::model::badge::BadgeClass;
 use crate::model::issuer::Issuer;
 use crate::model::revocations::RevocationList;
@@ -56,7 +56,7 @@ use crate::ob2::{
 };
 use crate::present::{self, Surface};
 use crate::reply::Reply;
-use crate::service::{badges, issuers, signing};
+use crate::service::{badges, signing};
 use crate::store_keys;
 
 /// Methods the hosting routes accept.
@@ -127,18 +127,16 @@ fn json_doc<T: Serialize>(status: u16, rep: Representation, doc: &T) -> Reply {
     .with_header("vary", VARY)
 }
 
-fn html_page(status: u16, page: &impl askama::Template) -> Result<Reply, Error> {
-    Ok(html_reply(status, html::render(page)?, CACHE))
-}
-
-fn html_reply(status: u16, body: Vec<u8>, cache: &str) -> Reply {
+/// An HTML page of a hosted object, with the hosting cache rules (the pages themselves are
+/// rendered by `emblem-pages`).
+pub fn html_reply(status: u16, body: Vec<u8>, cache: &str) -> Reply {
     present::page(Surface::Page, status, body)
         .with_header("cache-control", cache)
         .with_header("vary", VARY)
 }
 
 /// Two records in one `get_many`.
-async fn load_two<K: Kv + ?Sized, A: DeserializeOwned, B: DeserializeOwned>(
+pub async fn load_two<K: Kv + ?Sized, A: DeserializeOwned, B: DeserializeOwned>(
     kv: &K,
     a: String,
     b: String,
@@ -171,16 +169,11 @@ pub async fn issuer<K: Kv + ?Sized>(
         load_two::<_, Issuer, ActiveKey>(kv, store_keys::issuer(id), store_keys::signing(id))
             .await?;
     let issuer = issuer.ok_or_else(|| Error::not_found(ObjectKind::Issuer, id))?;
-    match rep {
-        Representation::Html => html_page(200, &IssuerPage::new(&issuer, base)),
-        json => {
-            let mut doc = IssuerDoc::new(&issuer, base);
-            if let Some(active) = active {
-                doc = doc.with_public_key(signing::key_url(base, id, &active.kid));
-            }
-            Ok(json_doc(200, json, &doc))
-        }
+    let mut doc = IssuerDoc::new(&issuer, base);
+    if let Some(active) = active {
+        doc = doc.with_public_key(signing::key_url(base, id, &active.kid));
     }
+    Ok(json_doc(200, rep, &doc))
 }
 
 /// `/issuers/:id/keys/:kid`: the public half of a signing key as a CryptographicKey (JSON
@@ -217,13 +210,18 @@ pub async fn badge<K: Kv + ?Sized>(
     rep: Representation,
 ) -> Result<Reply, Error> {
     let badge = badges::load(kv, id).await?;
-    match rep {
-        Representation::Html => {
-            let issuer = issuers::load(kv, &badge.issuer_id).await?;
-            html_page(200, &BadgePage::new(&badge, &issuer, base))
-        }
-        json => Ok(json_doc(200, json, &BadgeClassDoc::new(&badge, base))),
+    Ok(json_doc(200, rep, &BadgeClassDoc::new(&badge, base)))
+}
+
+/// The stored bytes of the award `id` (1 read), or 404 for an id Emblem never issues or does
+/// not hold.
+pub async fn award_record<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Vec<u8>, Error> {
+    if !ids::is_valid(id) {
+        return Err(Error::not_found(ObjectKind::Assertion, id));
     }
+    kv.get(&store_keys::award(id))
+        .await?
+        .ok_or_else(|| Error::not_found(ObjectKind::Assertion, id))
 }
 
 /// `/assertions/:id`: the Assertion, by state (1 read for JSON; 2 round trips for HTML).
@@ -235,21 +233,15 @@ pub async fn assertion<K: Kv + ?Sized>(
     rep: Representation,
     cache: &RefCell<RenderCache>,
 ) -> Result<Reply, Error> {
-    if !ids::is_valid(id) {
-        return Err(Error::not_found(ObjectKind::Assertion, id));
-    }
     let key = store_keys::award(id);
-    let record = kv
-        .get(&key)
-        .await?
-        .ok_or_else(|| Error::not_found(ObjectKind::Assertion, id))?;
+    let record = award_record(kv, id).await?;
     if rep.is_json()
         && let Some(hit) = cache.borrow().lookup(id, rep, base.as_str(), &record)
     {
         return Ok(hit);
     }
     let award: Award = kv::decode(&key, &record)?;
-    let reply = render_assertion(kv, base, now, id, rep, &award).await?;
+    let reply = render_assertion(base, now, id, rep, &award)?;
     if rep.is_json() {
         let reply = with_etag(reply);
         cache
@@ -260,45 +252,24 @@ pub async fn assertion<K: Kv + ?Sized>(
     Ok(reply)
 }
 
-async fn render_assertion<K: Kv + ?Sized>(
-    kv: &K,
+fn render_assertion(
     base: &BaseUrl,
     now: OffsetDateTime,
     id: &str,
     rep: Representation,
     award: &Award,
 ) -> Result<Reply, Error> {
-    let public_page = award.visibility == Visibility::Public
-        && award.acceptance.state == AcceptanceState::Accepted;
-    match (award.status(now), rep.is_json()) {
-        // Revocation is public anyway (the issuer's revocation list names the assertion).
-        (Status::Revoked, true) => Ok(json_doc(410, rep, &RevokedAssertionDoc::new(award, base))),
-        (Status::Revoked, false) if !public_page => {
-            let reason = award.revoked.as_ref().map_or("", |r| r.reason.as_str());
-            let message = format!("This badge was revoked by its issuer. Reason: {reason}");
-            let page = NoticePage::new(base, base.assertion(id), "Revoked", &message);
-            html_page(410, &page)
-        }
-        (Status::Rejected, _) => Err(Error::not_found(ObjectKind::Assertion, id)),
-        (_, true) => Ok(json_doc(200, rep, &AssertionDoc::new(award, base))),
-        (status, false) => {
-            // Revoked awards reach this arm only when public and accepted.
-            if award.acceptance.state == AcceptanceState::Pending {
-                return Err(Error::NotFound(NotFound::NotYetAccepted {
-                    id: id.to_owned(),
-                }));
-            }
-            if !public_page {
-                return Err(Error::not_found(ObjectKind::Assertion, id));
-            }
-            let (badge, issuer) = assertion_context(kv, award).await?;
-            let code = if status == Status::Revoked { 410 } else { 200 };
-            html_page(code, &AssertionPage::new(award, &badge, &issuer, base, now))
-        }
+    match award.status(now) {
+        // Revocation is public anyway (the issuer's revocation list names the assertion), and
+        // wins over rejection.
+        Status::Revoked => Ok(json_doc(410, rep, &RevokedAssertionDoc::new(award, base))),
+        Status::Rejected => Err(Error::not_found(ObjectKind::Assertion, id)),
+        _ => Ok(json_doc(200, rep, &AssertionDoc::new(award, base))),
     }
 }
 
-async fn assertion_context<K: Kv + ?Sized>(
+/// The badge class and issuer of an award, in one round trip.
+pub async fn assertion_context<K: Kv + ?Sized>(
     kv: &K,
     award: &Award,
 ) -> Result<(BadgeClass, Issuer), Error> {
@@ -377,32 +348,17 @@ pub async fn image<K: Kv + ?Sized>(kv: &K, owner: ImageOwner, id: &str) -> Resul
     Ok(reply)
 }
 
-/// The reply for a failure: an HTML notice for browsers on 404/5xx, else problem+json
-/// ([`present::failure`]).
-pub fn failure(error: &Error, rep: Representation, base: &BaseUrl, url: String) -> Reply {
+/// The reply for a failure: problem+json, or for browsers the HTML notice `notice` renders
+/// (`emblem-pages` renders the hosting notices; see [`present::failure`]).
+pub fn failure(
+    error: &Error,
+    rep: Representation,
+    notice: impl FnOnce(&Error) -> Option<Vec<u8>>,
+) -> Reply {
     let surface = if rep == Representation::Html {
         Surface::Page
     } else {
         Surface::Document
-    };
-    let notice = |error: &Error| {
-        let status = error.status();
-        let (heading, message) = match error {
-            Error::NotFound(NotFound::NotYetAccepted { .. }) => (
-                "Not yet accepted",
-                "This badge has not yet been accepted by its recipient, so it has no public page yet.",
-            ),
-            _ if status == 404 => (
-                "Not found",
-                "There is no badge, issuer or assertion at this address. Check the link you followed.",
-            ),
-            _ if status >= 500 => (
-                "Something went wrong",
-                "We could not show this page right now. Please try again in a moment.",
-            ),
-            _ => return None,
-        };
-        html::render(&NoticePage::new(base, url, heading, message)).ok()
     };
     let mut reply = present::secure(present::failure(surface, error, notice), surface)
         .with_header("cache-control", "no-store")
@@ -413,342 +369,23 @@ pub fn failure(error: &Error, rep: Representation, base: &BaseUrl, url: String) 
     reply
 }
 
-#[cfg(test)]
-pub(super) mod tests {
-    use super::*;
-    use crate::kv::{MemoryKv, put_json};
-    use crate::model::stored_image::StoredImage;
-    use crate::negotiate::Representation::{Html, Json, LdJson};
-    use crate::ob2::fixtures::{self, AWARD_ID, BADGE_ID, ISSUER_ID};
-    use futures::executor::block_on;
-    use serde_json::Value;
-    use time::macros::datetime;
-
-    const NOW: OffsetDateTime = datetime!(2026-12-01 00:00 UTC);
-
-    fn base() -> BaseUrl {
-        BaseUrl::parse("https://badges.example.org").expect("base")
-    }
-
-    pub(super) fn store(award: &Award) -> MemoryKv {
-        let kv = MemoryKv::new();
-        block_on(async {
-            put_json(&kv, &store_keys::issuer(ISSUER_ID), &fixtures::issuer()).await?;
-            put_json(&kv, &store_keys::badge(BADGE_ID), &fixtures::badge()).await?;
-            put_json(&kv, &store_keys::award(AWARD_ID), award).await
-        })
-        .expect("store");
-        kv
-    }
-
-    pub(super) fn get(kv: &MemoryKv, route: Route, rep: Representation) -> Reply {
-        let b = base();
-        let result = block_on(async {
-            match &route {
-                Route::Issuer(id) => issuer(kv, &b, id, rep).await,
-                Route::Badge(id) => badge(kv, &b, id, rep).await,
-                Route::Assertion(id) => {
-                    assertion(kv, &b, NOW, id, rep, &RefCell::new(RenderCache::new())).await
-                }
-                Route::Revocations(id) => revocations(kv, &b, id, rep).await,
-                Route::Key(id, kid) => key(kv, &b, id, kid, rep).await,
-                Route::IssuerImage(id) => image(kv, ImageOwner::Issuer, id).await,
-                Route::BadgeImage(id) => image(kv, ImageOwner::Badge, id).await,
-            }
-        });
-        result.unwrap_or_else(|e| failure(&e, rep, &b, "https://badges.example.org/x".into()))
-    }
-
-    fn json(reply: &Reply) -> Value {
-        serde_json::from_slice(&reply.body).expect("json body")
-    }
-
-    pub(super) fn assertion_route() -> Route {
-        Route::Assertion(AWARD_ID.into())
-    }
-
-    #[test]
-    fn routes_accept_only_get_and_head() {
-        assert_eq!(
-            route("GET", "/assertions/x"),
-            Ok(Route::Assertion("x".into()))
-        );
-        assert_eq!(
-            route("HEAD", "/issuers/x/revocations"),
-            Ok(Route::Revocations("x".into()))
-        );
-        assert_eq!(
-            route("POST", "/badges/x"),
-            Err(Error::MethodNotAllowed { allow: ALLOW })
-        );
-        assert_eq!(route("GET", "/badges/x/y").expect_err("404").status(), 404);
-        assert_eq!(
-            route("GET", "/assertions/").map(|_| ()),
-            Ok(()),
-            "empty ids 404 later"
-        );
-    }
-
-    #[test]
-    fn an_accepted_assertion_is_served_as_json_ld_by_default() {
-        let kv = store(&fixtures::award());
-        let r = get(&kv, assertion_route(), LdJson);
-        assert_eq!(r.status, 200);
-        assert_eq!(
-            r.header("content-type"),
-            Some("application/ld+json; charset=utf-8")
-        );
-        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
-        assert_eq!(r.header("cache-control"), Some("public, max-age=30"));
-        assert_eq!(r.header("vary"), Some("Accept, User-Agent"));
-        assert_eq!(
-            json(&r),
-            serde_json::from_str::<Value>(include_str!(
-                "../../../../crates/badges/tests/fixtures/assertion.json"
-            ))
-            .expect("fixture")
-        );
-    }
-
-    #[test]
-    fn plain_json_clients_get_application_json() {
-        let kv = store(&fixtures::award());
-        let r = get(&kv, assertion_route(), Json);
-        assert_eq!(
-            r.header("content-type"),
-            Some("application/json; charset=utf-8")
-        );
-    }
-
-    #[test]
-    fn a_cached_rendering_is_reused_only_while_the_record_is_unchanged() {
-        let kv = store(&fixtures::award());
-        let cache = RefCell::new(RenderCache::new());
-        let b = base();
-        let serve = |kv: &MemoryKv| {
-            block_on(assertion(
-                kv,
-                &b,
-                NOW,
-                AWARD_ID,
-                Representation::LdJson,
-                &cache,
-            ))
-            .expect("reply")
-        };
-        let first = serve(&kv);
-        assert_eq!(first.status, 200);
-        assert_eq!(cache.borrow().len(), 1);
-        assert_eq!(serve(&kv), first, "a hit is the same reply, ETag included");
-        // The issuer revokes: the very next request sees it, not the cached 200.
-        block_on(put_json(
-            &kv,
-            &store_keys::award(AWARD_ID),
-            &fixtures::revoked_award(),
-        ))
-        .expect("put");
-        let after = serve(&kv);
-        assert_eq!(after.status, 410);
-        assert_ne!(after.header("etag"), first.header("etag"));
-    }
-
-    #[test]
-    fn a_revoked_assertion_is_gone_with_its_reason() {
-        let kv = store(&fixtures::revoked_award());
-        let r = get(&kv, assertion_route(), LdJson);
-        assert_eq!(r.status, 410);
-        assert_eq!(
-            json(&r),
-            serde_json::from_str::<Value>(include_str!(
-                "../../../../crates/badges/tests/fixtures/assertion-revoked-410.json"
-            ))
-            .expect("fixture")
-        );
-        let page = get(&kv, assertion_route(), Html);
-        assert_eq!(page.status, 410);
-        assert!(String::from_utf8_lossy(&page.body).contains("Revoked by the issuer"));
-    }
-
-    #[test]
-    fn a_revoked_private_award_gets_a_short_revoked_notice_not_its_details() {
-        let mut award = fixtures::revoked_award();
-        award.visibility = Visibility::Private;
-        let kv = store(&award);
-        let page = get(&kv, assertion_route(), Html);
-        assert_eq!(page.status, 410);
-        let html = String::from_utf8_lossy(&page.body);
-        assert!(html.contains("revoked by its issuer. Reason: Issued in error"));
-        assert!(
-            !html.contains("Rust Basics"),
-            "no badge details on a private award"
-        );
-    }
-
-    #[test]
-    fn revocation_wins_over_rejection() {
-        let mut award = fixtures::revoked_award();
-        award.acceptance.state = AcceptanceState::Rejected;
-        let kv = store(&award);
-        assert_eq!(get(&kv, assertion_route(), LdJson).status, 410);
-    }
-
-    #[test]
-    fn a_rejected_assertion_is_not_found_in_every_representation() {
-        let mut award = fixtures::award();
-        award.acceptance.state = AcceptanceState::Rejected;
-        let kv = store(&award);
-        for rep in [LdJson, Json, Html] {
-            assert_eq!(get(&kv, assertion_route(), rep).status, 404, "{rep:?}");
-        }
-        assert_eq!(
-            get(&kv, assertion_route(), LdJson).header("content-type"),
-            Some("application/problem+json")
-        );
-    }
-
-    #[test]
-    fn private_and_pending_assertions_serve_json_but_no_page() {
-        let mut private = fixtures::award();
-        private.visibility = Visibility::Private;
-        let mut pending = fixtures::award();
-        pending.acceptance.state = AcceptanceState::Pending;
-        for award in [private, pending.clone()] {
-            let kv = store(&award);
-            assert_eq!(get(&kv, assertion_route(), LdJson).status, 200);
-            let page = get(&kv, assertion_route(), Html);
-            assert_eq!(page.status, 404);
-            assert_eq!(
-                page.header("content-type"),
-                Some("text/html; charset=utf-8")
-            );
-        }
-        let kv = store(&pending);
-        let page = get(&kv, assertion_route(), Html);
-        assert!(
-            String::from_utf8_lossy(&page.body).contains("not yet been accepted by its recipient")
-        );
-    }
-
-    #[test]
-    fn an_expired_assertion_is_served_unchanged_and_its_page_says_expired() {
-        let mut award = fixtures::award();
-        award.expires = Some(datetime!(2026-11-30 00:00 UTC));
-        let kv = store(&award);
-        let r = get(&kv, assertion_route(), LdJson);
-        assert_eq!(r.status, 200);
-        assert_eq!(json(&r)["expires"], "2026-11-30T00:00:00Z");
-        let page = get(&kv, assertion_route(), Html);
-        assert_eq!(page.status, 200);
-        assert!(String::from_utf8_lossy(&page.body).contains("Expired on 30 November 2026"));
-    }
-
-    #[test]
-    fn html_pages_have_a_strict_csp() {
-        let kv = store(&fixtures::award());
-        for route in [
-            assertion_route(),
-            Route::Badge(BADGE_ID.into()),
-            Route::Issuer(ISSUER_ID.into()),
-        ] {
-            let r = get(&kv, route, Html);
-            assert_eq!(r.status, 200);
-            assert_eq!(r.header("content-security-policy"), Surface::Page.csp());
-            assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
-        }
-    }
-
-    #[test]
-    fn issuer_and_badge_documents_match_their_fixtures() {
-        let kv = store(&fixtures::award());
-        let issuer_doc = json(&get(&kv, Route::Issuer(ISSUER_ID.into()), LdJson));
-        assert_eq!(
-            issuer_doc,
-            serde_json::from_str::<Value>(include_str!(
-                "../../../../crates/badges/tests/fixtures/issuer-profile.json"
-            ))
-            .expect("fixture")
-        );
-        let badge_doc = json(&get(&kv, Route::Badge(BADGE_ID.into()), LdJson));
-        assert_eq!(badge_doc["type"], "BadgeClass");
-    }
-
-    #[test]
-    fn the_revocation_list_is_json_even_for_browsers_and_empty_when_nothing_is_revoked() {
-        let kv = store(&fixtures::award());
-        let r = get(&kv, Route::Revocations(ISSUER_ID.into()), Html);
-        assert_eq!(r.status, 200);
-        assert_eq!(
-            r.header("content-type"),
-            Some("application/ld+json; charset=utf-8")
-        );
-        assert_eq!(json(&r)["revokedAssertions"], serde_json::json!([]));
-        let unknown = get(&kv, Route::Revocations(BADGE_ID.into()), LdJson);
-        assert_eq!(unknown.status, 404);
-    }
-
-    #[test]
-    fn unknown_ids_are_problem_json_or_an_html_page() {
-        let kv = MemoryKv::new();
-        let r = get(&kv, Route::Assertion("nope".into()), LdJson);
-        assert_eq!(r.status, 404);
-        assert_eq!(r.header("content-type"), Some("application/problem+json"));
-        let page = get(&kv, Route::Badge(BADGE_ID.into()), Html);
-        assert_eq!(page.status, 404);
-        assert!(String::from_utf8_lossy(&page.body).contains("Not found"));
-    }
-
-    #[test]
-    fn an_image_carries_the_etag_stored_with_it_and_older_records_get_one_computed() {
-        let kv = store(&fixtures::award());
-        let svg = crate::image::fixtures::SVG.as_bytes();
-        let mut stored = StoredImage::new(crate::image::ImageType::Svg, svg);
-        assert_eq!(stored.etag.as_deref(), Some(etag(svg).as_str()));
-        // The stored tag is served as it is (no hashing per request).
-        stored.etag = Some("\"stored\"".into());
-        block_on(put_json(&kv, &store_keys::image(BADGE_ID), &stored)).expect("put");
-        let served = finish(
-            get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson),
-            None,
-            false,
-        );
-        assert_eq!(served.header("etag"), Some("\"stored\""));
-        // A record written before the field existed: the bytes are hashed when served.
-        stored.etag = None;
-        let json = serde_json::to_value(&stored).expect("json");
-        assert!(json.get("etag").is_none(), "{json}");
-        block_on(put_json(&kv, &store_keys::image(BADGE_ID), &json)).expect("put");
-        let served = finish(
-            get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson),
-            None,
-            false,
-        );
-        assert_eq!(served.header("etag"), Some(etag(svg).as_str()));
-    }
-
-    #[test]
-    fn uploaded_svg_images_are_served_with_their_own_csp() {
-        let kv = store(&fixtures::award());
-        let svg = crate::image::fixtures::SVG.as_bytes();
-        block_on(put_json(
-            &kv,
-            &store_keys::image(BADGE_ID),
-            &StoredImage::new(crate::image::ImageType::Svg, svg),
-        ))
-        .expect("put");
-        let r = get(&kv, Route::BadgeImage(BADGE_ID.into()), LdJson);
-        assert_eq!(r.status, 200);
-        assert_eq!(r.body, svg);
-        assert_eq!(r.header("content-type"), Some("image/svg+xml"));
-        assert_eq!(r.header("content-security-policy"), Surface::Image.csp());
-        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
-        assert_eq!(
-            get(&kv, Route::IssuerImage(ISSUER_ID.into()), LdJson).status,
-            404
-        );
-        assert_eq!(
-            get(&kv, Route::IssuerImage(BADGE_ID.into()), LdJson).status,
-            404,
-            "a badge's image is not an issuer's image"
-        );
+/// Serve `route` as a document (JSON-LD or JSON; images as stored). HTML pages are the
+/// pages layer's (`emblem_pages::hosting::serve`), which calls this for everything else.
+pub async fn serve<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    now: OffsetDateTime,
+    route: &Route,
+    rep: Representation,
+    cache: &RefCell<RenderCache>,
+) -> Result<Reply, Error> {
+    match route {
+        Route::Issuer(id) => issuer(kv, base, id, rep).await,
+        Route::Badge(id) => badge(kv, base, id, rep).await,
+        Route::Assertion(id) => assertion(kv, base, now, id, rep, cache).await,
+        Route::Revocations(id) => revocations(kv, base, id, rep).await,
+        Route::Key(id, kid) => key(kv, base, id, kid, rep).await,
+        Route::IssuerImage(id) => image(kv, ImageOwner::Issuer, id).await,
+        Route::BadgeImage(id) => image(kv, ImageOwner::Badge, id).await,
     }
 }

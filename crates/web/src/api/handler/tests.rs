@@ -462,11 +462,15 @@ fn share_counts_are_read_by_the_awarding_issuer_only() {
     block_on(async {
         let kv = &api.bench.kv;
         for _ in 0..2 {
-            crate::share::counters::record(kv, award_id, crate::share::Target::LinkedinProfile)
-                .await
-                .expect("count");
+            crate::service::counters::record(
+                kv,
+                award_id,
+                crate::service::counters::Target::LinkedinProfile,
+            )
+            .await
+            .expect("count");
         }
-        crate::share::counters::record(kv, award_id, crate::share::Target::Email)
+        crate::service::counters::record(kv, award_id, crate::service::counters::Target::Email)
             .await
             .expect("count");
     });

@@ -34,8 +34,8 @@ pub use pages::{CertificatePage, EmbedCard, signature_snippet};
 use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
+use crate::documents::CACHE;
 use crate::error::{Error, Internal, NotFound};
-use crate::hosting::CACHE;
 use crate::html::{self, NoticePage};
 use crate::ids;
 use crate::kv::{self, Kv};

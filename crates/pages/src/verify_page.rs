@@ -11,14 +11,14 @@
 
 use serde::Serialize;
 
-use super::check::{Check, Finding, Outcome, Report, Verdict};
-use super::docs;
-use super::flow::Verification;
 use crate::base_url::BaseUrl;
 use crate::error::{Error, NotFound};
 use crate::html::{self, Head};
 use crate::present::{self, Surface};
 use crate::reply::Reply;
+use crate::verify::check::{Check, Finding, Outcome, Report, Verdict};
+use crate::verify::docs;
+use crate::verify::flow::Verification;
 
 /// Largest `POST /verify` body (a badge image, a JSON assertion or a form).
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
