@@ -63,7 +63,9 @@ fn spin_request_headers_describe_the_route_and_cannot_be_forged() {
         format!("{}/probe/headers?x=1", app.base)
     );
     let client = headers["spin-client-addr"].as_str().expect("client addr");
-    assert!(client.starts_with("127.0.0.1:"), "{client}");
+    // The real peer (this test's own loopback address), never the forged value.
+    let mine = format!("{}:", emblem_tests::client_address::current());
+    assert!(client.starts_with(&mine), "{client}");
 }
 
 #[test]
@@ -124,4 +126,26 @@ fn a_component_without_a_files_mount_reads_no_files() {
     // The same reading code works where a mount exists: the static component serves its files.
     mixed().get("/static/emblem.css").expect(200);
     let _ = std::fs::remove_file(&secret);
+}
+
+#[test]
+fn each_test_thread_reaches_the_app_from_its_own_address() {
+    let seen = |app: &emblem_tests::App| {
+        let headers = app.get("/probe/headers").expect(200).json();
+        let addr = headers["spin-client-addr"]
+            .as_str()
+            .expect("client addr")
+            .to_owned();
+        let ip = addr
+            .rsplit_once(':')
+            .map_or(addr.as_str(), |(ip, _)| ip)
+            .to_owned();
+        (ip, emblem_tests::client_address::current().to_string())
+    };
+    let app = mixed();
+    let (here, mine) = seen(app);
+    assert_eq!(here, mine);
+    let (there, theirs) = std::thread::scope(|s| s.spawn(|| seen(app)).join().expect("thread"));
+    assert_eq!(there, theirs);
+    assert_ne!(here, there, "two tests share a client address");
 }

@@ -344,6 +344,12 @@ fn ten_failed_attempts_lock_the_client_out() {
     // The address is locked even for a valid key.
     app.get_auth("/api/v1/badgeclasses", &a.key)
         .expect_problem(429);
+    // Another client (another test thread, so another address) is not.
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            app.get_auth("/api/v1/badgeclasses", &a.key).expect(200);
+        });
+    });
 }
 
 #[test]

@@ -144,7 +144,9 @@ pub struct App {
     child: Option<Child>,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
-    agent: ureq::Agent,
+    /// One HTTP client per test thread, each connecting from that thread's own loopback
+    /// address ([`client_address`]).
+    agents: std::sync::Mutex<std::collections::HashMap<std::thread::ThreadId, ureq::Agent>>,
 }
 
 /// The real Spin CLI the apps run on instead of `emblem-host`, when `SPIN_BIN` names one
@@ -193,6 +195,128 @@ fn watch_output(
             }
         }
     });
+}
+
+pub mod client_address {
+    //! Every test thread talks to the apps from its own loopback address (`127.77.x.y`), so
+    //! what the app counts per client address (lockout) is counted per test: one test's
+    //! failed logins never lock another out. ureq connects through [`FromThisTest`], which
+    //! binds the socket to [`current`] before connecting.
+
+    use std::io::{Read, Write};
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    use ureq::unversioned::transport::{
+        Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport,
+    };
+
+    thread_local! {
+        static ADDRESS: Ipv4Addr = next();
+    }
+
+    fn next() -> Ipv4Addr {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let n = COUNT.fetch_add(1, Ordering::Relaxed) % (250 * 250);
+        let [_, _, hi, lo] = n.to_be_bytes();
+        let n = u16::from_be_bytes([hi, lo]);
+        Ipv4Addr::new(127, 77, (n / 250) as u8, (n % 250) as u8 + 2)
+    }
+
+    /// The address this thread's requests come from.
+    pub fn current() -> Ipv4Addr {
+        ADDRESS.with(|a| *a)
+    }
+
+    /// Connects from [`current`].
+    #[derive(Debug)]
+    pub struct FromThisTest;
+
+    impl Connector<()> for FromThisTest {
+        type Out = Bound;
+
+        fn connect(
+            &self,
+            details: &ConnectionDetails,
+            _chained: Option<()>,
+        ) -> Result<Option<Bound>, ureq::Error> {
+            let target = details.addrs.first().copied().ok_or_else(|| {
+                ureq::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no address to connect to",
+                ))
+            })?;
+            let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+            socket.bind(&SocketAddr::new(IpAddr::V4(current()), 0).into())?;
+            socket.connect_timeout(&target.into(), Duration::from_secs(10))?;
+            let stream: TcpStream = socket.into();
+            stream.set_nodelay(true)?;
+            let buffers = LazyBuffers::new(
+                details.config.input_buffer_size(),
+                details.config.output_buffer_size(),
+            );
+            Ok(Some(Bound { stream, buffers }))
+        }
+    }
+
+    /// A plain TCP transport over a socket bound to the test's address.
+    #[derive(Debug)]
+    pub struct Bound {
+        stream: TcpStream,
+        buffers: LazyBuffers,
+    }
+
+    impl Transport for Bound {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+
+        fn transmit_output(&mut self, amount: usize, _: NextTimeout) -> Result<(), ureq::Error> {
+            let output = &self.buffers.output()[..amount];
+            self.stream.write_all(output)?;
+            Ok(())
+        }
+
+        fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+            let wait = match timeout.after {
+                ureq::unversioned::transport::time::Duration::Exact(d) => {
+                    d.clamp(Duration::from_millis(1), Duration::from_secs(120))
+                }
+                _ => Duration::from_secs(120),
+            };
+            self.stream.set_read_timeout(Some(wait))?;
+            let input = self.buffers.input_append_buf();
+            match self.stream.read(input) {
+                Ok(n) => {
+                    self.buffers.input_appended(n);
+                    Ok(n > 0)
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    Err(ureq::Error::Timeout(timeout.reason))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+
+        fn is_open(&mut self) -> bool {
+            // Open when nothing is waiting to be read and the peer has not closed it.
+            if self.stream.set_nonblocking(true).is_err() {
+                return false;
+            }
+            let mut byte = [0];
+            let open = matches!(
+                self.stream.peek(&mut byte),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+            );
+            open && self.stream.set_nonblocking(false).is_ok()
+        }
+    }
 }
 
 /// Fail when a component's `.wasm` is older than a source it is built from: the tests would
@@ -369,18 +493,34 @@ impl App {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
         App {
             config,
             child: Some(child),
             base,
-            agent,
+            agents: std::sync::Mutex::default(),
         }
+    }
+
+    /// This thread's client: its connections come from [`client_address::current`], and are
+    /// pooled for this thread only, so two tests never share a client address (nor the
+    /// lockout counted against it).
+    fn agent(&self) -> ureq::Agent {
+        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents
+            .entry(std::thread::current().id())
+            .or_insert_with(|| {
+                let config = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .max_redirects(0)
+                    .timeout_global(Some(Duration::from_secs(60)))
+                    .build();
+                ureq::Agent::with_parts(
+                    config,
+                    client_address::FromThisTest,
+                    ureq::unversioned::resolver::DefaultResolver::default(),
+                )
+            })
+            .clone()
     }
 
     /// The pid of the process serving (Spin's, not its wrapper's), from the log.
@@ -540,7 +680,7 @@ impl Req<'_> {
             builder = builder.header(k, v);
         }
         let request = builder.body(self.body).expect("request");
-        let mut response = self.app.agent.run(request)?;
+        let mut response = self.app.agent().run(request)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
