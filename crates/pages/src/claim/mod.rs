@@ -209,7 +209,9 @@ pub fn failure(base: &BaseUrl, error: &Error) -> Reply {
     if let Some(detail) = error.log_detail() {
         eprintln!("emblem: claim: {detail}");
     }
-    Page::internal(base).reply(500)
+    // The status and headers are the error's (503 with Retry-After for a busy store); the
+    // body is the "something went wrong" page.
+    present::failure(Surface::Form, error, |_| Page::internal(base).html())
 }
 
 /// Count a failed lookup against the client address (it may lock the address).

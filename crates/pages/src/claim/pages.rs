@@ -154,6 +154,14 @@ impl Page {
         })
     }
 
+    /// The page's HTML, or none when it failed to render (logged).
+    pub fn html(self) -> Option<Vec<u8>> {
+        self.body
+            .map_err(|e| eprintln!("emblem: claim page: {e}"))
+            .ok()
+            .map(String::into_bytes)
+    }
+
     /// The reply with `status` (a page that failed to render is a bare 500).
     pub fn reply(self, status: u16) -> Reply {
         match self.body {

@@ -245,18 +245,27 @@ fn stopped(base: &BaseUrl, route: &Route, stop: Stop) -> (Reply, Option<Error>) 
     (reply, fault)
 }
 
-/// The reply for a path that is no sharing route (404) or a method other than GET/HEAD (405).
+/// The reply for a path that is no sharing route (404, a page) or a method other than GET/HEAD
+/// (405, a problem document with `Allow`).
 pub fn route_failure(base: &BaseUrl, error: &Error) -> Reply {
-    let status = error.status();
-    if status != 404 {
-        return Reply::problem(error).with_header("cache-control", "no-store");
-    }
-    let (heading, message) = Refusal::NotFound.words();
-    let notice = NoticePage::new(base, base.join("/share"), heading, &message);
-    match html::render(&notice) {
-        Ok(body) => page(Surface::Page, 404, body, "no-store"),
-        Err(e) => Reply::problem(&e),
-    }
+    let notice = |error: &Error| {
+        if error.status() != 404 {
+            return None;
+        }
+        let (heading, message) = Refusal::NotFound.words();
+        html::render(&NoticePage::new(
+            base,
+            base.join("/share"),
+            heading,
+            &message,
+        ))
+        .ok()
+    };
+    present::secure(
+        present::failure(Surface::Page, error, notice),
+        Surface::Page,
+    )
+    .with_header("cache-control", "no-store")
 }
 
 #[cfg(test)]
