@@ -11,6 +11,7 @@ mod hosting;
 mod issuing;
 mod manifests;
 mod many_instances;
+mod oci;
 mod share;
 mod static_files;
 mod verify;

@@ -183,12 +183,24 @@ fn browser_setup() -> Result<(), String> {
 
 /// Installs Debian's `redis-server` for the many-instance tests when it is missing
 /// (as root, or through sudo). When it fails, those tests fail with the reason.
-fn redis_setup() -> Result<(), String> {
-    if Command::new("redis-server")
-        .arg("--version")
-        .output()
-        .is_ok()
-    {
+/// Debian's `redis-server` (the many-instance tests) and `docker-registry` (the OCI artifact
+/// test on real Spin), installed with apt when missing.
+fn apt_setup() -> Result<(), String> {
+    let missing: Vec<&str> = [
+        ("redis-server", "redis-server"),
+        ("docker-registry", "docker-registry"),
+    ]
+    .into_iter()
+    .filter(|(binary, _)| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {binary}"))
+            .output()
+            .map_or(true, |o| !o.status.success())
+    })
+    .map(|(_, package)| package)
+    .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
@@ -203,14 +215,16 @@ fn redis_setup() -> Result<(), String> {
         run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "redis-server"])
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend(missing);
+    apt(&args)
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
     no_cycles()?;
     build()?;
-    if let Err(e) = redis_setup() {
-        eprintln!("xtask: {e}; the Redis tests will fail");
+    if let Err(e) = apt_setup() {
+        eprintln!("xtask: {e}; the Redis and OCI tests will fail");
     }
     if let Err(e) = interop_setup() {
         eprintln!("xtask: {e}; the interop tests will fail");
