@@ -26,7 +26,9 @@ pub enum Surface {
     /// Open Badges documents and other JSON for machines (`/assertions/:id`, `/verify` JSON,
     /// `/bake`, `/unbake`).
     Document,
-    /// Images served as they are stored or baked; an SVG may carry script, so it is sandboxed.
+    /// Images served as they are stored or baked. An SVG opened on its own is a document, so
+    /// it gets no sources but inline style and a `sandbox` (no scripts, forms, popups or
+    /// navigation, an opaque origin), whatever got past the upload check.
     Image,
     /// HTML pages for people: badge, issuer and assertion pages, the certificate, notices.
     Page,
@@ -41,7 +43,7 @@ impl Surface {
     pub const fn csp(self) -> Option<&'static str> {
         match self {
             Self::Api | Self::Document => None,
-            Self::Image => Some("default-src 'none'; style-src 'unsafe-inline'"),
+            Self::Image => Some("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
             Self::Page => Some(
                 "default-src 'none'; img-src 'self' https: data:; style-src 'self'; \
                  form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
@@ -159,7 +161,7 @@ mod tests {
             (Surface::Document, None),
             (
                 Surface::Image,
-                Some("default-src 'none'; style-src 'unsafe-inline'"),
+                Some("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
             ),
             (
                 Surface::Page,

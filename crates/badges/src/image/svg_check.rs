@@ -10,10 +10,12 @@
 //!    character references. No processing instructions (e.g. `<?xml-stylesheet?>`).
 //! 4. The root element is `svg` in the namespace `http://www.w3.org/2000/svg` (prefixed or
 //!    default).
-//! 5. No active content, anywhere: no `<script>` element, no `on*` event-handler attribute
-//!    (nor an animation targeting one), no attribute value that is a `javascript:` or
-//!    `vbscript:` URL (checked after unescaping and removing whitespace, so
-//!    `java&#x73;cript:` and ` JavaScript:` are caught).
+//! 5. No active content, anywhere: no `<script>` element, no element that embeds another
+//!    document (`foreignObject`, `iframe`, `frame`, `embed`, `object`, and SVG Tiny's
+//!    `handler` and `listener`), no `on*` event-handler attribute (nor an animation targeting
+//!    one), no attribute value that is a `javascript:` or `vbscript:` URL (checked after
+//!    unescaping and removing whitespace, so `java&#x73;cript:` and ` JavaScript:` are
+//!    caught), nor an animation `values` list holding one.
 //!
 //! Offending documents are rejected, not sanitised (see [`crate::image`]).
 
@@ -73,6 +75,11 @@ pub enum SvgError {
     /// A script element.
     #[error("it has a <script> element; scripts are not allowed in badge images")]
     Script,
+    /// An element that embeds another document (HTML in `foreignObject`, frames, plug-ins).
+    #[error(
+        "it has a <{0}> element; embedded HTML, frames and objects are not allowed in badge images"
+    )]
+    Embedded(String),
     /// An event handler attribute.
     #[error(
         "the <{element}> element has the event handler {attribute}=…; event handlers are not allowed"
@@ -279,6 +286,23 @@ fn check_element(e: &BytesStart<'_>) -> Result<(), SvgError> {
     if element.eq_ignore_ascii_case("script") {
         return Err(SvgError::Script);
     }
+    // Elements that carry another document: HTML (with its forms and scripts) through
+    // `foreignObject`, and frames or plug-ins in any namespace; SVG Tiny's event listeners.
+    const EMBEDDING: [&str; 7] = [
+        "foreignObject",
+        "iframe",
+        "frame",
+        "embed",
+        "object",
+        "handler",
+        "listener",
+    ];
+    if let Some(name) = EMBEDDING
+        .iter()
+        .find(|name| element.eq_ignore_ascii_case(name))
+    {
+        return Err(SvgError::Embedded((*name).to_owned()));
+    }
     for attr in e.attributes() {
         let attr = attr.map_err(|err| SvgError::Xml(err.to_string()))?;
         let attribute = attr.key.0;
@@ -308,7 +332,9 @@ fn check_element(e: &BytesStart<'_>) -> Result<(), SvgError> {
         if local == "attributeName" && is_event_handler(value.trim()) {
             return Err(handler(value.trim()));
         }
-        if is_script_url(&value) {
+        // An animation's `values` is a `;`-separated list: each item may become the value.
+        let listed = local == "values" && value.split(';').any(is_script_url);
+        if is_script_url(&value) || listed {
             return Err(SvgError::ScriptUrl {
                 element: element.to_owned(),
                 attribute: attribute.to_owned(),
@@ -420,6 +446,35 @@ mod tests {
             check(doc.as_bytes()),
             Err(SvgError::EventHandler { .. })
         ));
+    }
+
+    #[test]
+    fn embedded_documents_are_refused() {
+        for body in [
+            r#"<foreignObject width="10" height="10"><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>"#,
+            r#"<foreignobject/>"#,
+            r#"<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="https://x.example"/>"#,
+            r#"<h:embed xmlns:h="http://www.w3.org/1999/xhtml"/>"#,
+            r#"<handler/>"#,
+        ] {
+            assert!(
+                matches!(check(svg(body).as_bytes()), Err(SvgError::Embedded(_))),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_script_url_in_an_animation_values_list_is_refused() {
+        let doc = svg(
+            r#"<a><animate attributeName="href" values="https://ok.example; javascript:alert(1)"/></a>"#,
+        );
+        assert!(matches!(
+            check(doc.as_bytes()),
+            Err(SvgError::ScriptUrl { .. })
+        ));
+        let fine = svg(r#"<circle r="1"><animate attributeName="r" values="1;2;1"/></circle>"#);
+        assert_eq!(check(fine.as_bytes()), Ok(()));
     }
 
     #[test]

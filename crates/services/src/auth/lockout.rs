@@ -79,9 +79,9 @@ pub async fn check<K: Kv + ?Sized>(
     }
 }
 
-/// Count one failure for `subject`, locking it when the window's total reaches the threshold.
-/// Returns whether the subject is now locked.
-pub async fn record_failure<K: Kv + ?Sized>(
+/// Count one failure against `subject` and say whether the window now holds the threshold,
+/// without locking anything (key ids: counted to alert, see `auth`).
+pub async fn count_failure<K: Kv + ?Sized>(
     kv: &K,
     policy: &Policy,
     now: OffsetDateTime,
@@ -108,9 +108,22 @@ pub async fn record_failure<K: Kv + ?Sized>(
         current - policy.lockout_buckets,
     ))
     .await?;
-    if total < policy.lockout_threshold {
+    Ok(total >= policy.lockout_threshold)
+}
+
+/// Count one failure for `subject`, locking it when the window's total reaches the threshold.
+/// Returns whether the subject is now locked.
+pub async fn record_failure<K: Kv + ?Sized>(
+    kv: &K,
+    policy: &Policy,
+    now: OffsetDateTime,
+    scope: Scope,
+    subject: &str,
+) -> Result<bool, Error> {
+    if !count_failure(kv, policy, now, scope, subject).await? {
         return Ok(false);
     }
+    let part = scope.key_part();
     let until = now + policy.lockout_duration;
     // A plain write, not a read-modify-write: requests racing here all write "now + duration",
     // so the last writer wins with an `until` at most the race's width earlier, and no

@@ -274,7 +274,16 @@ pub fn bake_request(content_type: Option<&str>, body: &[u8]) -> Result<Reply, Er
         }
     };
     let baked = bake(&image, &payload, version, &Limits::default())?;
+    let ext = match baked.format {
+        ImageType::Png => "png",
+        ImageType::Svg => "svg",
+    };
+    // A download, never a document to render in Emblem's origin.
     let reply = Reply::bytes(200, baked.format.content_type(), baked.bytes)
+        .with_header(
+            "content-disposition",
+            format!("attachment; filename=\"baked-badge.{ext}\""),
+        )
         .with_header("emblem-replaced-chunks", baked.replaced.len().to_string())
         .with_header("emblem-badge-version", baked.version.as_str())
         .with_header(
@@ -485,6 +494,10 @@ mod tests {
         let r = bake_request(Some("application/json"), body.to_string().as_bytes()).expect("bake");
         assert_eq!(r.header("emblem-replaced-chunks"), Some("0"));
         assert_eq!(r.header("emblem-payload-kind"), Some("json"));
+        assert_eq!(
+            r.header("content-disposition"),
+            Some("attachment; filename=\"baked-badge.png\"")
+        );
         let u = unbake_request(Some("image/png"), &r.body).expect("unbake");
         let v: serde_json::Value = serde_json::from_slice(&u.body).expect("json");
         assert_eq!(v["format"], "png");
