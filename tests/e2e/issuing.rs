@@ -353,6 +353,49 @@ fn ten_failed_attempts_lock_the_client_out() {
 }
 
 #[test]
+fn behind_a_trusted_proxy_ten_bad_requests_lock_only_the_forwarded_client() {
+    // The tests reach the app from 127.77.x.y: here that is "the proxy".
+    let app = AppConfig::emblem("proxied")
+        .variable("trusted_proxies", "127.0.0.0/8")
+        .start();
+    let a = issuer(&app, "Proxied Org");
+    let from = |client: &str, token: &str| {
+        app.request("GET", "/api/v1/badgeclasses")
+            .bearer(token)
+            .header("x-forwarded-for", &format!("198.51.100.99, {client}"))
+            .send()
+    };
+    let guess = "emb_guessing_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    for _ in 0..10 {
+        from("203.0.113.5", guess).expect_problem(401);
+    }
+    from("203.0.113.5", &a.key).expect_problem(429);
+    // Another client behind the same proxy, and the proxy itself, are not locked.
+    from("203.0.113.6", &a.key).expect(200);
+    app.get_auth("/api/v1/badgeclasses", &a.key).expect(200);
+}
+
+#[test]
+fn without_trusted_proxies_a_forwarded_header_is_ignored() {
+    let app = AppConfig::emblem("unproxied").start();
+    let a = issuer(&app, "Direct Org");
+    let guess = "emb_guessing_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    // A client rotating made-up forwarded addresses is still one client: its own address.
+    for i in 0..10 {
+        app.request("GET", "/api/v1/badgeclasses")
+            .bearer(guess)
+            .header("x-forwarded-for", &format!("203.0.113.{i}"))
+            .send()
+            .expect_problem(401);
+    }
+    app.request("GET", "/api/v1/badgeclasses")
+        .bearer(&a.key)
+        .header("x-forwarded-for", "203.0.113.200")
+        .send()
+        .expect_problem(429);
+}
+
+#[test]
 fn fifty_concurrent_awards_are_each_listed_exactly_once() {
     let app = shared();
     let a = issuer(app, "Concurrency University");

@@ -9,9 +9,9 @@
 //!    (`emblem_pages::claim::act`).
 //!
 //! Every answer is an HTML page with `Cache-Control: no-store` and `Referrer-Policy:
-//! no-referrer`. Variables: `public_base_url`.
+//! no-referrer`. Variables: `public_base_url`, `trusted_proxies` (see the issuing component).
 
-use emblem_edge::{Response, Site, body, request, respond};
+use emblem_edge::{Response, Site, body, request, respond, vars};
 use emblem_pages::claim::{self, MAX_FORM, Request as ClaimRequest};
 use emblem_web::{Error, Reply};
 use spin_sdk::http::Request;
@@ -34,7 +34,12 @@ async fn serve(req: Request) -> Reply {
     let path = req.uri().path().to_owned();
     let headers = req.headers();
     let owned = |name: &str| request::header(headers, name).map(str::to_owned);
-    let (client_addr, full_url) = (owned("spin-client-addr"), owned("spin-full-url"));
+    let trusted = match vars::trusted_proxies().await {
+        Ok(trusted) => trusted,
+        Err(e) => return claim::finish(claim::failure(&site.base, &e), false),
+    };
+    let client_addr = request::client(headers, &trusted);
+    let full_url = owned("spin-full-url");
     let (origin, fetch_site) = (owned("origin"), owned("sec-fetch-site"));
     let content_type = owned("content-type");
     let creq = ClaimRequest {

@@ -1,5 +1,6 @@
 //! Reading Spin's request headers.
 
+use emblem_web::auth::client::{TrustedProxies, client_address};
 use spin_sdk::http::HeaderMap;
 
 /// The value of header `name` as text (None if absent or not visible ASCII).
@@ -10,6 +11,16 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The client address Spin saw (`spin-client-addr`, `ip:port`).
 pub fn client_addr(headers: &HeaderMap) -> Option<&str> {
     header(headers, "spin-client-addr")
+}
+
+/// The client a request is attributed to: the peer, or, when the peer is one of the
+/// `trusted` proxies, the client its `X-Forwarded-For` names (`emblem_web::auth::client`).
+pub fn client(headers: &HeaderMap, trusted: &TrustedProxies) -> Option<String> {
+    client_address(
+        client_addr(headers),
+        header(headers, "x-forwarded-for"),
+        trusted,
+    )
 }
 
 /// `Accept`.

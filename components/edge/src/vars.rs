@@ -12,3 +12,13 @@ pub async fn get(name: &str) -> Option<String> {
         }
     }
 }
+
+/// `trusted_proxies`: the reverse proxies whose `X-Forwarded-For` names the client (none when
+/// unset). A value that does not parse is a configuration error: the request fails (500,
+/// logged) rather than attributing every client to the proxy.
+pub async fn trusted_proxies() -> Result<emblem_web::auth::client::TrustedProxies, emblem_web::Error>
+{
+    let list = get("trusted_proxies").await.unwrap_or_default();
+    emblem_web::auth::client::TrustedProxies::parse(&list)
+        .map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
+}

@@ -28,7 +28,8 @@
 //! the outcome is reported in the response.
 //!
 //! Variables: `admin_token` (empty: admin routes answer 503), `public_base_url`,
-//! `claim_ttl_days` (default 30); test manifests only: `webhook_allow_loopback_http` (`true`
+//! `claim_ttl_days` (default 30), `trusted_proxies` (the reverse proxies whose
+//! `X-Forwarded-For` names the client, for lockouts; default none); test manifests only: `webhook_allow_loopback_http` (`true`
 //! lets issuers set `http://127.0.0.1:<port>` webhooks).
 
 use emblem_edge::{HttpWebhooks, Response, Site, body, request, respond, vars};
@@ -56,9 +57,10 @@ async fn serve(req: Request) -> Result<Reply, Error> {
     let admin_token = vars::get("admin_token").await;
     let env = site.env();
     let headers = req.headers();
+    let client = request::client(headers, &vars::trusted_proxies().await?);
     let attempt = Attempt {
         authorization: request::authorization(headers),
-        client_addr: request::client_addr(headers),
+        client_addr: client.as_deref(),
     };
     let (method, path) = (req.method().as_str(), req.uri().path());
     let call = handler::begin(&env, admin_token.as_deref(), method, path, attempt).await?;
