@@ -272,6 +272,12 @@ pub enum Unavailable {
     /// The `admin_token` variable is not set, so the admin API is off.
     #[error("the admin_token variable is not set")]
     AdminTokenUnset,
+    /// The `admin_token` variable is too short to be a secret, so the admin API is off.
+    #[error("the admin_token variable is shorter than {min} characters")]
+    AdminTokenTooShort {
+        /// The least length accepted.
+        min: usize,
+    },
     /// Too many concurrent writers on one record; retrying later will work.
     #[error("gave up updating {key} after {attempts} conflicting writes")]
     Contention {
@@ -533,6 +539,13 @@ impl Error {
                      e.g. `spin up --variable admin_token=...` or the environment variable \
                      `SPIN_VARIABLE_ADMIN_TOKEN`, and restart.",
                 )
+            }
+            Self::Unavailable(Unavailable::AdminTokenTooShort { min }) => {
+                Problem::new(503, "admin-disabled", "Admin API disabled").detail(format!(
+                    "The admin API is off because the `admin_token` variable is shorter than \
+                     {min} characters, too short to resist guessing. Set a longer random \
+                     secret (e.g. the output of `openssl rand -hex 24`) and restart."
+                ))
             }
             Self::Unavailable(Unavailable::Contention { .. }) => Problem::new(503, "busy", "Busy")
                 .detail("Too many concurrent changes to the same record. Retry in a moment.")

@@ -2,8 +2,9 @@
 //!
 //! [`authenticate`] runs these steps, in order:
 //!
-//! 1. On an admin-only route with the `admin_token` variable unset: 503, with a detail that
-//!    says how to set it.
+//! 1. On an admin-only route with the `admin_token` variable unset, or shorter than
+//!    [`MIN_ADMIN_TOKEN`] characters: 503, with a detail that says how to set it. A too-short
+//!    token authenticates no one, on any route.
 //! 2. If the client address is locked out: 429 with `Retry-After`, before any secret is read.
 //! 3. Read `Authorization: Bearer <token>`. Missing: 401. Not a bearer token: 401, counted as
 //!    a failure against the address.
@@ -60,6 +61,10 @@ impl Principal {
     }
 }
 
+/// The shortest `admin_token` accepted: 24 characters (`openssl rand -hex 12` and up). A
+/// shorter one turns the admin API off rather than inviting guesses.
+pub const MIN_ADMIN_TOKEN: usize = 24;
+
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -88,9 +93,17 @@ pub async fn authenticate<K: Kv + ?Sized>(
     access: Access,
 ) -> Result<Principal, Error> {
     let admin_token = admin_token.filter(|t| !t.is_empty());
+    let too_short = admin_token.is_some_and(|t| t.chars().count() < MIN_ADMIN_TOKEN);
+    if access == Access::Admin && too_short {
+        return Err(Error::Unavailable(Unavailable::AdminTokenTooShort {
+            min: MIN_ADMIN_TOKEN,
+        }));
+    }
     if access == Access::Admin && admin_token.is_none() {
         return Err(Error::Unavailable(Unavailable::AdminTokenUnset));
     }
+    // A token too short to be a secret never authenticates anyone.
+    let admin_token = admin_token.filter(|_| !too_short);
     let address = attempt.client_addr.and_then(client::client_subject);
     if let Some(address) = &address {
         lockout::check(env.kv, env.now, Scope::Address, address).await?;
@@ -172,7 +185,7 @@ mod tests {
     use time::{Duration, OffsetDateTime};
 
     const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
-    const ADMIN: &str = "admin-secret-for-tests";
+    const ADMIN: &str = "admin-secret-for-unit-tests";
 
     struct Fixture {
         kv: MemoryKv,
@@ -246,6 +259,34 @@ mod tests {
         let header = format!("Bearer {}", f.key);
         let p = f.auth(Some(&header), Access::Issuer).expect("issuer");
         assert_eq!(p.issuer_id(), Some("issuer-1"));
+    }
+
+    #[test]
+    fn a_short_admin_token_disables_the_admin_api_and_authenticates_no_one() {
+        let f = Fixture::new();
+        let short = "too-short-a-secret";
+        let header = format!("Bearer {short}");
+        for access in [Access::Admin, Access::AdminOrIssuer] {
+            let attempt = Attempt {
+                authorization: Some(&header),
+                client_addr: None,
+            };
+            let r = block_on(authenticate(&f.env(NOW), Some(short), attempt, access));
+            assert!(r.is_err(), "{access:?}");
+        }
+        let attempt = Attempt {
+            authorization: Some(&header),
+            client_addr: None,
+        };
+        let e = block_on(authenticate(
+            &f.env(NOW),
+            Some(short),
+            attempt,
+            Access::Admin,
+        ))
+        .expect_err("503");
+        assert_eq!(e.status(), 503);
+        assert!(e.problem().detail.contains("24 characters"), "{e}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::image::fixtures::{SVG, data_uri, png_1x1};
 use crate::service::testing::Bench;
 use futures::executor::block_on;
 
-const ADMIN: &str = "test-admin-token";
+const ADMIN: &str = "test-admin-token-for-unit-tests";
 
 struct Api {
     bench: Bench,
