@@ -13,12 +13,26 @@ pub async fn get(name: &str) -> Option<String> {
     }
 }
 
+thread_local! {
+    /// `trusted_proxies`, read and parsed once per component instance, as `public_base_url`
+    /// is (Spin resolves variables when the app starts).
+    static TRUSTED_PROXIES: std::cell::OnceCell<
+        Result<emblem_web::auth::client::TrustedProxies, String>,
+    > = const { std::cell::OnceCell::new() };
+}
+
 /// `trusted_proxies`: the reverse proxies whose `X-Forwarded-For` names the client (none when
 /// unset). A value that does not parse is a configuration error: the request fails (500,
 /// logged) rather than attributing every client to the proxy.
 pub async fn trusted_proxies() -> Result<emblem_web::auth::client::TrustedProxies, emblem_web::Error>
 {
-    let list = get("trusted_proxies").await.unwrap_or_default();
-    emblem_web::auth::client::TrustedProxies::parse(&list)
-        .map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
+    let parsed = match TRUSTED_PROXIES.with(|c| c.get().cloned()) {
+        Some(parsed) => parsed,
+        None => {
+            let list = get("trusted_proxies").await.unwrap_or_default();
+            let parsed = emblem_web::auth::client::TrustedProxies::parse(&list);
+            TRUSTED_PROXIES.with(|c| c.get_or_init(|| parsed).clone())
+        }
+    };
+    parsed.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
 }

@@ -40,6 +40,7 @@ impl TrustedProxies {
     }
 }
 
+/// `ip:port` or a bare address, as an IP address.
 fn ip_of(addr: &str) -> Option<IpAddr> {
     let addr = addr.trim();
     addr.parse::<SocketAddr>()
@@ -83,13 +84,7 @@ pub fn client_address(
 /// otherwise rotate addresses to dodge the lock. Unparseable input gives None (no address
 /// lockout; key-id lockout still applies).
 pub fn client_subject(addr: &str) -> Option<String> {
-    let addr = addr.trim();
-    let ip = addr
-        .parse::<SocketAddr>()
-        .map(|s| s.ip())
-        .or_else(|_| addr.parse::<IpAddr>())
-        .ok()?;
-    Some(match ip {
+    Some(match ip_of(addr)? {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),
