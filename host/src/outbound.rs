@@ -1,7 +1,7 @@
 //! Outbound HTTP, restricted to a component's `allowed_outbound_hosts`.
 //!
 //! Each entry is `scheme://host[:port]` as in Spin:
-//! - scheme: `http`, `https` or `*`;
+//! - scheme: `http`, `https`, `tcp` (raw sockets, `wasi:sockets`) or `*`;
 //! - host: a name, an IP address, `*` (any), `*.example.org` (any subdomain),
 //!   or `self` (this app's own listener);
 //! - port: a number, a range `8000..8080` (end exclusive), `*`, or omitted
@@ -81,7 +81,7 @@ impl AllowedHost {
         };
         let scheme = match scheme {
             "*" => None,
-            "http" | "https" => Some(scheme.to_string()),
+            "http" | "https" | "tcp" => Some(scheme.to_string()),
             other => {
                 bail!("allowed_outbound_hosts entry {entry:?}: scheme {other:?} is not supported")
             }
@@ -134,10 +134,15 @@ impl AllowedHost {
                     && port == self_addr.port();
             }
         };
-        let default_port = if scheme == "https" { 443 } else { 80 };
+        let default_port = match scheme {
+            "https" => 443,
+            "http" => 80,
+            // Spin requires a port for tcp entries: there is no default.
+            _ => 0,
+        };
         let port_ok = match self.port {
             PortPattern::Any => true,
-            PortPattern::Default => port == default_port,
+            PortPattern::Default => port == default_port && port != 0,
             PortPattern::Range(a, b) => (a..b).contains(&port),
         };
         host_ok && port_ok
@@ -208,6 +213,22 @@ impl OutboundPolicy {
     fn self_addr(&self) -> SocketAddr {
         self.self_addr
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)))
+    }
+
+    /// Whether the guest may open a TCP connection to `addr` through
+    /// `wasi:sockets`, as Spin decides it: a `tcp://` entry (or `*://`) must
+    /// match the address itself (the guest has resolved any name already;
+    /// Spin, like this host, denies `ip-name-lookup`), and `block_networks`
+    /// applies.
+    pub fn allows_socket(&self, addr: SocketAddr) -> bool {
+        if self.blocked.is_blocked(addr.ip()) {
+            return false;
+        }
+        let self_addr = self.self_addr();
+        let host = addr.ip().to_string();
+        self.allowed
+            .iter()
+            .any(|a| a.allows("tcp", &host, addr.port(), self_addr))
     }
 
     /// Whether a request to `uri` may leave the host.

@@ -94,6 +94,25 @@ impl ComponentRecipe {
         for (k, v) in &self.environment {
             wasi.env(k, v);
         }
+        // Raw TCP (`wasi:sockets`, e.g. SMTP) only to what `tcp://` entries of
+        // `allowed_outbound_hosts` name, as Spin's outbound-networking factor
+        // checks it; no binding, no UDP, no name lookup (Spin grants none).
+        let policy = self.outbound.clone();
+        wasi.allow_tcp(true);
+        wasi.socket_addr_check(move |addr, addr_use| {
+            use wasmtime_wasi::sockets::SocketAddrUse;
+            let allowed = match addr_use {
+                SocketAddrUse::TcpConnect => policy.allows_socket(addr),
+                // wasmtime checks the implicit bind of every connect as a bind of the
+                // unspecified address, port 0; an explicit bind (a listener) is refused.
+                SocketAddrUse::TcpBind => addr.ip().is_unspecified() && addr.port() == 0,
+                _ => false,
+            };
+            if !allowed {
+                eprintln!("emblem-host: socket {addr_use:?} to {addr} denied: not in allowed_outbound_hosts");
+            }
+            Box::pin(async move { allowed })
+        });
         for (host, guest) in &self.mounts {
             wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
                 .with_context(|| format!("cannot mount {} at {guest}", host.display()))?;

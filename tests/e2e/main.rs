@@ -9,6 +9,7 @@ mod hook_receiver;
 mod host;
 mod hosting;
 mod issuing;
+mod mail;
 mod manifests;
 mod many_instances;
 mod oci;

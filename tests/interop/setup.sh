@@ -5,6 +5,7 @@
 #   target/interop/node  npm  openbadges-bakery (Mozilla), for node_bakery.js
 #   target/interop/vc    PyPI openbadges (1EdTech validator-core, OB 2.0), for ob_validator.py,
 #                        in a virtualenv of its own (its pins clash with the bakery's)
+#   target/interop/smtp  PyPI aiosmtpd, the SMTP server of the email tests (tests/e2e/smtp_server.py)
 #   target/interop/vc-sdist  the same release's source, for its test suite (scenarios and the
 #                        v1 context it carries)
 #
@@ -43,6 +44,18 @@ else
         --target "$dir/py.tmp" "openbadges-bakery==$PY_VERSION"
     rm -rf "$dir/py"
     mv "$dir/py.tmp" "$dir/py"
+fi
+
+SMTPD_VERSION=1.4.6
+if [ -d "$dir/smtp/aiosmtpd-$SMTPD_VERSION.dist-info" ]; then
+    echo "interop: aiosmtpd $SMTPD_VERSION already in $dir/smtp"
+else
+    echo "interop: installing aiosmtpd $SMTPD_VERSION into $dir/smtp"
+    rm -rf "$dir/smtp.tmp"
+    python3 -m pip install --quiet --disable-pip-version-check --no-input \
+        --target "$dir/smtp.tmp" "aiosmtpd==$SMTPD_VERSION"
+    rm -rf "$dir/smtp"
+    mv "$dir/smtp.tmp" "$dir/smtp"
 fi
 
 node_pkg="$dir/node/node_modules/openbadges-bakery/package.json"

@@ -13,6 +13,7 @@
 
 use emblem_edge::{Response, Site, body, request, respond, vars};
 use emblem_pages::claim::{self, MAX_FORM, Request as ClaimRequest};
+use emblem_pages::unsubscribe;
 use emblem_web::{Error, Reply};
 use spin_sdk::http::Request;
 
@@ -32,6 +33,17 @@ async fn serve(req: Request) -> Reply {
     let env = site.env();
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
+    if path.starts_with("/unsubscribe/") {
+        let form = if method == "POST" {
+            match body::read(req, unsubscribe::MAX_FORM).await {
+                Ok(form) => form,
+                Err(e) => return claim::finish(claim::failure(&site.base, &e), false),
+            }
+        } else {
+            Vec::new()
+        };
+        return unsubscribe::serve(&env, &method, &path, &form).await;
+    }
     let headers = req.headers();
     let owned = |name: &str| request::header(headers, name).map(str::to_owned);
     let trusted = match vars::trusted_proxies().await {

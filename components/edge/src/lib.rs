@@ -20,6 +20,7 @@ pub mod kv;
 pub mod outbound;
 pub mod request;
 pub mod respond;
+pub mod smtp;
 pub mod vars;
 pub mod webhook;
 
@@ -30,7 +31,8 @@ use time::OffsetDateTime;
 
 pub use kv::SpinKv;
 pub use respond::{Response, send};
-pub use webhook::HttpWebhooks;
+pub use smtp::SmtpMailer;
+pub use webhook::{HttpWebhooks, Network};
 
 /// The host's cryptographically secure random bytes (`wasi:random/random`).
 #[derive(Debug, Clone, Copy, Default)]

@@ -36,3 +36,27 @@ pub async fn trusted_proxies() -> Result<emblem_web::auth::client::TrustedProxie
     };
     parsed.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
 }
+
+thread_local! {
+    /// The mail transport from `smtp_url`, `mail_from` and `smtp_ca`, built once per
+    /// component instance.
+    static MAILER: std::cell::OnceCell<Result<crate::SmtpMailer, String>> =
+        const { std::cell::OnceCell::new() };
+}
+
+/// The mail transport (off when `smtp_url` or `mail_from` is unset). A value that does not
+/// parse is a configuration error: the request fails (500, logged) rather than losing email.
+pub async fn mailer() -> Result<crate::SmtpMailer, emblem_web::Error> {
+    let built = match MAILER.with(|c| c.get().cloned()) {
+        Some(built) => built,
+        None => {
+            let url = get("smtp_url").await;
+            let from = get("mail_from").await;
+            let ca = get("smtp_ca").await;
+            let built =
+                crate::SmtpMailer::configure(url.as_deref(), from.as_deref(), ca.as_deref());
+            MAILER.with(|c| c.get_or_init(|| built).clone())
+        }
+    };
+    built.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
+}

@@ -46,3 +46,23 @@ impl Webhooks for HttpWebhooks {
         }
     }
 }
+
+/// What leaves the issuing component: webhook deliveries and SMTP email.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// Webhooks.
+    pub webhooks: HttpWebhooks,
+    /// Email.
+    pub mailer: crate::SmtpMailer,
+}
+
+impl emblem_web::api::handler::Outbound for Network {
+    type W = HttpWebhooks;
+    type M = crate::SmtpMailer;
+    fn webhooks(&self) -> &HttpWebhooks {
+        &self.webhooks
+    }
+    fn mailer(&self) -> &crate::SmtpMailer {
+        &self.mailer
+    }
+}

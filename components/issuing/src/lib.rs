@@ -32,7 +32,7 @@
 //! `X-Forwarded-For` names the client, for lockouts; default none); test manifests only: `webhook_allow_loopback_http` (`true`
 //! lets issuers set `http://127.0.0.1:<port>` webhooks).
 
-use emblem_edge::{HttpWebhooks, Response, Site, body, request, respond, vars};
+use emblem_edge::{HttpWebhooks, Network, Response, Site, body, request, respond, vars};
 use emblem_web::Error;
 use emblem_web::Policy;
 use emblem_web::Reply;
@@ -52,6 +52,9 @@ async fn handle(req: Request) -> Response {
 async fn serve(req: Request) -> Result<Reply, Error> {
     let mut site = Site::load(req.headers()).await?;
     site.policy = Policy::with_claim_ttl_days(vars::get("claim_ttl_days").await.as_deref());
+    site.policy = site
+        .policy
+        .with_claim_reminder_days(vars::get("claim_reminder_days").await.as_deref());
     site.policy.webhook_loopback_http =
         vars::get("webhook_allow_loopback_http").await.as_deref() == Some("true");
     let admin_token = vars::get("admin_token").await;
@@ -78,7 +81,10 @@ async fn serve(req: Request) -> Result<Reply, Error> {
         query.as_deref(),
         content_type.as_deref(),
         &bytes,
-        &HttpWebhooks,
+        &Network {
+            webhooks: HttpWebhooks,
+            mailer: vars::mailer().await?,
+        },
     )
     .await
 }

@@ -297,7 +297,7 @@ impl IssuerPage {
 #[derive(Debug, Template)]
 #[template(path = "notice.html")]
 pub struct NoticePage {
-    head: Head,
+    pub(crate) head: Head,
     heading: String,
     message: String,
 }

@@ -25,4 +25,5 @@ pub mod claim;
 pub mod hosting;
 pub mod html;
 pub mod share;
+pub mod unsubscribe;
 pub mod verify_page;

@@ -42,12 +42,16 @@ pub enum Occasion {
     Awarded,
     /// A new claim link for an award (the old link no longer works).
     Resent,
+    /// The award is still waiting for the earner's answer (queued at award time, sent when
+    /// due if the award is still pending with the same link).
+    Reminder,
 }
 
 /// What both parts show.
 #[derive(Debug)]
 struct Content {
     resent: bool,
+    reminder: bool,
     issuer_name: String,
     issuer_url: String,
     badge_name: String,
@@ -57,6 +61,7 @@ struct Content {
     claim_expires: Option<String>,
     linkedin_url: String,
     assertion_url: String,
+    unsubscribe_url: Option<String>,
 }
 
 #[derive(Debug, Template)]
@@ -80,7 +85,9 @@ fn one_line(s: &str) -> String {
     flat.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Render the email for `award` with its claim link `claim_url`.
+/// Render the email for `award` with its claim link `claim_url` and, when Emblem sends it
+/// itself, the unsubscribe link.
+#[expect(clippy::too_many_arguments, reason = "each is one fact of the email")]
 pub fn render(
     occasion: Occasion,
     award: &Award,
@@ -89,9 +96,11 @@ pub fn render(
     base: &BaseUrl,
     claim_url: &str,
     claim_expires_at: Option<OffsetDateTime>,
+    unsubscribe_url: Option<&str>,
 ) -> Result<AwardEmail, Error> {
     let content = Content {
         resent: occasion == Occasion::Resent,
+        reminder: occasion == Occasion::Reminder,
         issuer_name: issuer.name.clone(),
         issuer_url: issuer.url.clone(),
         badge_name: badge.name.clone(),
@@ -101,6 +110,7 @@ pub fn render(
         claim_expires: claim_expires_at.map(clock::human_date),
         linkedin_url: base.join(&format!("/share/linkedin/{}", award.id)),
         assertion_url: base.assertion(&award.id),
+        unsubscribe_url: unsubscribe_url.map(str::to_owned),
     };
     let subject = match occasion {
         Occasion::Awarded => format!(
@@ -110,6 +120,11 @@ pub fn render(
         ),
         Occasion::Resent => format!(
             "Your new link to claim the badge “{}” from {}",
+            one_line(&badge.name),
+            one_line(&issuer.name)
+        ),
+        Occasion::Reminder => format!(
+            "Reminder: your badge “{}” from {} is waiting for you",
             one_line(&badge.name),
             one_line(&issuer.name)
         ),
@@ -141,6 +156,7 @@ mod tests {
             &base,
             "https://badges.example.org/claim/TOKEN",
             Some(time::macros::datetime!(2026-12-22 10:00 UTC)),
+            Some("https://badges.example.org/unsubscribe/U"),
         )
         .expect("render")
     }
@@ -173,6 +189,19 @@ mod tests {
                 .contains("<a href=\"https://badges.example.org/claim/TOKEN\"")
         );
         assert!(!e.html.contains("<script"));
+    }
+
+    #[test]
+    fn a_reminder_says_the_badge_is_waiting_and_every_email_can_unsubscribe() {
+        let e = email(Occasion::Reminder, &fixtures::badge(), &fixtures::issuer());
+        assert!(e.subject.starts_with("Reminder:"), "{}", e.subject);
+        assert!(e.text.contains("still waiting"), "{}", e.text);
+        for part in [&e.text, &e.html] {
+            assert!(
+                part.contains("https://badges.example.org/unsubscribe/U"),
+                "{part}"
+            );
+        }
     }
 
     #[test]

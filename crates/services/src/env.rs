@@ -24,6 +24,10 @@ pub struct Policy {
     /// Whether issuers may set `http://` webhook URLs on a loopback address (tests only: the
     /// test manifest sets `webhook_allow_loopback_http`; Emblem's own spin.toml never does).
     pub webhook_loopback_http: bool,
+    /// When a claim reminder is sent to an earner who has not answered (`claim_reminder_days`,
+    /// default 7 days; `0` turns reminders off). Only when Emblem sends email itself, and only
+    /// if the claim link still works then.
+    pub claim_reminder: Option<Duration>,
 }
 
 impl Default for Policy {
@@ -36,6 +40,7 @@ impl Default for Policy {
             lockout_duration: Duration::minutes(15),
             issued_on_skew: Duration::minutes(5),
             webhook_loopback_http: false,
+            claim_reminder: Some(Duration::days(7)),
         }
     }
 }
@@ -52,6 +57,17 @@ impl Policy {
             policy.claim_ttl = Duration::days(days);
         }
         policy
+    }
+
+    /// Set the reminder delay from the `claim_reminder_days` variable (0..=365; 0 = off);
+    /// unset, empty or invalid values keep the default of 7 days.
+    pub fn with_claim_reminder_days(mut self, days: Option<&str>) -> Self {
+        match days.and_then(|d| d.trim().parse::<i64>().ok()) {
+            Some(0) => self.claim_reminder = None,
+            Some(d) if (1..=365).contains(&d) => self.claim_reminder = Some(Duration::days(d)),
+            _ => {}
+        }
+        self
     }
 }
 

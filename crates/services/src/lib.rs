@@ -43,6 +43,7 @@ pub mod input;
 pub mod issuers;
 pub mod kv;
 pub mod listing;
+pub mod mail;
 pub mod paging;
 pub mod signing;
 pub mod store;

@@ -67,6 +67,26 @@ pub fn parse_query(query: Option<&str>) -> Result<PageRequest, Error> {
     Ok(page)
 }
 
+/// The `limit` query parameter of a non-listing route (`default` when absent; 1..=`max`).
+pub fn limit_query(query: Option<&str>, default: u32, max: u32) -> Result<u32, Error> {
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if name == "limit" {
+            return value
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| {
+                    Error::Malformed(Malformed::Query {
+                        parameter: "limit",
+                        value: value.to_string(),
+                        reason: "it must be a whole number from 1 to 500",
+                    })
+                });
+        }
+    }
+    Ok(default)
+}
+
 /// The opaque cursor for sequence index `next`.
 pub fn encode_cursor(next: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("n:{next}"))

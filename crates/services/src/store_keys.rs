@@ -23,6 +23,13 @@
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
+//! | `seq/mail/<award-id>` | counter: emails queued for the award | increment |
+//! | `mail/<award-id>.<n>` | outbox record of the award's n-th email (status, attempts, the message until final) | create; written by the attempt's owner |
+//! | `mail/<award-id>.<n>#turn` | counter: attempts started (who owns an attempt) | increment |
+//! | `seq/mailq/<queue>`, `idx/mailq/<queue>/<n>` | the outbox queues (`now`, `later`) the flush walks | increment; create |
+//! | `mailq/<queue>/low` | where the flush starts (a hint) | set |
+//! | `suppress/<issuer-id>/<sha256(email)>` | suppressed address `{v, reason, at}` | set; delete |
+//! | `unsub/<sha256(token)>` | unsubscribe token `{v, issuer_id, email_hash}` | create |
 //!
 //! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id) for
 //! the issuer API, and `claimaddr` (client address) for unknown claim links.
@@ -117,4 +124,29 @@ pub fn signing_key(issuer_id: &str, kid: &str) -> String {
 /// `signing/<issuer-id>`
 pub fn signing(issuer_id: &str) -> String {
     format!("signing/{issuer_id}")
+}
+
+/// Counter of the emails queued for an award.
+pub fn mail_seq(award_id: &str) -> String {
+    format!("seq/mail/{award_id}")
+}
+
+/// An outbox record.
+pub fn mail(message_id: &str) -> String {
+    format!("mail/{message_id}")
+}
+
+/// Counter of an outbox queue.
+pub fn mail_queue_seq(queue: &str) -> String {
+    format!("seq/mailq/{queue}")
+}
+
+/// The n-th entry of an outbox queue.
+pub fn mail_queue_idx(queue: &str, n: i64) -> String {
+    format!("idx/mailq/{queue}/{n}")
+}
+
+/// Where the flush of a queue starts.
+pub fn mail_queue_low(queue: &str) -> String {
+    format!("mailq/{queue}/low")
 }

@@ -56,6 +56,22 @@ impl Revoke {
     }
 }
 
+/// `POST /suppressions` and `POST /suppressions/remove` body: `{email}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuppressionInput;
+
+impl SuppressionInput {
+    /// Validate the body; the normalised address.
+    pub fn parse(body: &Value) -> Result<String, Error> {
+        let obj = Check::body(body)?;
+        let mut c = Check::new();
+        let email = c
+            .required_raw_str(obj, "", "email")
+            .and_then(|s| c.apply("", "email", s, emblem_badges::recipient::normalize_email));
+        c.done(email)
+    }
+}
+
 /// `POST /assertions/:id/recertify` body: `{expires}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recertify {

@@ -15,17 +15,24 @@
 
 use serde_json::Value;
 
-use super::input::{IssuerUpdate, NewAward, NewBadge, NewIssuer, NewKey, Recertify, Revoke};
+use super::input::{
+    IssuerUpdate, NewAward, NewBadge, NewIssuer, NewKey, Recertify, Revoke, SuppressionInput,
+};
 use super::paging;
-use super::views::{AwardSentView, AwardView, BadgeView, IssuerView, Page};
+use super::views::{
+    AwardDetailView, AwardSentView, AwardView, BadgeView, EmailDeliveryView, IssuerView, Page,
+};
 use super::{PREFIX, Route, require_json, route};
 use crate::auth::{self, Attempt, Principal};
-use crate::email::{self, Occasion};
+use crate::email::Occasion;
 use crate::env::Env;
 use crate::error::{Error, Forbidden};
 use crate::kv::Kv;
 use crate::reply::Reply;
 use crate::service::awards::Created;
+use crate::service::mail::outbox;
+use crate::service::mail::suppression::{self, Reason};
+use crate::service::mail::{Mailer, NoMail, deliver};
 use crate::service::{apikeys, awards, badges, issuers, signing};
 use crate::validate::parse_json;
 use crate::webhook::{self, NoWebhooks, Webhooks};
@@ -88,33 +95,32 @@ pub fn finish(result: Result<Reply, Error>) -> Reply {
     reply
 }
 
-/// The award with its new claim link, its email, and the webhook delivery (if any).
-async fn sent<K: Kv + ?Sized, W: Webhooks>(
+/// The award with its new claim link, its email (queued and attempted when Emblem sends
+/// email itself), and the webhook delivery (if any).
+async fn sent<K: Kv + ?Sized, O: Outbound>(
     env: &Env<'_, K>,
     made: &Created,
     occasion: Occasion,
-    webhooks: &W,
+    out: &O,
 ) -> Result<AwardSentView, Error> {
     let award = &made.award;
     let badge = badges::load(env.kv, &award.badge_id).await?;
     let issuer = issuers::load(env.kv, &award.issuer_id).await?;
     let view = AwardView::new(award, env.base, env.now, Some(&made.claim_token));
     let claim_url = view.claim_url.clone().unwrap_or_default();
-    let mail = email::render(
-        occasion,
-        award,
-        &badge,
-        &issuer,
-        env.base,
-        &claim_url,
-        view.claim_expires_at,
-    )?;
+    let link = deliver::Link {
+        url: &claim_url,
+        expires_at: view.claim_expires_at,
+    };
+    let delivered =
+        deliver::award_event(env, out.mailer(), occasion, award, &badge, &issuer, link).await?;
+    let mail = delivered.email;
     let delivery = match &issuer.webhook_url {
         Some(url) => {
             let payload = webhook::Payload {
                 event: match occasion {
-                    Occasion::Awarded => webhook::Event::Awarded,
                     Occasion::Resent => webhook::Event::Resent,
+                    Occasion::Awarded | Occasion::Reminder => webhook::Event::Awarded,
                 },
                 assertion_id: &award.id,
                 assertion_url: view.assertion_url.clone(),
@@ -125,7 +131,7 @@ async fn sent<K: Kv + ?Sized, W: Webhooks>(
                 email: &mail,
             };
             let body = serde_json::to_vec(&payload).unwrap_or_default();
-            Some(webhooks.post_json(url, body).await)
+            Some(out.webhooks().post_json(url, body).await)
         }
         None => None,
     };
@@ -133,7 +139,35 @@ async fn sent<K: Kv + ?Sized, W: Webhooks>(
         award: view,
         email: mail,
         webhook: delivery,
+        email_delivery: delivered.outbox.as_ref().map(EmailDeliveryView::new),
     })
+}
+
+/// What leaves Emblem during a call: webhook deliveries and email.
+pub trait Outbound {
+    /// The webhook sender.
+    type W: Webhooks;
+    /// The mail transport.
+    type M: Mailer;
+    /// The webhook sender.
+    fn webhooks(&self) -> &Self::W;
+    /// The mail transport.
+    fn mailer(&self) -> &Self::M;
+}
+
+/// Nothing leaves: webhook deliveries report as failed and email delivery is off.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl Outbound for Offline {
+    type W = NoWebhooks;
+    type M = NoMail;
+    fn webhooks(&self) -> &NoWebhooks {
+        &NoWebhooks
+    }
+    fn mailer(&self) -> &NoMail {
+        &NoMail
+    }
 }
 
 /// Step 3: parse, validate and act, with no webhook sender (deliveries report as failed).
@@ -144,17 +178,18 @@ pub async fn perform<K: Kv + ?Sized>(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Reply, Error> {
-    perform_with(env, call, query, content_type, body, &NoWebhooks).await
+    perform_with(env, call, query, content_type, body, &Offline).await
 }
 
-/// Step 3: parse, validate and act; award emails go to the issuer's webhook via `webhooks`.
-pub async fn perform_with<K: Kv + ?Sized, W: Webhooks>(
+/// Step 3: parse, validate and act; award emails go out through `out` (Emblem's own email
+/// delivery and the issuer's webhook).
+pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
     env: &Env<'_, K>,
     call: Call,
     query: Option<&str>,
     content_type: Option<&str>,
     body: &[u8],
-    webhooks: &W,
+    out: &O,
 ) -> Result<Reply, Error> {
     let Call { route, principal } = call;
     let input = if route.has_body() {
@@ -240,16 +275,54 @@ pub async fn perform_with<K: Kv + ?Sized, W: Webhooks>(
             let issuer_id = issuer_of(&principal)?;
             let input = NewAward::parse(&input, env.now, env.policy.issued_on_skew)?;
             let made = awards::create(env, issuer_id, input).await?;
-            let view = sent(env, &made, Occasion::Awarded, webhooks).await?;
+            let view = sent(env, &made, Occasion::Awarded, out).await?;
             created(base, format!("/assertions/{}", made.award.id), &view)
         }
         Route::Resend(id) => {
             let made = awards::resend(env, issuer_of(&principal)?, &id).await?;
-            Reply::json(200, &sent(env, &made, Occasion::Resent, webhooks).await?)
+            Reply::json(200, &sent(env, &made, Occasion::Resent, out).await?)
         }
         Route::GetAward(id) => {
             let award = awards::get(env.kv, issuer_of(&principal)?, &id).await?;
-            Reply::json(200, &AwardView::new(&award, base, env.now, None))
+            let latest = outbox::latest_for_award(env.kv, &award.id, env.now).await?;
+            Reply::json(
+                200,
+                &AwardDetailView {
+                    award: AwardView::new(&award, base, env.now, None),
+                    email_delivery: latest.as_ref().map(EmailDeliveryView::new),
+                },
+            )
+        }
+        Route::FlushMail => {
+            let budget = paging::limit_query(query, 50, 500)?;
+            let retry_now = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                .any(|(k, v)| k == "retry" && v == "now");
+            let when = if retry_now {
+                outbox::When::RetryNow
+            } else {
+                outbox::When::Due
+            };
+            Reply::json(200, &outbox::flush(env, out.mailer(), budget, when).await?)
+        }
+        Route::Suppress => {
+            let issuer_id = issuer_of(&principal)?;
+            let email = SuppressionInput::parse(&input)?;
+            let hash = suppression::email_hash(&email);
+            let record =
+                suppression::add(env.kv, issuer_id, &hash, Reason::Manual, env.now).await?;
+            Reply::json(
+                200,
+                &serde_json::json!({"email": email, "reason": record.reason, "since": record.at.unix_timestamp()}),
+            )
+        }
+        Route::Unsuppress => {
+            let issuer_id = issuer_of(&principal)?;
+            let email = SuppressionInput::parse(&input)?;
+            let removed = suppression::remove(env.kv, issuer_id, &email).await?;
+            Reply::json(
+                200,
+                &serde_json::json!({"email": email, "removed": removed}),
+            )
         }
         Route::Revoke(id) => {
             let input = Revoke::parse(&input)?;

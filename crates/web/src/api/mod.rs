@@ -66,15 +66,23 @@ pub enum Route {
     EnableSigning(String),
     /// `GET /assertions/:id/signed` (issuer): the award as a signed compact JWS.
     SignAward(String),
+    /// `POST /mail/flush` (admin): attempt the due emails of the outbox (for a scheduler).
+    FlushMail,
+    /// `POST /suppressions` (issuer): stop email to an address.
+    Suppress,
+    /// `POST /suppressions/remove` (issuer): email an address again.
+    Unsuppress,
 }
 
 impl Route {
     /// Who may call this route.
     pub fn access(&self) -> Access {
         match self {
-            Self::CreateIssuer | Self::CreateKey(_) | Self::ListKeys(_) | Self::DeleteKey(..) => {
-                Access::Admin
-            }
+            Self::CreateIssuer
+            | Self::CreateKey(_)
+            | Self::ListKeys(_)
+            | Self::DeleteKey(..)
+            | Self::FlushMail => Access::Admin,
             Self::GetIssuer(_) | Self::UpdateIssuer(_) => Access::AdminOrIssuer,
             _ => Access::Issuer,
         }
@@ -91,6 +99,8 @@ impl Route {
                 | Self::CreateAward
                 | Self::Revoke(_)
                 | Self::Recertify(_)
+                | Self::Suppress
+                | Self::Unsuppress
         )
     }
 
@@ -119,6 +129,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
     let (allow, matched): (&'static [&'static str], Option<Route>) =
         match (segments.as_slice(), method) {
             (["issuers"], m) => (&["POST"], (m == "POST").then_some(Route::CreateIssuer)),
+            (["mail", "flush"], m) => (&["POST"], (m == "POST").then_some(Route::FlushMail)),
+            (["suppressions"], m) => (&["POST"], (m == "POST").then_some(Route::Suppress)),
+            (["suppressions", "remove"], m) => {
+                (&["POST"], (m == "POST").then_some(Route::Unsuppress))
+            }
             (["issuers", id], m) => (
                 &["GET", "PATCH"],
                 match m {

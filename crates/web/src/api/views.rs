@@ -228,4 +228,53 @@ pub struct AwardSentView {
     pub email: AwardEmail,
     /// `{url, delivered, status, error}`, or null when the issuer has no webhook.
     pub webhook: Option<Delivery>,
+    /// Emblem's own delivery of the email (`{message_id, status, attempts, last_error,
+    /// next_attempt_at, sent_at}`), or null when email delivery is not configured.
+    pub email_delivery: Option<EmailDeliveryView>,
+}
+
+/// Where Emblem's delivery of an award's email stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmailDeliveryView {
+    /// The outbox message id (`<award-id>.<n>`).
+    pub message_id: String,
+    /// `award`, `resend` or `reminder`.
+    pub kind: crate::service::mail::outbox::Kind,
+    /// `queued`, `sending`, `sent`, `failed`, `suppressed` or `skipped`.
+    pub status: crate::service::mail::outbox::Status,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the last attempt failed, or why the email was not sent.
+    pub last_error: Option<String>,
+    /// When the next attempt is due (null once nothing more will happen).
+    #[serde(with = "ts_opt")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    /// When the server accepted it.
+    #[serde(with = "ts_opt")]
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+impl EmailDeliveryView {
+    /// The view of an outbox record.
+    pub fn new(m: &crate::service::mail::outbox::Outgoing) -> Self {
+        Self {
+            message_id: m.id.clone(),
+            kind: m.kind,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error.clone(),
+            next_attempt_at: m.next_attempt_at,
+            sent_at: m.sent_at,
+        }
+    }
+}
+
+/// One award with its latest email's delivery (`GET /assertions/:id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardDetailView {
+    /// The award.
+    #[serde(flatten)]
+    pub award: AwardView,
+    /// The latest award or resend email's delivery, or null.
+    pub email_delivery: Option<EmailDeliveryView>,
 }
