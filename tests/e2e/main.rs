@@ -4,6 +4,7 @@
 
 mod bake;
 mod claim;
+mod cohorts;
 mod common;
 mod hook_receiver;
 mod host;

@@ -22,10 +22,17 @@
 //! | `POST /assertions/:id/revoke`, `…/recertify`, `…/resend` | issuer | `awards::revoke`, `awards::recertify`, `awards::resend` |
 //! | `GET /assertions/:id/shares` | issuer | `counters::read` |
 //! | `GET /assertions/:id/signed` | issuer | `signing::sign_award` |
+//! | `POST /badgeclasses/:id/awards` (JSON or CSV, ≤ 5,000 rows) | issuer | `cohorts::award_all` |
+//! | `POST /suppressions`, `POST /suppressions/remove` | issuer | `mail::suppression` |
+//! | `POST /mail/flush` | admin | `mail::outbox::flush` |
 //!
-//! Award and resend responses carry the award email; when the issuer has a `webhook_url`, the
-//! email is POSTed there through outbound HTTP (`allowed_outbound_hosts`), with time caps, and
-//! the outcome is reported in the response.
+//! Every POST may carry `Idempotency-Key`: a retry gets the first answer
+//! (`emblem_services::idempotency`).
+//!
+//! Award and resend responses carry the award email; with `smtp_url` and `mail_from` set,
+//! Emblem queues it in the outbox and sends it over SMTP (`wasi:sockets`, `tcp://` in
+//! `allowed_outbound_hosts`); when the issuer has a `webhook_url`, the email is also POSTed
+//! there through outbound HTTP, with time caps. Both outcomes are reported in the response.
 //!
 //! Variables: `admin_token` (empty: admin routes answer 503), `public_base_url`,
 //! `claim_ttl_days` (default 30), `trusted_proxies` (the reverse proxies whose
@@ -36,7 +43,7 @@ use emblem_edge::{HttpWebhooks, Network, Response, Site, body, request, respond,
 use emblem_web::Error;
 use emblem_web::Policy;
 use emblem_web::Reply;
-use emblem_web::api::{MAX_BODY, handler};
+use emblem_web::api::handler;
 use emblem_web::auth::Attempt;
 use spin_sdk::http::Request;
 
@@ -70,14 +77,20 @@ async fn serve(req: Request) -> Result<Reply, Error> {
     let content_type = request::content_type(headers).map(str::to_owned);
     handler::check_content_type(&call.route, content_type.as_deref())?;
     let query = req.uri().query().map(str::to_owned);
+    let idempotency_key = (method == "POST")
+        .then(|| request::header(headers, "idempotency-key").map(str::to_owned))
+        .flatten();
+    let path = path.to_owned();
     let bytes = if call.route.has_body() {
-        body::read(req, MAX_BODY).await?
+        body::read(req, call.route.max_body()).await?
     } else {
         Vec::new()
     };
-    handler::perform_with(
+    handler::perform_idempotent(
         &env,
         call,
+        idempotency_key.as_deref(),
+        &path,
         query.as_deref(),
         content_type.as_deref(),
         &bytes,

@@ -110,6 +110,14 @@ pub enum Malformed {
     /// The body could not be read to the end (the client went away or sent a broken stream).
     #[error("the request body could not be read: {0}")]
     Unreadable(String),
+    /// A request header has a bad value.
+    #[error("header {name}: {reason}")]
+    Header {
+        /// The header name.
+        name: &'static str,
+        /// What a valid value looks like.
+        reason: &'static str,
+    },
 }
 
 /// One invalid field in a request body (422).
@@ -238,6 +246,15 @@ pub enum Conflict {
     /// Signed badges were asked for, but the issuer has no signing key.
     #[error("signing is not enabled for this issuer")]
     SigningDisabled,
+    /// A request with the same `Idempotency-Key` is still being answered.
+    #[error("a request with this Idempotency-Key is in progress")]
+    InFlight,
+    /// The class's duplicate policy is `deny` and the email already holds an award of it.
+    #[error("this email already has award {existing} of this badge class")]
+    Duplicate {
+        /// The earlier award.
+        existing: String,
+    },
 }
 
 /// Why an object is gone (410).
@@ -424,6 +441,9 @@ impl Error {
                     Malformed::Unreadable(_) => {
                         "The request body could not be read to the end. Send it again.".to_owned()
                     }
+                    Malformed::Header { name, reason } => {
+                        format!("The header `{name}` is invalid: {reason}.")
+                    }
                     Malformed::NotUtf8 => {
                         "The request body is not UTF-8 text. Send a JSON object encoded as UTF-8."
                             .to_owned()
@@ -499,6 +519,14 @@ impl Error {
                 Conflict::SigningDisabled => "This issuer has no signing key yet. Turn signed \
                     badges on with POST /api/v1/issuers/{id}/signing-key, then ask again."
                     .to_owned(),
+                Conflict::InFlight => "A request with this Idempotency-Key is still being \
+                    answered. Retry in a moment to get its answer."
+                    .to_owned(),
+                Conflict::Duplicate { existing } => format!(
+                    "This email already has award {existing} of this badge class, and the \
+                     class's duplicate_policy is deny. Revoke that award first, or use a class \
+                     whose policy is allow or replace."
+                ),
             }),
             Self::Gone(Gone::Revoked { id, reason }) => Problem::new(410, "revoked", "Revoked")
                 .detail(format!(

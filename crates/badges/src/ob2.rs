@@ -182,7 +182,26 @@ pub struct AssertionDoc<'a> {
     evidence: Vec<EvidenceDoc<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     narrative: Option<&'a str>,
+    #[serde(
+        rename = "extensions:recipientProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    recipient_profile: Option<RecipientProfileDoc<'a>>,
 }
+
+/// The 1EdTech Recipient Profile extension: the earner's name beside the hashed identity.
+#[derive(Debug, Serialize)]
+struct RecipientProfileDoc<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "type")]
+    kind: [&'static str; 2],
+    name: &'a str,
+}
+
+/// The context of the Recipient Profile extension.
+pub const RECIPIENT_PROFILE_CONTEXT: &str =
+    "https://openbadgespec.org/extensions/recipientProfile/context.json";
 
 #[derive(Debug, Serialize)]
 struct IdentityDoc<'a> {
@@ -244,6 +263,15 @@ impl<'a> AssertionDoc<'a> {
                 })
                 .collect(),
             narrative: award.narrative.as_deref(),
+            recipient_profile: award
+                .recipient
+                .name
+                .as_deref()
+                .map(|name| RecipientProfileDoc {
+                    context: RECIPIENT_PROFILE_CONTEXT,
+                    kind: ["Extension", "extensions:RecipientProfile"],
+                    name,
+                }),
         }
     }
 }
@@ -383,6 +411,7 @@ pub mod fixtures {
                 target_code: Some("RS-1".into()),
             }],
             expires_after_days: Some(365),
+            duplicate_policy: Default::default(),
             created_at: datetime!(2026-01-02 09:00 UTC),
         }
     }
@@ -399,6 +428,7 @@ pub mod fixtures {
                 email: "alice@example.org".into(),
                 identity: identity_hash("alice@example.org", &salt),
                 salt,
+                name: None,
             },
             issued_on: datetime!(2026-11-22 10:00 UTC),
             expires: Some(datetime!(2027-11-22 10:00 UTC)),

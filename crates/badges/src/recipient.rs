@@ -24,6 +24,11 @@ pub struct Recipient {
     pub salt: String,
     /// `sha256$<hex>`.
     pub identity: String,
+    /// The earner's name as the issuer wrote it (the earner cannot change it); shown on the
+    /// badge page, certificate and embed card, and published through the OB 2.0
+    /// `recipientProfile` extension. Records from before it existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Recipient {
@@ -35,6 +40,7 @@ impl Recipient {
             email,
             salt,
             identity,
+            name: None,
         }
     }
 }

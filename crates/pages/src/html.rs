@@ -111,6 +111,7 @@ pub struct AssertionPage {
     badge_page: String,
     issuer_name: String,
     issuer_page: String,
+    recipient_name: Option<String>,
     issued: String,
     issued_iso: String,
     expires: Option<(String, String)>,
@@ -164,6 +165,7 @@ impl AssertionPage {
             badge_page: base.badge(&badge.id),
             issuer_name: issuer.name.clone(),
             issuer_page: base.issuer(&issuer.id),
+            recipient_name: award.recipient.name.clone(),
             issued: clock::human_date(award.issued_on),
             issued_iso: clock::format(award.issued_on),
             expires: award

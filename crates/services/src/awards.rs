@@ -32,12 +32,13 @@ use crate::paging::PageRequest;
 use crate::store_keys;
 use emblem_badges::digest::sha256_hex;
 use emblem_badges::entropy;
-use emblem_badges::error::{Error, ObjectKind};
+use emblem_badges::error::{Conflict, Error, ObjectKind};
 use emblem_badges::ids;
 use emblem_badges::model::V1;
 use emblem_badges::model::award::{
     Acceptance, AcceptanceState, Award, Changed, ClaimRef, TransitionError, Visibility,
 };
+use emblem_badges::model::badge::DuplicatePolicy;
 use emblem_badges::model::claim::ClaimToken;
 use emblem_badges::model::revocations::{RevocationList, RevokedEntry};
 use emblem_badges::recipient::Recipient;
@@ -78,8 +79,23 @@ pub async fn create<K: Kv + ?Sized>(
             .expires_after_days
             .map(|days| input.issued_on + Duration::days(i64::from(days)))
     });
+    let awardee_key = store_keys::awardee(&badge.id, &sha256_hex(input.email.as_bytes()));
+    if badge.duplicate_policy != DuplicatePolicy::Allow
+        && let Some(existing) = kv::get_json::<_, String>(env.kv, &awardee_key).await?
+        && let Ok(earlier) = load(env.kv, &existing).await
+        && earlier.revoked.is_none()
+    {
+        if badge.duplicate_policy == DuplicatePolicy::Deny {
+            return Err(Error::Conflict(Conflict::Duplicate { existing }));
+        }
+        let reason = Revoke {
+            reason: "Replaced by a new award".to_owned(),
+        };
+        revoke(env, issuer_id, &existing, reason).await?;
+    }
     let id = ids::new_id(env.entropy);
-    let recipient = Recipient::new(input.email, env.entropy);
+    let mut recipient = Recipient::new(input.email, env.entropy);
+    recipient.name = input.name;
     let (claim_token, claim_ref) = new_claim(env, &id).await?;
     let award = Award {
         v: V1,
@@ -102,6 +118,7 @@ pub async fn create<K: Kv + ?Sized>(
         created_at: env.now,
     };
     insert_new(env.kv, &store_keys::award(&id), &award).await?;
+    kv::put_json(env.kv, &awardee_key, &id).await?;
     listing::append(
         env.kv,
         &store_keys::award_seq(&badge.id),
@@ -315,6 +332,7 @@ mod tests {
         NewAward {
             badgeclass: badge.to_owned(),
             email: "alice@example.org".into(),
+            name: None,
             issued_on: NOW,
             expires: None,
             evidence: vec![],

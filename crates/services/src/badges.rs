@@ -36,6 +36,7 @@ pub async fn create<K: Kv + ?Sized>(
         tags: input.tags,
         alignment: input.alignment,
         expires_after_days: input.expires_after_days,
+        duplicate_policy: input.duplicate_policy,
         created_at: env.now,
     };
     insert_new(env.kv, &store_keys::badge(&id), &badge).await?;

@@ -23,6 +23,7 @@
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
+//! | `awardee/<badge-id>/<sha256(email)>` | the latest award of the class to that address (a JSON string), for the duplicate policy | set on every award |
 //! | `seq/mail/<award-id>` | counter: emails queued for the award | increment |
 //! | `mail/<award-id>.<n>` | outbox record of the award's n-th email (status, attempts, the message until final) | create; written by the attempt's owner |
 //! | `mail/<award-id>.<n>#turn` | counter: attempts started (who owns an attempt) | increment |
@@ -149,4 +150,9 @@ pub fn mail_queue_idx(queue: &str, n: i64) -> String {
 /// Where the flush of a queue starts.
 pub fn mail_queue_low(queue: &str) -> String {
     format!("mailq/{queue}/low")
+}
+
+/// The latest award of a class to an address.
+pub fn awardee(badge_id: &str, email_hash: &str) -> String {
+    format!("awardee/{badge_id}/{email_hash}")
 }

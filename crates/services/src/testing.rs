@@ -72,5 +72,6 @@ pub fn badge_input() -> NewBadge {
         tags: vec!["rust".into()],
         alignment: vec![],
         expires_after_days: Some(365),
+        duplicate_policy: Default::default(),
     }
 }

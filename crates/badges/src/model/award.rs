@@ -342,6 +342,7 @@ pub(crate) mod tests {
                 email: "alice@example.org".into(),
                 salt: "00".into(),
                 identity: crate::recipient::identity_hash("alice@example.org", "00"),
+                name: None,
             },
             issued_on: datetime!(2026-01-01 00:00 UTC),
             expires: Some(datetime!(2027-01-01 00:00 UTC)),

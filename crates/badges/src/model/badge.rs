@@ -29,6 +29,9 @@ pub struct BadgeClass {
     pub alignment: Vec<Alignment>,
     /// Default validity of awards, in days.
     pub expires_after_days: Option<u32>,
+    /// What a second award of this class to the same email does (`allow` by default).
+    #[serde(default)]
+    pub duplicate_policy: DuplicatePolicy,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -56,4 +59,29 @@ pub struct Alignment {
     pub target_framework: Option<String>,
     /// Code within the framework.
     pub target_code: Option<String>,
+}
+
+/// What a second award of a class to the same email does (Credly's names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicatePolicy {
+    /// Award again.
+    #[default]
+    Allow,
+    /// Refuse: the row is a duplicate (409 for a single award).
+    Deny,
+    /// Revoke the earlier award ("replaced by a new award") and award again.
+    Replace,
+}
+
+impl DuplicatePolicy {
+    /// Parse `allow`, `deny` or `replace`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "allow" => Ok(Self::Allow),
+            "deny" => Ok(Self::Deny),
+            "replace" => Ok(Self::Replace),
+            other => Err(format!("{other:?} is not allow, deny or replace")),
+        }
+    }
 }

@@ -69,7 +69,10 @@ impl Badge {
             issuer_url: issuer.url.clone(),
             issuer_page: base.issuer(&issuer.id),
             issuer_email: issuer.email.clone(),
-            recipient: mask_email(&award.recipient.email),
+            recipient: match &award.recipient.name {
+                Some(name) => format!("{name} ({})", mask_email(&award.recipient.email)),
+                None => mask_email(&award.recipient.email),
+            },
             issued: clock::human_date(award.issued_on),
             expires: award.expires.map(clock::human_date),
         }

@@ -47,6 +47,7 @@ fn setup_with(badge_name: &str) -> Claim {
         NewAward {
             badgeclass: badge.id,
             email: "alice@example.org".into(),
+            name: None,
             issued_on: NOW,
             expires: None,
             evidence: vec![],

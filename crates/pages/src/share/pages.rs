@@ -30,6 +30,7 @@ fn status_line(award: &Award, now: OffsetDateTime) -> Option<String> {
 pub struct EmbedCard {
     name: String,
     issuer: String,
+    recipient_name: Option<String>,
     image: String,
     page_url: String,
     issued: String,
@@ -50,6 +51,7 @@ impl EmbedCard {
         Self {
             name: badge.name.clone(),
             issuer: issuer.name.clone(),
+            recipient_name: award.recipient.name.clone(),
             image: badge_image_url(award, badge, base),
             page_url: base.assertion(&award.id),
             issued: clock::human_date(award.issued_on),
@@ -71,6 +73,7 @@ impl EmbedCard {
 pub struct CertificatePage {
     name: String,
     issuer: String,
+    recipient_name: Option<String>,
     image: String,
     page_url: String,
     verify_url: String,
@@ -98,6 +101,7 @@ impl CertificatePage {
         Ok(Self {
             name: badge.name.clone(),
             issuer: issuer.name.clone(),
+            recipient_name: award.recipient.name.clone(),
             image: badge_image_url(award, badge, base),
             page_url: base.assertion(&award.id),
             verify_url,

@@ -20,6 +20,8 @@ pub struct NewAward {
     pub badgeclass: String,
     /// The recipient's email, trimmed and lower-cased.
     pub email: String,
+    /// The earner's name (`recipient.name`, ≤ 200 characters, one line).
+    pub name: Option<String>,
     /// When it was issued (default: now; at most a few minutes in the future).
     pub issued_on: OffsetDateTime,
     /// Explicit expiry (after `issued_on`); None means the class default, if any.
@@ -36,10 +38,11 @@ impl NewAward {
         let obj = Check::body(body)?;
         let mut c = Check::new();
         let badgeclass = c.required_text(obj, "", "badgeclass", Text::line(100));
-        let email = c
-            .required_object(obj, "", "recipient")
+        let recipient = c.required_object(obj, "", "recipient");
+        let email = recipient
             .and_then(|r| c.required_raw_str(r, "recipient", "email"))
             .and_then(|s| c.apply("recipient", "email", s, normalize_email));
+        let name = recipient.and_then(|r| c.text(r, "recipient", "name", Text::line(200)));
         let issued_on = match c.raw_str(obj, "", "issued_on") {
             Some(s) => c.apply("", "issued_on", s, |s| {
                 let t = clock::parse(s).map_err(str::to_owned)?;
@@ -75,6 +78,7 @@ impl NewAward {
             Some(Self {
                 badgeclass: badgeclass?,
                 email: email?,
+                name,
                 issued_on: issued_on?,
                 expires,
                 evidence,

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use emblem_badges::error::Error;
 use emblem_badges::image::{self, ImageInput};
+use emblem_badges::model::badge::DuplicatePolicy;
 use emblem_badges::model::badge::{Alignment, Criteria};
 use emblem_badges::validate::url::http_url;
 use emblem_badges::validate::{Check, Text, index, kind};
@@ -30,6 +31,8 @@ pub struct NewBadge {
     pub alignment: Vec<Alignment>,
     /// Default validity of awards, 1..=36500 days.
     pub expires_after_days: Option<u32>,
+    /// `allow` (default), `deny` or `replace`: what a second award to the same email does.
+    pub duplicate_policy: DuplicatePolicy,
 }
 
 impl NewBadge {
@@ -52,6 +55,10 @@ impl NewBadge {
         let expires_after_days = c
             .integer(obj, "", "expires_after_days", 1..=36500)
             .and_then(|d| u32::try_from(d).ok());
+        let duplicate_policy = match c.raw_str(obj, "", "duplicate_policy") {
+            Some(s) => c.apply("", "duplicate_policy", s, DuplicatePolicy::parse),
+            None => Some(DuplicatePolicy::Allow),
+        };
         let built = (|| {
             Some(Self {
                 name: name?,
@@ -61,6 +68,7 @@ impl NewBadge {
                 tags,
                 alignment,
                 expires_after_days,
+                duplicate_policy: duplicate_policy?,
             })
         })();
         c.done(built)

@@ -6,6 +6,7 @@
 
 mod award;
 mod badge;
+pub mod cohort;
 mod issuer;
 
 pub use award::NewAward;

@@ -27,6 +27,23 @@ pub struct Link<'a> {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// One award event: what happened, to which award, and whether to send at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    /// Award or resend.
+    pub occasion: Occasion,
+    /// The award.
+    pub award: &'a Award,
+    /// Its class.
+    pub badge: &'a BadgeClass,
+    /// Its issuer.
+    pub issuer: &'a Issuer,
+    /// The claim link.
+    pub link: Link<'a>,
+    /// Attempt the email within this request.
+    pub send_now: bool,
+}
+
 /// The event's email as rendered, and its outbox record when Emblem sends it.
 #[derive(Debug, Clone)]
 pub struct Delivered {
@@ -48,17 +65,22 @@ fn body(issuer: &Issuer, email: &AwardEmail, unsubscribe_url: &str) -> Body {
 }
 
 /// Render the event's email and, when `mailer` is configured, queue it (and its reminder)
-/// and attempt it. A store or transport failure here never fails the award: it shows in the
+/// and, if `send_now`, attempt it and two other due emails (a cohort attempts its first rows
+/// only and leaves the rest to the flush). A store or transport failure here never fails the award: it shows in the
 /// outbox record (or, if the record could not be written, in the log and a `None` outbox).
 pub async fn award_event<K: Kv + ?Sized, M: Mailer>(
     env: &Env<'_, K>,
     mailer: &M,
-    occasion: Occasion,
-    award: &Award,
-    badge: &BadgeClass,
-    issuer: &Issuer,
-    link: Link<'_>,
+    event: Event<'_>,
 ) -> Result<Delivered, Error> {
+    let Event {
+        occasion,
+        award,
+        badge,
+        issuer,
+        link,
+        send_now,
+    } = event;
     let render = |occasion, unsubscribe: Option<&str>| {
         email::render(
             occasion,
@@ -102,6 +124,12 @@ pub async fn award_event<K: Kv + ?Sized, M: Mailer>(
             let reminder = render(Occasion::Reminder, Some(&unsubscribe_url))?;
             outbox::enqueue(env.kv, draft(Kind::Reminder, &reminder, due), env.now).await?;
         }
+    }
+    if !send_now {
+        return Ok(Delivered {
+            email,
+            outbox: Some(queued),
+        });
     }
     let record = match outbox::attempt(env, mailer, &queued.id).await? {
         Attempted::Done(m) => m,

@@ -26,10 +26,11 @@ use super::{PREFIX, Route, require_json, route};
 use crate::auth::{self, Attempt, Principal};
 use crate::email::Occasion;
 use crate::env::Env;
-use crate::error::{Error, Forbidden};
+use crate::error::{Conflict, Error, Forbidden};
 use crate::kv::Kv;
 use crate::reply::Reply;
 use crate::service::awards::Created;
+use crate::service::idempotency;
 use crate::service::mail::outbox;
 use crate::service::mail::suppression::{self, Reason};
 use crate::service::mail::{Mailer, NoMail, deliver};
@@ -66,6 +67,9 @@ pub fn check_content_type(route: &Route, content_type: Option<&str>) -> Result<(
     if !route.has_body() || (route.empty_body_ok() && content_type.is_none()) {
         return Ok(());
     }
+    if matches!(route, Route::AwardCohort(_)) {
+        return super::cohort::check_content_type(content_type).map(|_| ());
+    }
     require_json(content_type)
 }
 
@@ -97,7 +101,7 @@ pub fn finish(result: Result<Reply, Error>) -> Reply {
 
 /// The award with its new claim link, its email (queued and attempted when Emblem sends
 /// email itself), and the webhook delivery (if any).
-async fn sent<K: Kv + ?Sized, O: Outbound>(
+pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
     env: &Env<'_, K>,
     made: &Created,
     occasion: Occasion,
@@ -112,8 +116,15 @@ async fn sent<K: Kv + ?Sized, O: Outbound>(
         url: &claim_url,
         expires_at: view.claim_expires_at,
     };
-    let delivered =
-        deliver::award_event(env, out.mailer(), occasion, award, &badge, &issuer, link).await?;
+    let event = deliver::Event {
+        occasion,
+        award,
+        badge: &badge,
+        issuer: &issuer,
+        link,
+        send_now: true,
+    };
+    let delivered = deliver::award_event(env, out.mailer(), event).await?;
     let mail = delivered.email;
     let delivery = match &issuer.webhook_url {
         Some(url) => {
@@ -192,7 +203,7 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
     out: &O,
 ) -> Result<Reply, Error> {
     let Call { route, principal } = call;
-    let input = if route.has_body() {
+    let input = if route.has_body() && !matches!(route, Route::AwardCohort(_)) {
         parse_body(&route, content_type, body)?
     } else {
         Value::Null
@@ -293,6 +304,10 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
                 },
             )
         }
+        Route::AwardCohort(badge_id) => {
+            let issuer_id = issuer_of(&principal)?;
+            super::cohort::perform(env, issuer_id, &badge_id, content_type, body, out).await?
+        }
         Route::FlushMail => {
             let budget = paging::limit_query(query, 50, 500)?;
             let retry_now = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
@@ -356,3 +371,73 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
 
 #[cfg(test)]
 mod tests;
+
+/// Step 3 with `Idempotency-Key` (`key`, from a POST): a retry of a request that was answered
+/// gets the stored answer (with `Idempotent-Replayed: true`); the same key with another
+/// request is 422; while the first is in flight, 409. Without a key, [`perform_with`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the request's parts, as perform_with takes them"
+)]
+pub async fn perform_idempotent<K: Kv + ?Sized, O: Outbound>(
+    env: &Env<'_, K>,
+    call: Call,
+    key: Option<&str>,
+    path: &str,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+    out: &O,
+) -> Result<Reply, Error> {
+    let Some(key) = key else {
+        return perform_with(env, call, query, content_type, body, out).await;
+    };
+    idempotency::check_key(key).map_err(|reason| {
+        Error::Malformed(crate::error::Malformed::Header {
+            name: "Idempotency-Key",
+            reason,
+        })
+    })?;
+    let scope = call.principal.issuer_id().unwrap_or("admin").to_owned();
+    let target = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    let fingerprint = idempotency::fingerprint("POST", &target, content_type, body);
+    let ticket = match idempotency::begin(env.kv, &scope, key, &fingerprint, env.now).await? {
+        idempotency::Begin::Act(ticket) => ticket,
+        idempotency::Begin::Replay(answer) => {
+            let mut reply = Reply::bytes(
+                answer.status,
+                answer.content_type.as_deref().unwrap_or(crate::reply::JSON),
+                answer.body.into_bytes(),
+            );
+            if let Some(location) = answer.location {
+                reply.set_header("location", location);
+            }
+            reply.set_header("idempotent-replayed", "true");
+            return Ok(reply);
+        }
+        idempotency::Begin::InFlight => return Err(Error::Conflict(Conflict::InFlight)),
+        idempotency::Begin::Mismatch => {
+            return Err(Error::invalid(
+                "Idempotency-Key",
+                "this key was already used for a different request; use a new key for a new \
+                 request",
+            ));
+        }
+    };
+    let reply = perform_with(env, call, query, content_type, body, out)
+        .await
+        .unwrap_or_else(|e| Reply::problem(&e));
+    let answer = idempotency::Answer {
+        status: reply.status,
+        location: reply.header("location").map(str::to_owned),
+        content_type: reply.header("content-type").map(str::to_owned),
+        body: String::from_utf8_lossy(&reply.body).into_owned(),
+    };
+    if let Err(e) = idempotency::finish(env.kv, ticket, answer).await {
+        eprintln!("emblem: storing an idempotent answer: {e}");
+    }
+    Ok(reply)
+}

@@ -12,6 +12,7 @@
 //!
 //! [`handler`] strings these steps together around the component's body read.
 
+pub mod cohort;
 pub mod handler;
 pub mod views;
 
@@ -66,6 +67,8 @@ pub enum Route {
     EnableSigning(String),
     /// `GET /assertions/:id/signed` (issuer): the award as a signed compact JWS.
     SignAward(String),
+    /// `POST /badgeclasses/:id/awards` (issuer): award a cohort (JSON or CSV).
+    AwardCohort(String),
     /// `POST /mail/flush` (admin): attempt the due emails of the outbox (for a scheduler).
     FlushMail,
     /// `POST /suppressions` (issuer): stop email to an address.
@@ -101,7 +104,16 @@ impl Route {
                 | Self::Recertify(_)
                 | Self::Suppress
                 | Self::Unsuppress
+                | Self::AwardCohort(_)
         )
+    }
+
+    /// The largest body the route reads: 4 MiB for a cohort (5,000 rows), else [`MAX_BODY`].
+    pub fn max_body(&self) -> usize {
+        match self {
+            Self::AwardCohort(_) => cohort::MAX_COHORT_BODY,
+            _ => MAX_BODY,
+        }
     }
 
     /// Whether an empty body stands for `{}` (all fields optional).
@@ -165,6 +177,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
             (["badgeclasses", id], m) => {
                 (&["GET"], (m == "GET").then(|| Route::GetBadge(owned(id))))
             }
+            (["badgeclasses", id, "awards"], m) => (
+                &["POST"],
+                (m == "POST").then(|| Route::AwardCohort(owned(id))),
+            ),
             (["badgeclasses", id, "assertions"], m) => {
                 (&["GET"], (m == "GET").then(|| Route::ListAwards(owned(id))))
             }

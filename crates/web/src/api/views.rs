@@ -99,6 +99,8 @@ pub struct BadgeView {
     pub alignment: Vec<Alignment>,
     /// Default validity in days, or null.
     pub expires_after_days: Option<u32>,
+    /// `allow`, `deny` or `replace`: what a second award to the same email does.
+    pub duplicate_policy: crate::model::badge::DuplicatePolicy,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -118,6 +120,7 @@ impl BadgeView {
             tags: badge.tags.clone(),
             alignment: badge.alignment.clone(),
             expires_after_days: badge.expires_after_days,
+            duplicate_policy: badge.duplicate_policy,
             created_at: badge.created_at,
         }
     }
@@ -175,6 +178,8 @@ pub struct RecipientView {
     pub email: String,
     /// `sha256$<hex>`.
     pub identity: String,
+    /// The earner's name, or null.
+    pub name: Option<String>,
     /// Always true.
     pub hashed: bool,
     /// The salt.
@@ -198,6 +203,7 @@ impl AwardView {
             recipient: RecipientView {
                 email: award.recipient.email.clone(),
                 identity: award.recipient.identity.clone(),
+                name: award.recipient.name.clone(),
                 hashed: true,
                 salt: award.recipient.salt.clone(),
             },

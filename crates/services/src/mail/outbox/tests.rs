@@ -38,6 +38,7 @@ fn award(b: &Bench) -> Award {
     let input = NewAward {
         badgeclass: class.id,
         email: "alice@example.org".into(),
+        name: None,
         issued_on: NOW,
         expires: None,
         evidence: vec![],

@@ -270,6 +270,7 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
             "claim_url",
             "created_at",
             "email",
+            "email_delivery",
             "evidence",
             "expires",
             "id",

@@ -1,0 +1,289 @@
+//! Running a programme: a cohort awarded in one call (CSV and JSON), `Idempotency-Key` on
+//! POSTs, the class's duplicate policy and the earner's name, on the real components and
+//! store.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use crate::common::{badge_class, issuer, kv_snapshot, path_of};
+use emblem_tests::{App, AppConfig};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+fn app() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| AppConfig::emblem("cohorts").start())
+}
+
+fn post_csv(
+    app: &App,
+    key: &str,
+    class_id: &str,
+    csv: &str,
+    idem: Option<&str>,
+) -> (u16, Value, Option<String>) {
+    let mut req = app
+        .request("POST", &format!("/api/v1/badgeclasses/{class_id}/awards"))
+        .bearer(key)
+        .header("Content-Type", "text/csv")
+        .body(csv.as_bytes().to_vec());
+    if let Some(k) = idem {
+        req = req.header("Idempotency-Key", k);
+    }
+    let resp = req.send();
+    let replayed = resp.header("idempotent-replayed").map(str::to_owned);
+    (resp.status, resp.json(), replayed)
+}
+
+/// 1,000 rows: every 10th repeats the email of the row before it, every 97th has a bad
+/// email, row 500 a bad date. The expected answer of each row, computed independently.
+fn cohort_csv() -> (String, Vec<&'static str>) {
+    let mut csv = String::from("email,name,issued_on,evidence_url\n");
+    let mut expected = Vec::new();
+    for row in 1..=1000 {
+        let (email, outcome) = if row % 97 == 0 {
+            (format!("not-an-email-{row}"), "invalid")
+        } else if row % 10 == 0 {
+            // A duplicate of the row before, unless that row was refused (then this is the
+            // first row with the address).
+            let before = expected.last().copied();
+            let outcome = if before == Some("created") {
+                "duplicate"
+            } else {
+                "created"
+            };
+            (format!("learner{}@example.org", row - 1), outcome)
+        } else {
+            (format!("learner{row}@example.org"), "created")
+        };
+        let (date, outcome) = if row == 500 {
+            ("2026-13-45", "invalid")
+        } else {
+            ("2026-06-01T09:00:00Z", outcome)
+        };
+        writeln!(
+            csv,
+            "{email},\"Learner {row}, Jr.\",{date},https://lms.example.org/{row}"
+        )
+        .expect("write");
+        expected.push(outcome);
+    }
+    (csv, expected)
+}
+
+#[test]
+fn a_csv_cohort_of_1000_rows_gets_the_exact_answer_per_row_and_a_retry_adds_nothing() {
+    // Its own app: it counts the store's keys.
+    let app = &AppConfig::emblem("cohort-csv").start();
+    let iss = issuer(app, "Cohort Academy");
+    let class = badge_class(app, &iss, json!({}));
+    let class_id = class["id"].as_str().expect("id");
+    let (csv, expected) = cohort_csv();
+
+    let started = Instant::now();
+    let (status, body, replayed) = post_csv(app, &iss.key, class_id, &csv, Some("cohort-2026-06"));
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(replayed, None);
+    let rows = body["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1000);
+    for (i, (row, want)) in rows.iter().zip(&expected).enumerate() {
+        assert_eq!(row["row"], i + 1, "{row}");
+        assert_eq!(row["outcome"], *want, "row {}: {row}", i + 1);
+    }
+    let count = |o: &str| expected.iter().filter(|e| **e == o).count();
+    assert_eq!(body["created"], count("created"));
+    assert_eq!(body["duplicate"], count("duplicate"));
+    assert_eq!(body["invalid"], count("invalid"));
+    assert!(
+        rows[9]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("row 9")),
+        "{}",
+        rows[9]
+    );
+    assert!(
+        rows[499]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("issued_on")),
+        "{}",
+        rows[499]
+    );
+    assert!(
+        rows[96]["errors"][0]["field"] == "recipient.email",
+        "{}",
+        rows[96]
+    );
+    eprintln!(
+        "cohort: {} awards from a 1,000-row CSV in {took:?} ({:.0} awards/s)",
+        count("created"),
+        count("created") as f64 / took.as_secs_f64()
+    );
+
+    // A created row is a real award: hosted, with the name the issuer gave.
+    let first = &rows[0];
+    let doc = app
+        .get(&path_of(first["assertion_url"].as_str().expect("url")))
+        .json();
+    assert_eq!(
+        doc["extensions:recipientProfile"]["name"], "Learner 1, Jr.",
+        "{doc:#}"
+    );
+    assert_eq!(doc["evidence"][0]["id"], "https://lms.example.org/1");
+
+    // The same request again with its key: the same answer, and nothing new stored.
+    let before = kv_snapshot(app).len();
+    let (status, again, replayed) = post_csv(app, &iss.key, class_id, &csv, Some("cohort-2026-06"));
+    assert_eq!(status, 200);
+    assert_eq!(replayed.as_deref(), Some("true"));
+    assert_eq!(again, body);
+    assert_eq!(kv_snapshot(app).len(), before, "a replay writes nothing");
+
+    // The key with another body is refused, and writes nothing either.
+    let (status, problem, _) = post_csv(
+        app,
+        &iss.key,
+        class_id,
+        "email\nother@example.org\n",
+        Some("cohort-2026-06"),
+    );
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(kv_snapshot(app).len(), before);
+}
+
+#[test]
+fn a_retried_single_award_with_its_key_awards_once() {
+    let app = app();
+    let iss = issuer(app, "Retry Academy");
+    let class = badge_class(app, &iss, json!({}));
+    let body = json!({"badgeclass": class["id"], "recipient": {"email": "once@example.org", "name": "Once"}});
+    let send = || {
+        app.request("POST", "/api/v1/assertions")
+            .bearer(&iss.key)
+            .header("Idempotency-Key", "award-once-1")
+            .json(&body)
+            .send()
+    };
+    let first = send();
+    first.expect(201);
+    let second = send();
+    second.expect(201);
+    assert_eq!(second.header("idempotent-replayed"), Some("true"));
+    assert_eq!(first.json()["id"], second.json()["id"]);
+    assert_eq!(first.header("location"), second.header("location"));
+    let listed = app
+        .get_auth(
+            &format!(
+                "/api/v1/badgeclasses/{}/assertions",
+                class["id"].as_str().expect("id")
+            ),
+            &iss.key,
+        )
+        .json();
+    assert_eq!(listed["total"], 1, "{listed:#}");
+    assert_eq!(listed["items"][0]["recipient"]["name"], "Once");
+    // A bad key is a 400, before anything is done.
+    app.request("POST", "/api/v1/assertions")
+        .bearer(&iss.key)
+        .header("Idempotency-Key", "has space")
+        .json(&body)
+        .send()
+        .expect_problem(400);
+}
+
+#[test]
+fn the_duplicate_policy_decides_a_second_award_to_the_same_email() {
+    let app = app();
+    let iss = issuer(app, "Policy Academy");
+    let award = |class: &Value| {
+        app.request("POST", "/api/v1/assertions")
+            .bearer(&iss.key)
+            .json(&json!({"badgeclass": class["id"], "recipient": {"email": "Twice@Example.org"}}))
+            .send()
+    };
+    let deny = badge_class(app, &iss, json!({"duplicate_policy": "deny"}));
+    assert_eq!(deny["duplicate_policy"], "deny");
+    let first = award(&deny);
+    first.expect(201);
+    let problem = award(&deny).expect_problem(409);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("duplicate_policy")),
+        "{problem}"
+    );
+
+    let replace = badge_class(app, &iss, json!({"duplicate_policy": "replace"}));
+    let old = award(&replace);
+    old.expect(201);
+    let new = award(&replace);
+    new.expect(201);
+    let old_id = old.json()["id"].as_str().expect("id").to_owned();
+    let got = app
+        .get_auth(&format!("/api/v1/assertions/{old_id}"), &iss.key)
+        .json();
+    assert_eq!(got["status"], "revoked", "{got:#}");
+    assert_eq!(got["revoked"]["reason"], "Replaced by a new award");
+
+    let allow = badge_class(app, &iss, json!({}));
+    assert_eq!(allow["duplicate_policy"], "allow");
+    award(&allow).expect(201);
+    award(&allow).expect(201);
+
+    let bad = app
+        .request("POST", "/api/v1/badgeclasses")
+        .bearer(&iss.key)
+        .json(
+            &json!({"name": "x", "description": "x", "image": "https://cdn.example.org/x.png",
+                      "criteria": {"narrative": "x"}, "duplicate_policy": "sometimes"}),
+        )
+        .send()
+        .expect_problem(422);
+    assert_eq!(bad["errors"][0]["field"], "duplicate_policy");
+}
+
+#[test]
+fn the_earners_name_shows_on_the_page_the_certificate_and_the_embed_card_escaped() {
+    let app = app();
+    let iss = issuer(app, "Named Academy");
+    let class = badge_class(app, &iss, json!({}));
+    let body = app
+        .request("POST", "/api/v1/assertions")
+        .bearer(&iss.key)
+        .json(&json!({"badgeclass": class["id"],
+                      "recipient": {"email": "ada@example.org", "name": "Ada <b>Lovelace</b>"}}))
+        .send();
+    body.expect(201);
+    let body = body.json();
+    let id = body["id"].as_str().expect("id");
+    // Accept, so the public pages show it.
+    let claim = path_of(body["claim_url"].as_str().expect("claim"));
+    app.request("POST", &claim)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(b"action=accept".to_vec())
+        .send()
+        .expect(303);
+    for path in [
+        format!("/assertions/{id}"),
+        format!("/certificate/{id}"),
+        format!("/embed/{id}"),
+    ] {
+        let page = app
+            .request("GET", &path)
+            .header("Accept", "text/html")
+            .send();
+        page.expect(200);
+        let html = page.text();
+        assert!(
+            html.contains("Ada &#60;b&#62;Lovelace&#60;/b&#62;"),
+            "{path}: {html}"
+        );
+        assert!(!html.contains("<b>Lovelace"), "{path} escapes the name");
+    }
+    let doc = app.get(&format!("/assertions/{id}")).json();
+    assert_eq!(
+        doc["extensions:recipientProfile"],
+        json!({"@context": "https://openbadgespec.org/extensions/recipientProfile/context.json",
+               "type": ["Extension", "extensions:RecipientProfile"], "name": "Ada <b>Lovelace</b>"})
+    );
+}
