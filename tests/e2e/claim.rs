@@ -39,6 +39,29 @@ fn page(app: &App, path: &str) -> Resp {
         .send()
 }
 
+/// Whether `header` (`t=<unix>,v1=<hex>`) signs `body` with `secret`, as a receiver checks
+/// it: HMAC-SHA256 over `"<t>.<body>"`, compared in constant time (`verify_slice`).
+fn signature_is_valid(secret: &str, header: &str, body: &[u8]) -> bool {
+    use hmac::{KeyInit, Mac};
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", v)) => t = Some(v),
+            Some(("v1", v)) => v1 = hex::decode(v).ok(),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(t.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&v1).is_ok()
+}
+
 fn token_of(claim_url: &str) -> &str {
     claim_url.rsplit('/').next().expect("token")
 }
@@ -106,6 +129,18 @@ fn the_earner_journey_from_the_award_email_to_a_public_then_private_badge() {
         .send();
     patched.expect(200);
     assert_eq!(patched.json()["webhook_url"], hook.url.as_str());
+    // The signing secret is shown once, in this answer, and never again.
+    let secret = patched.json()["webhook_secret"]
+        .as_str()
+        .expect("webhook_secret")
+        .to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let shown = app.get_auth(&format!("/api/v1/issuers/{}", issuer.id), &issuer.key);
+    assert!(
+        shown.json().get("webhook_secret").is_none(),
+        "{}",
+        shown.text()
+    );
     let class = badge_class(app, &issuer, json!({}));
     let body = award(app, &issuer, &class, "earner@example.org", json!({}));
     let claim_url = body["claim_url"].as_str().expect("claim_url");
@@ -135,6 +170,23 @@ fn the_earner_journey_from_the_award_email_to_a_public_then_private_badge() {
         "{got:?}"
     );
     assert_eq!(got.header("content-type"), Some("application/json"));
+    // Signed: the receiver recomputes the HMAC over "<t>.<body>" and tells it apart from a
+    // forgery.
+    let signature = got.header("emblem-signature").expect("Emblem-Signature");
+    assert!(
+        signature_is_valid(&secret, signature, &got.body),
+        "{signature}"
+    );
+    assert!(
+        !signature_is_valid("whsec_guess", signature, &got.body),
+        "a wrong secret fails"
+    );
+    let mut forged = got.body.clone();
+    forged.extend_from_slice(b" ");
+    assert!(
+        !signature_is_valid(&secret, signature, &forged),
+        "a changed body fails"
+    );
     let sent: Value = serde_json::from_slice(&got.body).expect("webhook JSON");
     assert_eq!(sent["event"], "assertion.awarded");
     assert_eq!(sent["assertion_id"], id);
@@ -494,9 +546,21 @@ fn a_failing_webhook_never_fails_the_award() {
     assert!(body["webhook"]["error"].is_string());
     assert!(body["claim_url"].is_string());
 
-    // Resend reports the delivery too.
+    // Resend reports the delivery too, signed with the rotated secret.
     let ok = Receiver::start(200);
     set_hook(&ok.url).expect(200);
+    let rotated = app
+        .request(
+            "POST",
+            &format!("/api/v1/issuers/{}/webhook-secret", issuer.id),
+        )
+        .bearer(&issuer.key)
+        .send();
+    rotated.expect(200);
+    let secret = rotated.json()["webhook_secret"]
+        .as_str()
+        .expect("new secret")
+        .to_owned();
     let resent = app
         .request(
             "POST",
@@ -509,7 +573,13 @@ fn a_failing_webhook_never_fails_the_award() {
         .send();
     resent.expect(200);
     assert_eq!(resent.json()["webhook"]["delivered"], true);
-    let got: Value = serde_json::from_slice(&ok.next().body).expect("json");
+    let delivery = ok.next();
+    let signature = delivery.header("emblem-signature").expect("signed");
+    assert!(
+        signature_is_valid(&secret, signature, &delivery.body),
+        "{signature}"
+    );
+    let got: Value = serde_json::from_slice(&delivery.body).expect("json");
     assert_eq!(got["event"], "assertion.claim_resent");
     assert!(ok.try_next().is_none());
     // Removing the webhook.

@@ -29,10 +29,14 @@ pub const LIMITS: Limits = Limits {
 pub struct HttpWebhooks;
 
 impl Webhooks for HttpWebhooks {
-    async fn post_json(&self, url: &str, body: Vec<u8>) -> Delivery {
+    async fn post_json(&self, url: &str, body: Vec<u8>, signature: Option<String>) -> Delivery {
         let answer = outbound::within(&LIMITS, async {
+            let mut builder = http::Request::post(url).header("content-type", "application/json");
+            if let Some(signature) = signature {
+                builder = builder.header("emblem-signature", signature);
+            }
             let request = outbound::request(
-                http::Request::post(url).header("content-type", "application/json"),
+                builder,
                 "Emblem-Webhook/1",
                 &LIMITS,
                 FullBody::new(Bytes::from(body)),

@@ -280,6 +280,8 @@ pub enum LockSubject {
     KeyId,
     /// The client address, for unknown claim links.
     ClaimAddress,
+    /// The admin token, for everyone: its global failure budget is spent.
+    AdminToken,
 }
 
 /// Why the service cannot answer (503).
@@ -558,6 +560,10 @@ impl Error {
                         LockSubject::Address => "authentication attempts from this address",
                         LockSubject::KeyId => "authentication attempts with this API key",
                         LockSubject::ClaimAddress => "claim links tried from this address",
+                        LockSubject::AdminToken => {
+                            "admin token attempts from all addresses (the admin token is \
+                             refused for a while; issuer API keys still work)"
+                        }
                     }
                 ))
                 .header("retry-after", retry_after.to_string()),

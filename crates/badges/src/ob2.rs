@@ -383,6 +383,7 @@ pub mod fixtures {
             }),
             linkedin_organization_id: Some("1337".into()),
             webhook_url: None,
+            webhook_secret: None,
             created_at: datetime!(2026-01-01 09:00 UTC),
         }
     }

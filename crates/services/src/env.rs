@@ -13,6 +13,10 @@ pub struct Policy {
     pub claim_ttl: Duration,
     /// Failed authentications that lock a subject (default 10).
     pub lockout_threshold: i64,
+    /// Wrong admin tokens, from all addresses together, that stop the admin token from
+    /// authenticating anyone for [`Policy::lockout_duration`] (default 100 in the window):
+    /// a distributed guess at the admin token runs out long before it could succeed.
+    pub admin_failure_budget: i64,
     /// Length of one failure-counting bucket (default 5 minutes).
     pub lockout_bucket: Duration,
     /// Buckets summed for the window (default 3, i.e. 15 minutes).
@@ -35,6 +39,7 @@ impl Default for Policy {
         Self {
             claim_ttl: Duration::days(30),
             lockout_threshold: 10,
+            admin_failure_budget: 100,
             lockout_bucket: Duration::minutes(5),
             lockout_buckets: 3,
             lockout_duration: Duration::minutes(15),

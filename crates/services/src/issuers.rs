@@ -35,6 +35,7 @@ pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Resul
         image,
         linkedin_organization_id: input.linkedin_organization_id,
         webhook_url: None,
+        webhook_secret: None,
         created_at: env.now,
     };
     // The issuer's shared lists exist from the start, so concurrent first revocations or
@@ -63,12 +64,20 @@ pub async fn get<K: Kv + ?Sized>(kv: &K, principal: &Principal, id: &str) -> Res
     load(kv, id).await
 }
 
+/// A fresh webhook signing secret.
+pub fn new_webhook_secret(entropy: &(impl emblem_badges::entropy::Entropy + ?Sized)) -> String {
+    format!("whsec_{}", emblem_badges::entropy::token(entropy))
+}
+
 /// Change an issuer's settings as `principal` (issuers change only themselves), by CAS.
+/// Setting a webhook for the first time also sets its signing secret to `fresh_secret`
+/// (check `webhook_secret == fresh_secret` on the result to know whether to show it).
 pub async fn update<K: Kv + ?Sized>(
     kv: &K,
     principal: &Principal,
     id: &str,
     change: IssuerUpdate,
+    fresh_secret: &str,
 ) -> Result<Issuer, Error> {
     let not_found = || Error::not_found(ObjectKind::Issuer, id);
     if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
@@ -79,10 +88,40 @@ pub async fn update<K: Kv + ?Sized>(
         match &change.webhook_url {
             Some(url) if issuer.webhook_url != *url => {
                 issuer.webhook_url.clone_from(url);
+                if url.is_some() && issuer.webhook_secret.is_none() {
+                    issuer.webhook_secret = Some(fresh_secret.to_owned());
+                }
                 Ok::<_, Error>(Update::Put(issuer))
             }
             _ => Ok(Update::Keep(Some(issuer))),
         }
+    })
+    .await?;
+    updated.value.ok_or_else(not_found)
+}
+
+/// Replace the issuer's webhook signing secret with `secret` (the old one stops verifying at
+/// once); 409 while the issuer has no webhook.
+pub async fn rotate_webhook_secret<K: Kv + ?Sized>(
+    kv: &K,
+    principal: &Principal,
+    id: &str,
+    secret: &str,
+) -> Result<Issuer, Error> {
+    let not_found = || Error::not_found(ObjectKind::Issuer, id);
+    if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
+        return Err(not_found());
+    }
+    let updated = update_json(kv, &store_keys::issuer(id), |issuer: Option<Issuer>| {
+        let mut issuer = issuer.ok_or_else(not_found)?;
+        if issuer.webhook_url.is_none() {
+            return Err(Error::invalid(
+                "webhook_url",
+                "this issuer has no webhook; set webhook_url first (its secret comes with it)",
+            ));
+        }
+        issuer.webhook_secret = Some(secret.to_owned());
+        Ok::<_, Error>(Update::Put(issuer))
     })
     .await?;
     updated.value.ok_or_else(not_found)
@@ -165,7 +204,8 @@ mod tests {
         let set = IssuerUpdate {
             webhook_url: Some(Some("https://hooks.example.org/e".into())),
         };
-        let after = block_on(update(&b.kv, &own, &issuer.id, set.clone())).expect("update");
+        let after =
+            block_on(update(&b.kv, &own, &issuer.id, set.clone(), "whsec_test")).expect("update");
         assert_eq!(
             after.webhook_url.as_deref(),
             Some("https://hooks.example.org/e")
@@ -175,13 +215,20 @@ mod tests {
             key_id: "k".into(),
         };
         let before = b.kv.snapshot();
-        let e = block_on(update(&b.kv, &other, &issuer.id, set)).expect_err("404");
+        let e = block_on(update(&b.kv, &other, &issuer.id, set, "whsec_test")).expect_err("404");
         assert_eq!(e.status(), 404);
         assert_eq!(b.kv.snapshot(), before);
         let clear = IssuerUpdate {
             webhook_url: Some(None),
         };
-        let after = block_on(update(&b.kv, &Principal::Admin, &issuer.id, clear)).expect("clear");
+        let after = block_on(update(
+            &b.kv,
+            &Principal::Admin,
+            &issuer.id,
+            clear,
+            "whsec_test",
+        ))
+        .expect("clear");
         assert_eq!(after.webhook_url, None);
     }
 

@@ -29,6 +29,10 @@ pub struct Issuer {
     /// Absent in records written before webhooks existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
+    /// The secret that signs webhook deliveries (HMAC-SHA256; shown to the issuer once, when
+    /// the webhook is first set or the secret rotated; never in any view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,

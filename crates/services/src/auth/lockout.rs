@@ -34,6 +34,9 @@ pub enum Scope {
     /// A client address looking up claim links (counted apart from API logins, so an earner
     /// mistyping a link never locks an issuer's integration out, and the reverse).
     ClaimAddress,
+    /// Wrong admin tokens from every address together (subject `global`), against the admin
+    /// token's own budget ([`Policy::admin_failure_budget`]).
+    AdminToken,
 }
 
 impl Scope {
@@ -42,6 +45,7 @@ impl Scope {
             Self::Address => "addr",
             Self::KeyId => "key",
             Self::ClaimAddress => "claimaddr",
+            Self::AdminToken => "admin",
         }
     }
 
@@ -50,6 +54,7 @@ impl Scope {
             Self::Address => LockSubject::Address,
             Self::KeyId => LockSubject::KeyId,
             Self::ClaimAddress => LockSubject::ClaimAddress,
+            Self::AdminToken => LockSubject::AdminToken,
         }
     }
 }

@@ -9,7 +9,10 @@
 //! 3. Read `Authorization: Bearer <token>`. Missing: 401. Not a bearer token: 401, counted as
 //!    a failure against the address.
 //! 4. If the admin token is set and equals the token (constant-time, over SHA-256 digests):
-//!    the caller is the administrator.
+//!    the caller is the administrator. A token without the API key shape is an admin token
+//!    attempt: while the admin token's global failure budget is spent (100 wrong admin
+//!    tokens from all addresses within 15 minutes), it is refused for everyone (429) for 15
+//!    minutes, before it is compared; issuer API keys are not affected.
 //! 5. Otherwise, if the token has the API key shape `emb_<key_id>_<secret>`: look up
 //!    `apikey/<sha256(token)>`. Found (and naming the same key id): the caller is that key's
 //!    issuer.
@@ -116,6 +119,10 @@ pub async fn authenticate<K: Kv + ?Sized>(
         }
         Bearer::Token(t) => t,
     };
+    let admin_attempt = admin_token.is_some() && token::key_id_of(presented).is_none();
+    if admin_attempt {
+        lockout::check(env.kv, env.now, Scope::AdminToken, ADMIN_SUBJECT).await?;
+    }
     let principal = if admin_token
         .is_some_and(|t| secrets_equal(presented.as_bytes(), t.as_bytes()))
     {
@@ -133,6 +140,9 @@ pub async fn authenticate<K: Kv + ?Sized>(
             },
             _ => {
                 fail(env, address.as_deref(), key_id).await?;
+                if admin_attempt {
+                    spend_admin_budget(env).await?;
+                }
                 return Err(Error::Unauthenticated(Unauthenticated::UnknownToken));
             }
         }
@@ -150,6 +160,26 @@ pub fn authorize(principal: &Principal, access: Access) -> Result<(), Error> {
         (Principal::Admin, Access::Issuer) => Err(Error::Forbidden(Forbidden::AdminOnIssuerRoute)),
         _ => Ok(()),
     }
+}
+
+/// The subject of the admin token's global failure budget.
+const ADMIN_SUBJECT: &str = "global";
+
+/// Count a wrong admin token against the global budget; spent, the admin token is refused
+/// for everyone for the lockout duration.
+async fn spend_admin_budget<K: Kv + ?Sized>(env: &Env<'_, K>) -> Result<(), Error> {
+    let budget = crate::env::Policy {
+        lockout_threshold: env.policy.admin_failure_budget,
+        ..env.policy.clone()
+    };
+    if lockout::record_failure(env.kv, &budget, env.now, Scope::AdminToken, ADMIN_SUBJECT).await? {
+        eprintln!(
+            "emblem: alert: {} or more wrong admin tokens within the lockout window; the admin \
+             token is refused for everyone until the lock lifts",
+            env.policy.admin_failure_budget
+        );
+    }
+    Ok(())
 }
 
 async fn fail<K: Kv + ?Sized>(
@@ -366,6 +396,45 @@ mod tests {
             Access::Issuer,
         );
         assert!(later.is_ok(), "the lock lifts after 15 minutes");
+    }
+
+    #[test]
+    fn wrong_admin_tokens_from_many_addresses_spend_the_admin_tokens_own_budget() {
+        let f = Fixture::new();
+        let admin = format!("Bearer {ADMIN}");
+        // 100 guesses, each from its own address: no address is locked...
+        for i in 0..100u32 {
+            let addr = format!("203.0.{}.{}:4000", i / 250, i % 250 + 1);
+            let r = f.auth_at(
+                NOW,
+                Some("Bearer a-wrong-admin-guess-0000000"),
+                &addr,
+                Access::Admin,
+            );
+            assert_eq!(r.expect_err("401").status(), 401, "guess {i}");
+        }
+        // ...but the admin token is refused for everyone now, even the right one,
+        let e = f
+            .auth_at(NOW, Some(&admin), "198.51.100.9:1", Access::Admin)
+            .expect_err("budget spent");
+        assert_eq!(e.status(), 429);
+        assert!(
+            e.problem().detail.contains("admin token"),
+            "{:?}",
+            e.problem()
+        );
+        // issuer keys still work,
+        let key = format!("Bearer {}", f.key);
+        assert!(
+            f.auth_at(NOW, Some(&key), "198.51.100.9:1", Access::Issuer)
+                .is_ok()
+        );
+        // and the admin token works again once the lock lifts.
+        let later = NOW + Duration::minutes(15);
+        assert!(
+            f.auth_at(later, Some(&admin), "198.51.100.9:1", Access::Admin)
+                .is_ok()
+        );
     }
 
     #[test]

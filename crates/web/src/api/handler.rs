@@ -142,7 +142,11 @@ pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
                 email: &mail,
             };
             let body = serde_json::to_vec(&payload).unwrap_or_default();
-            Some(out.webhooks().post_json(url, body).await)
+            let signature = issuer
+                .webhook_secret
+                .as_deref()
+                .map(|secret| webhook::signature(secret, env.now.unix_timestamp(), &body));
+            Some(out.webhooks().post_json(url, body, signature).await)
         }
         None => None,
     };
@@ -224,8 +228,19 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
         }
         Route::UpdateIssuer(id) => {
             let change = IssuerUpdate::parse(&input, env.policy.webhook_loopback_http)?;
-            let issuer = issuers::update(env.kv, &principal, &id, change).await?;
-            Reply::json(200, &IssuerView::new(&issuer, base))
+            let fresh = issuers::new_webhook_secret(env.entropy);
+            let issuer = issuers::update(env.kv, &principal, &id, change, &fresh).await?;
+            let mut view = IssuerView::new(&issuer, base);
+            view.webhook_secret =
+                (issuer.webhook_secret.as_deref() == Some(fresh.as_str())).then_some(fresh);
+            Reply::json(200, &view)
+        }
+        Route::RotateWebhookSecret(id) => {
+            let fresh = issuers::new_webhook_secret(env.entropy);
+            let issuer = issuers::rotate_webhook_secret(env.kv, &principal, &id, &fresh).await?;
+            let mut view = IssuerView::new(&issuer, base);
+            view.webhook_secret = Some(fresh);
+            Reply::json(200, &view)
         }
         Route::CreateKey(issuer_id) => {
             let key = apikeys::create(env, &issuer_id, NewKey::parse(&input)?).await?;

@@ -69,6 +69,8 @@ pub enum Route {
     SignAward(String),
     /// `POST /badgeclasses/:id/awards` (issuer): award a cohort (JSON or CSV).
     AwardCohort(String),
+    /// `POST /issuers/:id/webhook-secret` (admin or that issuer): a new webhook signing secret.
+    RotateWebhookSecret(String),
     /// `POST /mail/flush` (admin): attempt the due emails of the outbox (for a scheduler).
     FlushMail,
     /// `POST /suppressions` (issuer): stop email to an address.
@@ -86,7 +88,9 @@ impl Route {
             | Self::ListKeys(_)
             | Self::DeleteKey(..)
             | Self::FlushMail => Access::Admin,
-            Self::GetIssuer(_) | Self::UpdateIssuer(_) => Access::AdminOrIssuer,
+            Self::GetIssuer(_) | Self::UpdateIssuer(_) | Self::RotateWebhookSecret(_) => {
+                Access::AdminOrIssuer
+            }
             _ => Access::Issuer,
         }
     }
@@ -192,6 +196,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
             (["assertions", id, "shares"], m) => {
                 (&["GET"], (m == "GET").then(|| Route::Shares(owned(id))))
             }
+            (["issuers", id, "webhook-secret"], m) => (
+                &["POST"],
+                (m == "POST").then(|| Route::RotateWebhookSecret(owned(id))),
+            ),
             (["issuers", id, "signing-key"], m) => (
                 &["POST"],
                 (m == "POST").then(|| Route::EnableSigning(owned(id))),

@@ -37,6 +37,10 @@ pub struct IssuerView {
     pub linkedin_organization_id: Option<String>,
     /// Where award emails are POSTed, or null.
     pub webhook_url: Option<String>,
+    /// The webhook signing secret: only in the answer that made it (the first `webhook_url`,
+    /// or a rotation); absent from every other view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -58,6 +62,7 @@ impl IssuerView {
                 .map(|i| image_url(i, || base.issuer_image(&issuer.id))),
             linkedin_organization_id: issuer.linkedin_organization_id.clone(),
             webhook_url: issuer.webhook_url.clone(),
+            webhook_secret: None,
             created_at: issuer.created_at,
         }
     }

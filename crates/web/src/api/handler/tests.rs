@@ -246,6 +246,7 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
             "created_at",
             "criteria",
             "description",
+            "duplicate_policy",
             "expires_after_days",
             "id",
             "image",
@@ -290,7 +291,7 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
     assert_eq!(award["webhook"], Value::Null, "no webhook configured");
     assert_eq!(
         keys_of(&award["recipient"]),
-        ["email", "hashed", "identity", "salt"]
+        ["email", "hashed", "identity", "name", "salt"]
     );
     assert_eq!(award["recipient"]["email"], "alice@example.org");
     assert_eq!(award["recipient"]["hashed"], true);
