@@ -246,7 +246,12 @@ fn the_duplicate_policy_decides_a_second_award_to_the_same_email() {
 fn the_earners_name_shows_on_the_page_the_certificate_and_the_embed_card_escaped() {
     let app = app();
     let iss = issuer(app, "Named Academy");
-    let class = badge_class(app, &iss, json!({}));
+    let class = badge_class(
+        app,
+        &iss,
+        json!({"description": "**Lifts** safely. <script>alert(1)</script> [bad](javascript:alert(2))",
+               "criteria": {"narrative": "1. Watch the video\n2. Pass the *test*"}}),
+    );
     let body = app
         .request("POST", "/api/v1/assertions")
         .bearer(&iss.key)
@@ -280,6 +285,25 @@ fn the_earners_name_shows_on_the_page_the_certificate_and_the_embed_card_escaped
         );
         assert!(!html.contains("<b>Lovelace"), "{path} escapes the name");
     }
+    // Descriptions and criteria are Markdown, rendered with nothing active.
+    let badge_page = app
+        .request(
+            "GET",
+            &path_of(class["badgeclass_url"].as_str().expect("url")),
+        )
+        .header("Accept", "text/html")
+        .send()
+        .text();
+    assert!(
+        badge_page.contains("<strong>Lifts</strong> safely."),
+        "{badge_page}"
+    );
+    assert!(
+        badge_page.contains("<ol>") && badge_page.contains("<em>test</em>"),
+        "{badge_page}"
+    );
+    assert!(badge_page.contains("&lt;script&gt;"), "{badge_page}");
+    assert!(!badge_page.contains("<script>alert") && !badge_page.contains("href=\"javascript"));
     let doc = app.get(&format!("/assertions/{id}")).json();
     assert_eq!(
         doc["extensions:recipientProfile"],

@@ -336,7 +336,10 @@ fn a_cohorts_emails_are_sent_by_the_flush_and_each_arrives_once() {
     let resp = app
         .request(
             "POST",
-            &format!("/api/v1/badgeclasses/{}/awards", class["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/badgeclasses/{}/awards",
+                class["id"].as_str().expect("id")
+            ),
         )
         .bearer(&iss.key)
         .json(&json!({"recipients": recipients}))
@@ -346,8 +349,20 @@ fn a_cohorts_emails_are_sent_by_the_flush_and_each_arrives_once() {
     assert_eq!(body["created"], 200, "{body:#}");
     let rows = body["rows"].as_array().expect("rows");
     // The first ten went out within the request; the rest wait in the outbox.
-    assert!(rows[..10].iter().all(|r| r["email_delivery"]["status"] == "sent"), "{:#}", rows[0]);
-    assert!(rows[10..].iter().all(|r| r["email_delivery"]["status"] == "queued"), "{:#}", rows[10]);
+    assert!(
+        rows[..10]
+            .iter()
+            .all(|r| r["email_delivery"]["status"] == "sent"),
+        "{:#}",
+        rows[0]
+    );
+    assert!(
+        rows[10..]
+            .iter()
+            .all(|r| r["email_delivery"]["status"] == "queued"),
+        "{:#}",
+        rows[10]
+    );
 
     // A scheduler's flush sends the rest; the time it takes is the send rate.
     let started = Instant::now();

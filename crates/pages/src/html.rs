@@ -12,6 +12,7 @@
 //! 4. Pages are served with a strict CSP (no scripts at all; styles and images from our
 //!    origin, images also from https and data URIs), see [`crate::hosting`].
 
+use crate::markdown;
 use askama::Template;
 use time::OffsetDateTime;
 
@@ -160,7 +161,7 @@ impl AssertionPage {
             },
             status,
             badge_name: badge.name.clone(),
-            badge_description: badge.description.clone(),
+            badge_description: markdown::to_html(&badge.description),
             badge_image,
             badge_page: base.badge(&badge.id),
             issuer_name: issuer.name.clone(),
@@ -171,9 +172,9 @@ impl AssertionPage {
             expires: award
                 .expires
                 .map(|e| (clock::format(e), clock::human_date(e))),
-            criteria_narrative: badge.criteria.narrative.clone(),
+            criteria_narrative: badge.criteria.narrative.as_deref().map(markdown::to_html),
             criteria_url: badge.criteria.url.clone(),
-            narrative: award.narrative.clone(),
+            narrative: award.narrative.as_deref().map(markdown::to_html),
             evidence: award
                 .evidence
                 .iter()
@@ -230,11 +231,11 @@ impl BadgePage {
                 icon_url: base.asset("favicon.svg"),
             },
             name: badge.name.clone(),
-            description: badge.description.clone(),
+            description: markdown::to_html(&badge.description),
             image,
             issuer_name: issuer.name.clone(),
             issuer_page: base.issuer(&issuer.id),
-            criteria_narrative: badge.criteria.narrative.clone(),
+            criteria_narrative: badge.criteria.narrative.as_deref().map(markdown::to_html),
             criteria_url: badge.criteria.url.clone(),
             tags: badge.tags.clone(),
             alignments: badge
@@ -287,7 +288,7 @@ impl IssuerPage {
                 icon_url: base.asset("favicon.svg"),
             },
             name: issuer.name.clone(),
-            description: issuer.description.clone(),
+            description: issuer.description.as_deref().map(markdown::to_html),
             image,
             url: issuer.url.clone(),
             email: issuer.email.clone(),

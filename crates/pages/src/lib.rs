@@ -24,6 +24,7 @@ pub use emblem_web::{
 pub mod claim;
 pub mod hosting;
 pub mod html;
+pub mod markdown;
 pub mod share;
 pub mod unsubscribe;
 pub mod verify_page;

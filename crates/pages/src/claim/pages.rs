@@ -61,9 +61,13 @@ impl Badge {
         let (award, badge, issuer) = (&found.award, &found.badge, &found.issuer);
         Self {
             name: badge.name.clone(),
-            description: badge.description.clone(),
+            description: crate::markdown::to_html(&badge.description),
             image: image_url(&badge.image, || base.badge_image(&badge.id)),
-            criteria_narrative: badge.criteria.narrative.clone(),
+            criteria_narrative: badge
+                .criteria
+                .narrative
+                .as_deref()
+                .map(crate::markdown::to_html),
             criteria_url: badge.criteria.url.clone(),
             issuer_name: issuer.name.clone(),
             issuer_url: issuer.url.clone(),
