@@ -494,3 +494,28 @@ fn acknowledged_data_survives_a_host_crash() {
     assert_eq!(app.get(&path).expect(200).json(), before);
     app.get_auth("/api/v1/badgeclasses", &a.key).expect(200);
 }
+
+#[test]
+fn without_public_base_url_the_issuer_api_refuses_to_mint_ids_from_the_host_header() {
+    let app = AppConfig::emblem("no-base-url")
+        .without_variable("public_base_url_from_request")
+        .start();
+    let problem = app
+        .request("POST", "/api/v1/issuers")
+        .bearer(ADMIN_TOKEN)
+        .header("Host", "evil.example")
+        .json(&json!({"name": "x", "url": "https://x.example", "email": "a@x.example"}))
+        .send()
+        .expect_problem(503);
+    assert_eq!(
+        problem["type"], "urn:emblem:problem:base-url-unset",
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("public_base_url="))
+    );
+    // Nothing else depends on it: the public routes still answer.
+    app.get("/static/emblem.css").expect(200);
+}

@@ -130,6 +130,8 @@ fn the_app_pushed_to_a_registry_runs_from_it() {
             .arg(format!("127.0.0.1:{app_port}"))
             .arg("--variable")
             .arg(format!("admin_token={ADMIN_TOKEN}"))
+            .arg("--variable")
+            .arg("public_base_url_from_request=true")
             .arg("--state-dir")
             .arg(dir.join("state"))
             .current_dir(&dir)

@@ -76,7 +76,11 @@ impl AppConfig {
         AppConfig {
             manifest: root().join("spin.toml"),
             state_dir: scratch_dir(name),
-            variables: vec![("admin_token".into(), ADMIN_TOKEN.into())],
+            variables: vec![
+                ("admin_token".into(), ADMIN_TOKEN.into()),
+                // Ids follow each test app's own random port.
+                ("public_base_url_from_request".into(), "true".into()),
+            ],
             runtime_config: None,
             runtime_config_extra: String::new(),
         }
@@ -91,7 +95,7 @@ impl AppConfig {
                 .join(app)
                 .join("spin.toml"),
             state_dir: scratch_dir(name),
-            variables: vec![],
+            variables: vec![("public_base_url_from_request".into(), "true".into())],
             runtime_config: None,
             runtime_config_extra: String::new(),
         }

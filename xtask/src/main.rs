@@ -157,12 +157,16 @@ fn no_cycles() -> Result<(), String> {
     Ok(())
 }
 
+/// Runs the app for development: unless `public_base_url` is given, ids follow the request's
+/// origin (`public_base_url_from_request=true`; a deployment sets `public_base_url`).
 fn up(extra: &[String]) -> Result<(), String> {
     build()?;
-    run(Command::new(host_binary())
-        .current_dir(root())
-        .arg("up")
-        .args(extra))
+    let mut cmd = Command::new(host_binary());
+    cmd.current_dir(root()).arg("up").args(extra);
+    if !extra.iter().any(|a| a.starts_with("public_base_url")) {
+        cmd.args(["--variable", "public_base_url_from_request=true"]);
+    }
+    run(&mut cmd)
 }
 
 /// Installs the reference bakers into `target/interop/` (idempotent). When it

@@ -34,7 +34,9 @@
 //! `allowed_outbound_hosts`); when the issuer has a `webhook_url`, the email is also POSTed
 //! there through outbound HTTP, with time caps. Both outcomes are reported in the response.
 //!
-//! Variables: `admin_token` (empty: admin routes answer 503), `public_base_url`,
+//! Variables: `admin_token` (empty: admin routes answer 503), `public_base_url` (unset: every
+//! route answers 503, unless `public_base_url_from_request` is `true`, for development: ids
+//! then follow the request's origin),
 //! `claim_ttl_days` (default 30), `trusted_proxies` (the reverse proxies whose
 //! `X-Forwarded-For` names the client, for lockouts; default none); test manifests only: `webhook_allow_loopback_http` (`true`
 //! lets issuers set `http://127.0.0.1:<port>` webhooks).
@@ -57,6 +59,13 @@ async fn handle(req: Request) -> Response {
 }
 
 async fn serve(req: Request) -> Result<Reply, Error> {
+    if vars::get("public_base_url").await.is_none()
+        && vars::get("public_base_url_from_request").await.as_deref() != Some("true")
+    {
+        return Err(Error::Unavailable(
+            emblem_web::error::Unavailable::BaseUrlUnset,
+        ));
+    }
     let mut site = Site::load(req.headers()).await?;
     site.policy = Policy::with_claim_ttl_days(vars::get("claim_ttl_days").await.as_deref());
     site.policy = site

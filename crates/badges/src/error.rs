@@ -291,6 +291,9 @@ pub enum Unavailable {
     /// The `admin_token` variable is not set, so the admin API is off.
     #[error("the admin_token variable is not set")]
     AdminTokenUnset,
+    /// `public_base_url` is not set, and ids may not follow the request's `Host`.
+    #[error("the public_base_url variable is not set")]
+    BaseUrlUnset,
     /// The `admin_token` variable is too short to be a secret, so the admin API is off.
     #[error("the admin_token variable is shorter than {min} characters")]
     AdminTokenTooShort {
@@ -567,6 +570,15 @@ impl Error {
                     }
                 ))
                 .header("retry-after", retry_after.to_string()),
+            Self::Unavailable(Unavailable::BaseUrlUnset) => {
+                Problem::new(503, "base-url-unset", "Public base URL not set").detail(
+                    "The issuer API is off because the `public_base_url` variable is not set, \
+                     and every id Emblem issues would otherwise follow the request's Host \
+                     header. Set it to the public origin, e.g. `--variable \
+                     public_base_url=https://badges.example.org`; for local development only, \
+                     `--variable public_base_url_from_request=true` lets ids follow the request.",
+                )
+            }
             Self::Unavailable(Unavailable::AdminTokenUnset) => {
                 Problem::new(503, "admin-disabled", "Admin API disabled").detail(
                     "The admin API is off because the `admin_token` variable is not set. Set it, \
