@@ -17,6 +17,12 @@
 //!    unescaping and removing whitespace, so `java&#x73;cript:` and ` JavaScript:` are
 //!    caught), nor an animation `values` list holding one.
 //!
+//! 6. Elements in the SVG namespace must be SVG elements ([`SVG_ELEMENTS`], SVG 1.1 and 2):
+//!    anything else there is refused, so a new or misspelt element cannot slip past the
+//!    checks above. Elements in the XHTML or MathML namespaces are refused wherever they
+//!    appear; other namespaces (editor metadata, RDF, the `openbadges:assertion` of a baked
+//!    image) are inert and allowed.
+//!
 //! Offending documents are rejected, not sanitised (see [`crate::image`]).
 
 use quick_xml::events::{BytesStart, Event};
@@ -80,6 +86,9 @@ pub enum SvgError {
         "it has a <{0}> element; embedded HTML, frames and objects are not allowed in badge images"
     )]
     Embedded(String),
+    /// An element of the SVG namespace that SVG does not define.
+    #[error("it has a <{0}> element, which is not an SVG element")]
+    UnknownElement(String),
     /// An event handler attribute.
     #[error(
         "the <{element}> element has the event handler {attribute}=…; event handlers are not allowed"
@@ -103,6 +112,101 @@ pub enum SvgError {
 }
 
 const PREDEFINED_ENTITIES: [&str; 5] = ["lt", "gt", "amp", "quot", "apos"];
+
+/// The elements of the SVG namespace (SVG 1.1 and SVG 2, including filters, fonts and
+/// animation); an element of that namespace not listed here is refused.
+pub const SVG_ELEMENTS: [&str; 84] = [
+    "a",
+    "altGlyph",
+    "altGlyphDef",
+    "altGlyphItem",
+    "animate",
+    "animateColor",
+    "animateMotion",
+    "animateTransform",
+    "circle",
+    "clipPath",
+    "color-profile",
+    "cursor",
+    "defs",
+    "desc",
+    "discard",
+    "ellipse",
+    "feBlend",
+    "feColorMatrix",
+    "feComponentTransfer",
+    "feComposite",
+    "feConvolveMatrix",
+    "feDiffuseLighting",
+    "feDisplacementMap",
+    "feDistantLight",
+    "feDropShadow",
+    "feFlood",
+    "feFuncA",
+    "feFuncB",
+    "feFuncG",
+    "feFuncR",
+    "feGaussianBlur",
+    "feImage",
+    "feMerge",
+    "feMergeNode",
+    "feMorphology",
+    "feOffset",
+    "fePointLight",
+    "feSpecularLighting",
+    "feSpotLight",
+    "feTile",
+    "feTurbulence",
+    "filter",
+    "font",
+    "font-face",
+    "font-face-format",
+    "font-face-name",
+    "font-face-src",
+    "font-face-uri",
+    "g",
+    "glyph",
+    "glyphRef",
+    "hatch",
+    "hatchpath",
+    "hkern",
+    "image",
+    "line",
+    "linearGradient",
+    "marker",
+    "mask",
+    "meshgradient",
+    "meshpatch",
+    "meshrow",
+    "metadata",
+    "missing-glyph",
+    "mpath",
+    "path",
+    "pattern",
+    "polygon",
+    "polyline",
+    "radialGradient",
+    "rect",
+    "set",
+    "solidcolor",
+    "stop",
+    "style",
+    "svg",
+    "switch",
+    "symbol",
+    "text",
+    "textPath",
+    "title",
+    "tref",
+    "tspan",
+    "use",
+];
+
+/// Namespaces whose elements are refused anywhere in a badge image (documents, not drawing).
+const REFUSED_NAMESPACES: [&str; 2] = [
+    "http://www.w3.org/1999/xhtml",
+    "http://www.w3.org/1998/Math/MathML",
+];
 
 /// Whether XML 1.0 allows `c` (§2.2 `Char`; a `char` is never a surrogate).
 pub fn is_xml_char(c: char) -> bool {
@@ -212,9 +316,10 @@ pub fn check(bytes: &[u8]) -> Result<(), SvgError> {
                         return Err(SvgError::OutsideRoot);
                     }
                     seen_root = true;
-                    check_root(e, ns)?;
+                    check_root(e, ns.clone())?;
                 }
                 check_element(e)?;
+                check_namespace(e, ns.as_deref())?;
                 if matches!(event, Event::Start(_)) {
                     depth += 1;
                     if depth > MAX_DEPTH {
@@ -279,6 +384,22 @@ fn check_root(e: &BytesStart<'_>, ns: Option<String>) -> Result<(), SvgError> {
         None => " without a namespace (add xmlns=\"http://www.w3.org/2000/svg\")".to_owned(),
     };
     Err(SvgError::Root { name, ns })
+}
+
+fn check_namespace(e: &BytesStart<'_>, ns: Option<&str>) -> Result<(), SvgError> {
+    let name = || e.local_name().into_inner().to_owned();
+    match ns {
+        Some(SVG_NS) => {
+            let local = e.local_name().into_inner();
+            if SVG_ELEMENTS.contains(&local) {
+                Ok(())
+            } else {
+                Err(SvgError::UnknownElement(name()))
+            }
+        }
+        Some(ns) if REFUSED_NAMESPACES.contains(&ns) => Err(SvgError::Embedded(name())),
+        _ => Ok(()),
+    }
 }
 
 fn check_element(e: &BytesStart<'_>) -> Result<(), SvgError> {
@@ -356,6 +477,27 @@ fn is_script_url(value: &str) -> bool {
         .collect::<String>()
         .to_ascii_lowercase();
     compact.starts_with("javascript:") || compact.starts_with("vbscript:")
+}
+
+#[cfg(test)]
+mod allowlist_tests {
+    use super::*;
+
+    #[test]
+    fn only_svg_elements_live_in_the_svg_namespace_and_html_is_refused_anywhere() {
+        let ok = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org" xmlns:dc="http://purl.org/dc/elements/1.1/"><metadata><dc:title>x</dc:title></metadata><openbadges:assertion verify="https://x.example/a"/><linearGradient id="g"><stop offset="0"/></linearGradient><circle r="1" fill="url(#g)"/></svg>"#;
+        assert_eq!(check(ok.as_bytes()), Ok(()));
+        let unknown = r#"<svg xmlns="http://www.w3.org/2000/svg"><blink/></svg>"#;
+        assert_eq!(
+            check(unknown.as_bytes()),
+            Err(SvgError::UnknownElement("blink".into()))
+        );
+        let html = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:form/></svg>"#;
+        assert_eq!(
+            check(html.as_bytes()),
+            Err(SvgError::Embedded("form".into()))
+        );
+    }
 }
 
 #[cfg(test)]
