@@ -519,3 +519,20 @@ fn without_public_base_url_the_issuer_api_refuses_to_mint_ids_from_the_host_head
     // Nothing else depends on it: the public routes still answer.
     app.get("/static/emblem.css").expect(200);
 }
+
+#[test]
+fn the_openapi_document_is_served_without_credentials() {
+    let app = shared();
+    let resp = app.get("/api/v1/openapi.json");
+    resp.expect(200);
+    assert!(
+        resp.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json"))
+    );
+    let doc = resp.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(
+        doc["paths"]["/badgeclasses/{id}/awards"]["post"].is_object(),
+        "{doc}"
+    );
+}

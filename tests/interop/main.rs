@@ -11,6 +11,7 @@
 //! behaviour exactly and says so in its name.
 
 mod bakers;
+mod openapi;
 mod validator_core;
 
 use bakers::{Baker, assertion_elements, openbadges_chunks, text_chunks, with_legacy_text};

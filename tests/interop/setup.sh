@@ -6,6 +6,8 @@
 #   target/interop/vc    PyPI openbadges (1EdTech validator-core, OB 2.0), for ob_validator.py,
 #                        in a virtualenv of its own (its pins clash with the bakery's)
 #   target/interop/smtp  PyPI aiosmtpd, the SMTP server of the email tests (tests/e2e/smtp_server.py)
+#   target/interop/openapi  PyPI openapi-spec-validator, which judges the issuer API's OpenAPI 3.1
+#                        document (tests/interop/openapi.rs)
 #   target/interop/vc-sdist  the same release's source, for its test suite (scenarios and the
 #                        v1 context it carries)
 #
@@ -56,6 +58,18 @@ else
         --target "$dir/smtp.tmp" "aiosmtpd==$SMTPD_VERSION"
     rm -rf "$dir/smtp"
     mv "$dir/smtp.tmp" "$dir/smtp"
+fi
+
+OSV_VERSION=0.9.0
+if [ -d "$dir/openapi/openapi_spec_validator-$OSV_VERSION.dist-info" ]; then
+    echo "interop: openapi-spec-validator $OSV_VERSION already in $dir/openapi"
+else
+    echo "interop: installing openapi-spec-validator $OSV_VERSION into $dir/openapi"
+    rm -rf "$dir/openapi.tmp"
+    python3 -m pip install --quiet --disable-pip-version-check --no-input \
+        --target "$dir/openapi.tmp" "openapi-spec-validator==$OSV_VERSION"
+    rm -rf "$dir/openapi"
+    mv "$dir/openapi.tmp" "$dir/openapi"
 fi
 
 node_pkg="$dir/node/node_modules/openbadges-bakery/package.json"

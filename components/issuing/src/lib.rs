@@ -26,6 +26,9 @@
 //! | `POST /suppressions`, `POST /suppressions/remove` | issuer | `mail::suppression` |
 //! | `POST /mail/flush` | admin | `mail::outbox::flush` |
 //!
+//! `GET /openapi.json` (no credentials) is the OpenAPI 3.1 document of all of the above
+//! (`emblem_web::api::OPENAPI`).
+//!
 //! Every POST may carry `Idempotency-Key`: a retry gets the first answer
 //! (`emblem_services::idempotency`).
 //!
@@ -59,6 +62,9 @@ async fn handle(req: Request) -> Response {
 }
 
 async fn serve(req: Request) -> Result<Reply, Error> {
+    if let Some(doc) = emblem_web::api::openapi(req.method().as_str(), req.uri().path()) {
+        return Ok(doc);
+    }
     if vars::get("public_base_url").await.is_none()
         && vars::get("public_base_url_from_request").await.as_deref() != Some("true")
     {

@@ -16,6 +16,47 @@ pub mod cohort;
 pub mod handler;
 pub mod views;
 
+/// The OpenAPI 3.1 description of this API (`GET /api/v1/openapi.json`, no credentials).
+/// Tests keep it true: every route is in it and everything in it is a route
+/// (`api::tests`), it validates (`tests/interop`), and the README's examples call only
+/// what it describes.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The answer to `GET /api/v1/openapi.json`, if that is the request.
+pub fn openapi(method: &str, path: &str) -> Option<crate::reply::Reply> {
+    (path == "/api/v1/openapi.json" && matches!(method, "GET" | "HEAD")).then(|| {
+        crate::reply::Reply::bytes(200, crate::reply::JSON, OPENAPI.as_bytes().to_vec())
+            .with_header("access-control-allow-origin", "*")
+    })
+}
+
+/// Every route as `(method, path template)`, in the OpenAPI document's spelling.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/issuers"),
+    ("GET", "/issuers/{id}"),
+    ("PATCH", "/issuers/{id}"),
+    ("POST", "/issuers/{id}/keys"),
+    ("GET", "/issuers/{id}/keys"),
+    ("DELETE", "/issuers/{id}/keys/{key_id}"),
+    ("POST", "/issuers/{id}/signing-key"),
+    ("POST", "/issuers/{id}/webhook-secret"),
+    ("POST", "/badgeclasses"),
+    ("GET", "/badgeclasses"),
+    ("GET", "/badgeclasses/{id}"),
+    ("GET", "/badgeclasses/{id}/assertions"),
+    ("POST", "/badgeclasses/{id}/awards"),
+    ("POST", "/assertions"),
+    ("GET", "/assertions/{id}"),
+    ("POST", "/assertions/{id}/revoke"),
+    ("POST", "/assertions/{id}/recertify"),
+    ("POST", "/assertions/{id}/resend"),
+    ("GET", "/assertions/{id}/shares"),
+    ("GET", "/assertions/{id}/signed"),
+    ("POST", "/suppressions"),
+    ("POST", "/suppressions/remove"),
+    ("POST", "/mail/flush"),
+];
+
 // The validated inputs and paging live with the services that take them.
 pub use crate::service::{input, paging};
 
@@ -237,6 +278,100 @@ pub fn require_json(content_type: Option<&str>) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `template` with its `{params}` filled in.
+    fn concrete(template: &str) -> String {
+        let mut out = String::from(PREFIX);
+        for part in template.split('/').skip(1) {
+            out.push('/');
+            out.push_str(if part.starts_with('{') { "x1" } else { part });
+        }
+        out
+    }
+
+    #[test]
+    fn every_route_is_in_the_openapi_document_and_every_documented_operation_is_a_route() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("OpenAPI JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("path item").keys() {
+                documented.push((method.to_ascii_uppercase(), path.clone()));
+            }
+        }
+        documented.retain(|(_, p)| p != "/openapi.json");
+        documented.sort();
+        let mut routes: Vec<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        routes.sort();
+        assert_eq!(documented, routes, "the document and ROUTES differ");
+        for (method, template) in ROUTES {
+            let path = concrete(template);
+            assert!(
+                route(method, &path).is_ok(),
+                "{method} {path} is not routed"
+            );
+        }
+        // And nothing else is routed: every other method on those paths is 405.
+        for (_, template) in ROUTES {
+            let path = concrete(template);
+            for method in ["GET", "POST", "PATCH", "DELETE", "PUT"] {
+                let listed = ROUTES
+                    .iter()
+                    .any(|(m, t)| *m == method && concrete(t) == path);
+                assert_eq!(route(method, &path).is_ok(), listed, "{method} {path}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_readme_calls_only_documented_routes() {
+        let readme = include_str!("../../../../README.md");
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("OpenAPI JSON");
+        let mut seen = 0;
+        for line in readme.lines().filter(|l| l.contains("/api/v1/")) {
+            for (at, _) in line.match_indices("/api/v1/") {
+                let rest = &line[at + PREFIX.len()..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '?' | ')'))
+                    .unwrap_or(rest.len());
+                let path = &rest[..end];
+                if path.is_empty() || path.contains('…') || path == "/..." {
+                    continue;
+                }
+                // `$VAR` and `:id` segments stand for any value.
+                let normal: Vec<&str> = path
+                    .split('/')
+                    .skip(1)
+                    .map(|s| {
+                        if s.starts_with('$') || s.starts_with(':') {
+                            "{}"
+                        } else {
+                            s
+                        }
+                    })
+                    .collect();
+                let known = doc["paths"].as_object().expect("paths").keys().any(|p| {
+                    let parts: Vec<&str> = p.split('/').skip(1).collect();
+                    parts.len() == normal.len()
+                        && parts.iter().zip(&normal).all(|(a, b)| {
+                            a == b || (a.starts_with('{') && (*b == "{}" || !b.is_empty()))
+                        })
+                });
+                assert!(
+                    known,
+                    "README calls {PREFIX}{path}, which the OpenAPI document does not describe: {line}"
+                );
+                seen += 1;
+            }
+        }
+        assert!(
+            seen >= 20,
+            "only {seen} README references to the API were found"
+        );
+    }
 
     #[test]
     fn every_documented_route_matches() {
