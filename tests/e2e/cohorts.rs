@@ -311,3 +311,61 @@ fn the_earners_name_shows_on_the_page_the_certificate_and_the_embed_card_escaped
                "type": ["Extension", "extensions:RecipientProfile"], "name": "Ada <b>Lovelace</b>"})
     );
 }
+
+#[test]
+fn a_mistyped_address_is_swapped_while_pending_and_reissued_once_accepted() {
+    let app = app();
+    let iss = issuer(app, "Typo Academy");
+    let class = badge_class(app, &iss, json!({}));
+    let made = app
+        .request("POST", "/api/v1/assertions")
+        .bearer(&iss.key)
+        .json(
+            &json!({"badgeclass": class["id"], "issued_on": "2026-03-01T00:00:00Z",
+                      "recipient": {"email": "bob@exmaple.org", "name": "Bob"}}),
+        )
+        .send();
+    made.expect(201);
+    let made = made.json();
+    let id = made["id"].as_str().expect("id");
+    let replace = |id: &str, email: &str| {
+        app.request("POST", &format!("/api/v1/assertions/{id}/replace"))
+            .bearer(&iss.key)
+            .json(&json!({"email": email}))
+            .send()
+    };
+    // Pending: the same award, the new address, a new link; the old link is dead.
+    let swapped = replace(id, "bob@example.org");
+    swapped.expect(200);
+    let swapped = swapped.json();
+    assert_eq!(swapped["id"], id);
+    assert_eq!(swapped["recipient"]["email"], "bob@example.org");
+    assert_eq!(swapped["recipient"]["name"], "Bob");
+    assert_ne!(
+        swapped["recipient"]["identity"],
+        made["recipient"]["identity"]
+    );
+    assert_eq!(swapped["email"]["to"], "bob@example.org");
+    app.get(&path_of(made["claim_url"].as_str().expect("old")))
+        .expect(404);
+    // Accepted: revoked as reissued, and a new award with the same dates.
+    let claim = path_of(swapped["claim_url"].as_str().expect("claim"));
+    app.request("POST", &claim)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(b"action=accept".to_vec())
+        .send()
+        .expect(303);
+    let reissued = replace(id, "robert@example.org");
+    reissued.expect(200);
+    let reissued = reissued.json();
+    assert_ne!(reissued["id"], id);
+    assert_eq!(reissued["issued_on"], "2026-03-01T00:00:00Z");
+    assert_eq!(reissued["recipient"]["name"], "Bob");
+    let old = app
+        .get_auth(&format!("/api/v1/assertions/{id}"), &iss.key)
+        .json();
+    assert_eq!(old["revoked"]["reason"], "reissued", "{old:#}");
+    // A revoked award cannot be replaced.
+    let problem = replace(id, "x@example.org").expect_problem(409);
+    assert!(problem["detail"].is_string());
+}

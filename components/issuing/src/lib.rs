@@ -23,6 +23,8 @@
 //! | `GET /assertions/:id/shares` | issuer | `counters::read` |
 //! | `GET /assertions/:id/signed` | issuer | `signing::sign_award` |
 //! | `POST /badgeclasses/:id/awards` (JSON or CSV, ≤ 5,000 rows) | issuer | `cohorts::award_all` |
+//! | `POST /assertions/:id/replace` | issuer | `awards::replace` |
+//! | `POST /issuers/:id/webhook-secret` | admin or that issuer | `issuers::rotate_webhook_secret` |
 //! | `POST /suppressions`, `POST /suppressions/remove` | issuer | `mail::suppression` |
 //! | `POST /mail/flush` | admin | `mail::outbox::flush` |
 //!

@@ -186,6 +186,74 @@ pub async fn resend<K: Kv + ?Sized>(
     Ok(Created { award, claim_token })
 }
 
+/// The reason an award revoked by [`replace`] carries.
+pub const REISSUED: &str = "reissued";
+
+/// Fix a mistyped address on the issuer's award `id`. Pending or rejected: the address is
+/// swapped (a new salt and identity hash; the name stays) and a new claim link minted (the
+/// old one stops working). Accepted: the award is revoked with reason [`REISSUED`] and the
+/// badge awarded again to the new address, keeping its dates, evidence, narrative and name.
+/// Revoked: 409.
+pub async fn replace<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    id: &str,
+    email: String,
+) -> Result<Created, Error> {
+    let current = get(env.kv, issuer_id, id).await?;
+    if current.revoked.is_some() {
+        return Err(TransitionError::Revoked { id: id.to_owned() }.into());
+    }
+    if current.acceptance.state == AcceptanceState::Accepted {
+        let reason = Revoke {
+            reason: REISSUED.to_owned(),
+        };
+        revoke(env, issuer_id, id, reason).await?;
+        let again = NewAward {
+            badgeclass: current.badge_id.clone(),
+            email,
+            name: current.recipient.name.clone(),
+            issued_on: current.issued_on,
+            expires: current.expires,
+            evidence: current.evidence.clone(),
+            narrative: current.narrative.clone(),
+        };
+        return create(env, issuer_id, again).await;
+    }
+    let (claim_token, claim_ref) = new_claim(env, id).await?;
+    let new_hash = claim_ref.token_hash.clone();
+    let mut recipient = Recipient::new(email, env.entropy);
+    recipient.name = current.recipient.name.clone();
+    let now = env.now;
+    let mut replaced = None;
+    let result = transition(env.kv, Some(issuer_id), id, |a| {
+        if a.acceptance.state == AcceptanceState::Accepted {
+            // Accepted meanwhile: the caller retries and takes the reissue path.
+            return Err(TransitionError::AlreadyAccepted { id: a.id.clone() });
+        }
+        replaced = a.reissue_claim(claim_ref.clone(), now)?;
+        a.recipient = recipient.clone();
+        Ok(Changed::Yes)
+    })
+    .await;
+    let award = match result {
+        Ok(award) => award,
+        Err(e) => {
+            env.kv.delete(&store_keys::claim(&new_hash)).await?;
+            return Err(e);
+        }
+    };
+    if let Some(old) = replaced.filter(|old| *old != new_hash) {
+        env.kv.delete(&store_keys::claim(&old)).await?;
+    }
+    let awardee = store_keys::awardee(
+        &award.badge_id,
+        &sha256_hex(award.recipient.email.as_bytes()),
+    );
+    kv::put_json(env.kv, &awardee, &award.id).await?;
+    Ok(Created { award, claim_token })
+}
+
 /// Load an award, or 404.
 pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Award, Error> {
     load_record(kv, ObjectKind::Assertion, id, store_keys::award).await

@@ -57,11 +57,11 @@ impl Revoke {
     }
 }
 
-/// `POST /suppressions` and `POST /suppressions/remove` body: `{email}`.
+/// `{email}` bodies: `POST /suppressions`, `POST /suppressions/remove`, `POST /assertions/:id/replace`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuppressionInput;
+pub struct EmailInput;
 
-impl SuppressionInput {
+impl EmailInput {
     /// Validate the body; the normalised address.
     pub fn parse(body: &Value) -> Result<String, Error> {
         let obj = Check::body(body)?;

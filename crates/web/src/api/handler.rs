@@ -16,7 +16,7 @@
 use serde_json::Value;
 
 use super::input::{
-    IssuerUpdate, NewAward, NewBadge, NewIssuer, NewKey, Recertify, Revoke, SuppressionInput,
+    EmailInput, IssuerUpdate, NewAward, NewBadge, NewIssuer, NewKey, Recertify, Revoke,
 };
 use super::paging;
 use super::views::{
@@ -304,6 +304,11 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             let view = sent(env, &made, Occasion::Awarded, out).await?;
             created(base, format!("/assertions/{}", made.award.id), &view)
         }
+        Route::Replace(id) => {
+            let email = EmailInput::parse(&input)?;
+            let made = awards::replace(env, issuer_of(&principal)?, &id, email).await?;
+            Reply::json(200, &sent(env, &made, Occasion::Awarded, out).await?)
+        }
         Route::Resend(id) => {
             let made = awards::resend(env, issuer_of(&principal)?, &id).await?;
             Reply::json(200, &sent(env, &made, Occasion::Resent, out).await?)
@@ -336,7 +341,7 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
         }
         Route::Suppress => {
             let issuer_id = issuer_of(&principal)?;
-            let email = SuppressionInput::parse(&input)?;
+            let email = EmailInput::parse(&input)?;
             let hash = suppression::email_hash(&email);
             let record =
                 suppression::add(env.kv, issuer_id, &hash, Reason::Manual, env.now).await?;
@@ -347,7 +352,7 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
         }
         Route::Unsuppress => {
             let issuer_id = issuer_of(&principal)?;
-            let email = SuppressionInput::parse(&input)?;
+            let email = EmailInput::parse(&input)?;
             let removed = suppression::remove(env.kv, issuer_id, &email).await?;
             Reply::json(
                 200,

@@ -50,6 +50,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/assertions/{id}/revoke"),
     ("POST", "/assertions/{id}/recertify"),
     ("POST", "/assertions/{id}/resend"),
+    ("POST", "/assertions/{id}/replace"),
     ("GET", "/assertions/{id}/shares"),
     ("GET", "/assertions/{id}/signed"),
     ("POST", "/suppressions"),
@@ -110,6 +111,8 @@ pub enum Route {
     SignAward(String),
     /// `POST /badgeclasses/:id/awards` (issuer): award a cohort (JSON or CSV).
     AwardCohort(String),
+    /// `POST /assertions/:id/replace` (issuer): fix a mistyped address.
+    Replace(String),
     /// `POST /issuers/:id/webhook-secret` (admin or that issuer): a new webhook signing secret.
     RotateWebhookSecret(String),
     /// `POST /mail/flush` (admin): attempt the due emails of the outbox (for a scheduler).
@@ -150,6 +153,7 @@ impl Route {
                 | Self::Suppress
                 | Self::Unsuppress
                 | Self::AwardCohort(_)
+                | Self::Replace(_)
         )
     }
 
@@ -252,6 +256,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
                 &["POST"],
                 (m == "POST").then(|| Route::Recertify(owned(id))),
             ),
+            (["assertions", id, "replace"], m) => {
+                (&["POST"], (m == "POST").then(|| Route::Replace(owned(id))))
+            }
             (["assertions", id, "resend"], m) => {
                 (&["POST"], (m == "POST").then(|| Route::Resend(owned(id))))
             }
