@@ -623,3 +623,71 @@ fn a_webhook_that_never_answers_is_cut_off() {
     );
     assert!(read_record(app, &format!("award/{}", body["id"].as_str().expect("id"))).is_some());
 }
+
+#[test]
+fn webhook_events_are_retried_until_delivered_and_cover_the_whole_lifecycle() {
+    let app = app();
+    let issuer = issuer(app, "Event Academy");
+    let set_hook = |url: &str| {
+        app.request("PATCH", &format!("/api/v1/issuers/{}", issuer.id))
+            .bearer(&issuer.key)
+            .json(&json!({"webhook_url": url}))
+            .send()
+    };
+    let failing = Receiver::start(500);
+    let first = set_hook(&failing.url);
+    first.expect(200);
+    let secret = first.json()["webhook_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let class = badge_class(app, &issuer, json!({}));
+    let body = award(app, &issuer, &class, "events@example.org", json!({}));
+    assert_eq!(body["webhook"]["delivered"], false, "{}", body["webhook"]);
+    assert_eq!(body["webhook"]["status"], 500);
+    let _ = failing.next();
+
+    // The issuer fixes its endpoint; the retry goes there, once, signed.
+    let fixed = Receiver::start(204);
+    set_hook(&fixed.url).expect(200);
+    let flush = || {
+        app.request("POST", "/api/v1/mail/flush?retry=now")
+            .bearer(ADMIN_TOKEN)
+            .send()
+            .expect(200)
+            .json()
+    };
+    flush();
+    let retried = fixed.next();
+    let sent: Value = serde_json::from_slice(&retried.body).expect("json");
+    assert_eq!(sent["event"], "assertion.awarded");
+    let signature = retried.header("emblem-signature").expect("signed");
+    assert!(signature_is_valid(&secret, signature, &retried.body));
+    flush();
+    assert!(fixed.try_next().is_none(), "delivered once");
+
+    // The earner accepts (the claim component queues the event; a flush delivers it).
+    let claim_path = path_of(body["claim_url"].as_str().expect("claim"));
+    form(app, &claim_path, "action=accept").expect(303);
+    flush();
+    let accepted: Value = serde_json::from_slice(&fixed.next().body).expect("json");
+    assert_eq!(accepted["event"], "assertion.accepted");
+    assert_eq!(accepted["state"], "accepted");
+    form(app, &claim_path, "action=private").expect(303);
+    flush();
+    let private: Value = serde_json::from_slice(&fixed.next().body).expect("json");
+    assert_eq!(private["event"], "assertion.visibility_changed");
+    assert_eq!(private["visibility"], "private");
+
+    // The issuer revokes: delivered at once.
+    let id = body["id"].as_str().expect("id");
+    app.request("POST", &format!("/api/v1/assertions/{id}/revoke"))
+        .bearer(&issuer.key)
+        .json(&json!({"reason": "Issued in error"}))
+        .send()
+        .expect(200);
+    let revoked: Value = serde_json::from_slice(&fixed.next().body).expect("json");
+    assert_eq!(revoked["event"], "assertion.revoked");
+    assert_eq!(revoked["revoked"]["reason"], "Issued in error");
+    assert!(fixed.try_next().is_none());
+}

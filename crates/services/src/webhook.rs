@@ -12,9 +12,13 @@
 //!    can refuse a POST that did not come from Emblem. The secret is made when the webhook is
 //!    first set, shown once in that answer, and replaced by
 //!    `POST /api/v1/issuers/:id/webhook-secret`.
-//! 4. The component delivers it through [`Webhooks`] (outbound HTTP, with time caps; see
-//!    `emblem-edge`) and reports the [`Delivery`] in the API response. A failed delivery never
-//!    fails the award or the resend: the email is in the response too.
+//! 4. Every event is queued in the outbox (`crate::mail::outbox`, [`Kind::Webhook`]) and
+//!    delivered from there through [`Webhooks`] (outbound HTTP, with time caps; see
+//!    `emblem-edge`): at once for award, resend, revoke and re-certify (the award and resend
+//!    answers report the [`Delivery`]), by the next flush for the earner's answers and email
+//!    outcomes. Failures are retried with backoff; none fails the call.
+//!
+//! [`Kind::Webhook`]: crate::mail::outbox::Kind::Webhook
 //!
 //! The host's `allowed_outbound_hosts` (`https://*:443` for `issuing`) is the second fence.
 //! A name that resolves to an internal address is not caught here: the component cannot see
@@ -263,6 +267,35 @@ mod tests {
         assert_eq!(d.error.as_deref(), Some("the webhook answered HTTP 500"));
         assert_eq!(Delivery::failed("u", "timeout").status, None);
     }
+}
+
+/// The body of a lifecycle event (`assertion.accepted`, `assertion.revoked`, `email.sent`, …):
+/// `{event, assertion_id, assertion_url, issuer_id, occurred_at, state, status, visibility,
+/// expires, revoked}` and, for email events, `email`.
+pub fn event_payload(
+    event: &str,
+    award: &emblem_badges::model::award::Award,
+    base: &emblem_badges::base_url::BaseUrl,
+    now: OffsetDateTime,
+    extra: Option<serde_json::Value>,
+) -> serde_json::Value {
+    use emblem_badges::clock::format;
+    let mut v = serde_json::json!({
+        "event": event,
+        "assertion_id": award.id,
+        "assertion_url": base.assertion(&award.id),
+        "issuer_id": award.issuer_id,
+        "occurred_at": format(now),
+        "state": award.acceptance.state,
+        "status": award.status(now),
+        "visibility": award.visibility,
+        "expires": award.expires.map(format),
+        "revoked": award.revoked,
+    });
+    if let (Some(obj), Some(serde_json::Value::Object(extra))) = (v.as_object_mut(), extra) {
+        obj.extend(extra);
+    }
+    v
 }
 
 /// The `Emblem-Signature` header value for `body` sent at `timestamp` (Unix seconds):

@@ -289,28 +289,65 @@ pub async fn act<K: Kv + ?Sized>(
     let now = env.now;
     let live_hash = found.token_hash.clone();
     let mut stale = false;
+    let mut changed = false;
     let result = awards::transition(env.kv, None, &found.award.id, |award| {
         stale = award.claim.as_ref().map(|c| &c.token_hash) != Some(&live_hash);
         if stale {
             return Ok(Changed::No);
         }
-        match action {
+        let outcome = match action {
             Action::Accept => award.accept(now),
             Action::Reject { .. } => award.reject(now),
             Action::Public => award.set_visibility(Visibility::Public),
             Action::Private => award.set_visibility(Visibility::Private),
-        }
+        }?;
+        changed = outcome == Changed::Yes;
+        Ok(outcome)
     })
     .await;
     let reply = match result {
         Ok(_) if stale => Page::not_found(base).reply(404),
-        Ok(_) => see_other(base, token),
+        Ok(award) => {
+            if changed {
+                announce(env, &award, action).await;
+            }
+            see_other(base, token)
+        }
         Err(Error::Conflict(crate::error::Conflict::Transition(t))) => {
             Page::conflict(base, token, &found, &t).reply(409)
         }
         Err(e) => failure(base, &e),
     };
     finish(reply, false)
+}
+
+/// Queue the issuer's webhook event for an earner's answer (the issuing component's outbox
+/// flush delivers it: this component has no outbound network). A failure is logged, never
+/// shown to the earner: their answer is recorded either way.
+async fn announce<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    award: &crate::model::award::Award,
+    action: Action,
+) {
+    let event = match action {
+        Action::Accept => "assertion.accepted",
+        Action::Reject { .. } => "assertion.rejected",
+        Action::Public | Action::Private => "assertion.visibility_changed",
+    };
+    let queued = async {
+        let issuer = crate::service::issuers::load(env.kv, &award.issuer_id).await?;
+        let payload = crate::service::webhook::event_payload(event, award, env.base, env.now, None);
+        crate::service::mail::outbox::enqueue_hook(
+            env.kv, &issuer, &award.id, event, payload, env.now,
+        )
+        .await
+    };
+    if let Err(e) = queued.await {
+        eprintln!(
+            "emblem: queueing the webhook event {event} of {}: {e}",
+            award.id
+        );
+    }
 }
 
 fn see_other(base: &BaseUrl, token: &str) -> Reply {

@@ -4,9 +4,9 @@
 
 use time::OffsetDateTime;
 
-use super::Mailer;
 use super::outbox::{self, Attempted, Body, Draft, Kind, Outgoing};
 use super::suppression;
+use super::{Mailer, Transports};
 use crate::email::{self, AwardEmail, Occasion};
 use crate::env::Env;
 use crate::kv::Kv;
@@ -68,11 +68,12 @@ fn body(issuer: &Issuer, email: &AwardEmail, unsubscribe_url: &str) -> Body {
 /// and, if `send_now`, attempt it and two other due emails (a cohort attempts its first rows
 /// only and leaves the rest to the flush). A store or transport failure here never fails the award: it shows in the
 /// outbox record (or, if the record could not be written, in the log and a `None` outbox).
-pub async fn award_event<K: Kv + ?Sized, M: Mailer>(
+pub async fn award_event<K: Kv + ?Sized, T: Transports>(
     env: &Env<'_, K>,
-    mailer: &M,
+    out: &T,
     event: Event<'_>,
 ) -> Result<Delivered, Error> {
+    let mailer = out.mailer();
     let Event {
         occasion,
         award,
@@ -111,7 +112,8 @@ pub async fn award_event<K: Kv + ?Sized, M: Mailer>(
         to: award.recipient.email.clone(),
         claim_hash: claim_hash.clone(),
         not_before,
-        body: body(issuer, email, &unsubscribe_url),
+        body: Some(body(issuer, email, &unsubscribe_url)),
+        hook: None,
     };
     let kind = match occasion {
         Occasion::Resent => Kind::Resent,
@@ -131,11 +133,11 @@ pub async fn award_event<K: Kv + ?Sized, M: Mailer>(
             outbox: Some(queued),
         });
     }
-    let record = match outbox::attempt(env, mailer, &queued.id).await? {
+    let record = match outbox::attempt(env, out, &queued.id).await? {
         Attempted::Done(m) => m,
         Attempted::Left(m) => m.unwrap_or(queued),
     };
-    if let Err(e) = outbox::flush(env, mailer, PIGGYBACK_BUDGET, outbox::When::Due).await {
+    if let Err(e) = outbox::flush(env, out, PIGGYBACK_BUDGET, outbox::When::Due).await {
         eprintln!("emblem: retrying queued email: {e}");
     }
     Ok(Delivered {

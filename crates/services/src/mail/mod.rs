@@ -84,6 +84,33 @@ pub trait Mailer {
     async fn send(&self, envelope: &Envelope) -> Result<(), SendError>;
 }
 
+/// What leaves Emblem: email and webhook deliveries (the outbox sends both).
+pub trait Transports {
+    /// The mail transport.
+    type M: Mailer;
+    /// The webhook sender.
+    type W: crate::webhook::Webhooks;
+    /// The mail transport.
+    fn mailer(&self) -> &Self::M;
+    /// The webhook sender.
+    fn webhooks(&self) -> &Self::W;
+}
+
+/// Nothing leaves: email delivery is off and webhook deliveries report as failed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl Transports for Offline {
+    type M = NoMail;
+    type W = crate::webhook::NoWebhooks;
+    fn mailer(&self) -> &NoMail {
+        &NoMail
+    }
+    fn webhooks(&self) -> &crate::webhook::NoWebhooks {
+        &crate::webhook::NoWebhooks
+    }
+}
+
 /// No mail transport: email delivery is off (the issuer carries the email from the API
 /// response or its webhook, as before).
 #[derive(Debug, Clone, Copy, Default)]

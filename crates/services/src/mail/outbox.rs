@@ -14,15 +14,17 @@ use time::{Duration, OffsetDateTime};
 
 use super::message::{self, Parts};
 use super::suppression::{self, Reason};
-use super::{Mailer, SendError};
+use super::{Mailer, SendError, Transports};
 use crate::env::Env;
 use crate::kv::{self, Kv, read_counter};
 use crate::listing;
 use crate::store_keys;
+use crate::webhook::{self, Webhooks};
 use emblem_badges::clock::{ts, ts_opt};
 use emblem_badges::error::Error;
 use emblem_badges::model::V1;
 use emblem_badges::model::award::{AcceptanceState, Award};
+use emblem_badges::model::issuer::Issuer;
 
 /// Retry delays after the 1st, 2nd, … failed attempt; after the last, the message is given up.
 pub const BACKOFF: [Duration; 7] = [
@@ -52,6 +54,8 @@ pub enum Kind {
     Resent,
     /// A reminder to answer.
     Reminder,
+    /// An event POSTed to the issuer's webhook (not an email).
+    Webhook,
 }
 
 /// Where a message stands.
@@ -143,6 +147,24 @@ pub struct Outgoing {
     pub updated_at: OffsetDateTime,
     /// The message; dropped once final.
     pub body: Option<Body>,
+    /// For [`Kind::Webhook`]: where and what to POST; dropped once final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<Hook>,
+    /// For [`Kind::Webhook`]: the receiver's last HTTP status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+}
+
+/// A webhook delivery: the issuer's URL, the event's name and its JSON body. It is signed
+/// when it is sent, with the issuer's secret of that moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hook {
+    /// The issuer's `webhook_url` when the event happened.
+    pub url: String,
+    /// The event (`assertion.awarded`, `assertion.accepted`, `email.sent`, …).
+    pub event: String,
+    /// The JSON body.
+    pub payload: serde_json::Value,
 }
 
 /// The queues the flush walks.
@@ -178,8 +200,10 @@ pub struct Draft {
     pub claim_hash: Option<String>,
     /// Not before.
     pub not_before: OffsetDateTime,
-    /// The message.
-    pub body: Body,
+    /// The email (None for a webhook event).
+    pub body: Option<Body>,
+    /// The webhook event (None for an email).
+    pub hook: Option<Hook>,
 }
 
 /// Record `draft` in the outbox and its queue. Nothing is sent.
@@ -208,7 +232,9 @@ pub async fn enqueue<K: Kv + ?Sized>(
         sent_at: None,
         created_at: now,
         updated_at: now,
-        body: Some(draft.body),
+        body: draft.body,
+        hook: draft.hook,
+        http_status: None,
     };
     kv::put_json(kv, &store_keys::mail(&id), &record).await?;
     let queue = if draft.kind == Kind::Reminder {
@@ -226,6 +252,36 @@ pub async fn enqueue<K: Kv + ?Sized>(
     Ok(record)
 }
 
+/// Queue the webhook event `event` of `award_id` with body `payload`, if the issuer has a
+/// webhook (Ok(None) otherwise). Nothing is sent here.
+pub async fn enqueue_hook<K: Kv + ?Sized>(
+    kv: &K,
+    issuer: &Issuer,
+    award_id: &str,
+    event: &str,
+    payload: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<Option<Outgoing>, Error> {
+    let Some(url) = &issuer.webhook_url else {
+        return Ok(None);
+    };
+    let draft = Draft {
+        kind: Kind::Webhook,
+        award_id: award_id.to_owned(),
+        issuer_id: issuer.id.clone(),
+        to: url.clone(),
+        claim_hash: None,
+        not_before: now,
+        body: None,
+        hook: Some(Hook {
+            url: url.clone(),
+            event: event.to_owned(),
+            payload,
+        }),
+    };
+    Ok(Some(enqueue(kv, draft, now).await?))
+}
+
 /// The record of message `id`.
 pub async fn load<K: Kv + ?Sized>(kv: &K, id: &str) -> Result<Option<Outgoing>, Error> {
     Ok(kv::get_json(kv, &store_keys::mail(id)).await?)
@@ -241,6 +297,7 @@ pub async fn latest_for_award<K: Kv + ?Sized>(
     let mut n = read_counter(kv, &store_keys::mail_seq(award_id)).await?;
     while n > 0 {
         if let Some(m) = load(kv, &format!("{award_id}.{n}")).await?
+            && m.kind != Kind::Webhook
             && !(m.kind == Kind::Reminder && m.not_before > now)
         {
             return Ok(Some(m));
@@ -291,12 +348,12 @@ fn stale(m: &Outgoing, award: Option<&Award>) -> Option<&'static str> {
 /// way (`t` ahead of the finished attempts) and younger than [`LEASE`], leave it. Otherwise
 /// increment the counter; only the request that gets `t + 1` sends. Every backend's
 /// increment is atomic, so of any number of concurrent flushes one sends.
-pub async fn attempt<K: Kv + ?Sized, M: Mailer>(
+pub async fn attempt<K: Kv + ?Sized, T: Transports>(
     env: &Env<'_, K>,
-    mailer: &M,
+    out: &T,
     id: &str,
 ) -> Result<Attempted, Error> {
-    attempt_when(env, mailer, id, When::Due).await
+    attempt_when(env, out, id, When::Due).await
 }
 
 /// Which messages a flush attempts.
@@ -316,12 +373,13 @@ fn is_due(m: &Outgoing, now: OffsetDateTime, when: When) -> bool {
     }
 }
 
-async fn attempt_when<K: Kv + ?Sized, M: Mailer>(
+async fn attempt_when<K: Kv + ?Sized, T: Transports>(
     env: &Env<'_, K>,
-    mailer: &M,
+    out: &T,
     id: &str,
     when: When,
 ) -> Result<Attempted, Error> {
+    let mailer = out.mailer();
     let key = store_keys::mail(id);
     let Some(mut m) = load(env.kv, id).await? else {
         return Ok(Attempted::Left(None));
@@ -344,7 +402,27 @@ async fn attempt_when<K: Kv + ?Sized, M: Mailer>(
     kv::put_json(env.kv, &key, &m).await?;
 
     let award = crate::awards::load(env.kv, &m.award_id).await.ok();
-    let outcome = if let Some(reason) = stale(&m, award.as_ref()) {
+    let outcome = if let Some(hook) = &m.hook {
+        // Sent to the issuer's webhook as it is now (a fixed URL gets the retries), signed
+        // with its secret of now; a webhook removed meanwhile ends the delivery.
+        let issuer = crate::issuers::load(env.kv, &m.issuer_id).await.ok();
+        match issuer.as_ref().and_then(|i| i.webhook_url.as_deref()) {
+            None => Outcome::NotSent(Status::Skipped, "the issuer removed its webhook".to_owned()),
+            Some(url) => {
+                let body = serde_json::to_vec(&hook.payload).unwrap_or_default();
+                let secret = issuer.as_ref().and_then(|i| i.webhook_secret.as_deref());
+                let signature = secret.map(|s| webhook::signature(s, now.unix_timestamp(), &body));
+                let delivery = out.webhooks().post_json(url, body, signature).await;
+                m.http_status = delivery.status;
+                m.to = url.to_owned();
+                if delivery.delivered {
+                    Outcome::Sent
+                } else {
+                    Outcome::Failed(delivery.error.unwrap_or_else(|| "not delivered".to_owned()))
+                }
+            }
+        }
+    } else if let Some(reason) = stale(&m, award.as_ref()) {
         Outcome::NotSent(Status::Skipped, reason.to_owned())
     } else if let Some(s) = suppression::check(env.kv, &m.issuer_id, &m.to).await? {
         let reason = serde_json::to_value(s.reason).ok();
@@ -406,8 +484,25 @@ async fn attempt_when<K: Kv + ?Sized, M: Mailer>(
     }
     if m.status.is_final(m.next_attempt_at) {
         m.body = None;
+        m.hook = None;
     }
     kv::put_json(env.kv, &key, &m).await?;
+    if m.kind != Kind::Webhook
+        && matches!(m.status, Status::Sent | Status::Failed)
+        && let (Ok(issuer), Some(award)) =
+            (crate::issuers::load(env.kv, &m.issuer_id).await, &award)
+    {
+        let event = if m.status == Status::Sent {
+            "email.sent"
+        } else {
+            "email.failed"
+        };
+        let extra = serde_json::json!({"email": {"message_id": m.id, "kind": m.kind,
+            "status": m.status, "attempts": m.attempts, "last_error": m.last_error,
+            "next_attempt_at": m.next_attempt_at.map(emblem_badges::clock::format)}});
+        let payload = webhook::event_payload(event, award, env.base, now, Some(extra));
+        enqueue_hook(env.kv, &issuer, &m.award_id, event, payload, now).await?;
+    }
     Ok(Attempted::Done(m))
 }
 
@@ -451,9 +546,9 @@ pub struct Flushed {
 
 /// Attempt every due message, at most `budget` attempts and [`FLUSH_SCAN`] records per
 /// queue; advances each queue's starting point past the messages that are final.
-pub async fn flush<K: Kv + ?Sized, M: Mailer>(
+pub async fn flush<K: Kv + ?Sized, T: Transports>(
     env: &Env<'_, K>,
-    mailer: &M,
+    out: &T,
     budget: u32,
     when: When,
 ) -> Result<Flushed, Error> {
@@ -489,7 +584,7 @@ pub async fn flush<K: Kv + ?Sized, M: Mailer>(
             }
             let record = if !fin && due && attempts < budget {
                 attempts += 1;
-                match attempt_when(env, mailer, &record.id, when).await? {
+                match attempt_when(env, out, &record.id, when).await? {
                     Attempted::Done(m) => {
                         match m.status {
                             Status::Sent => report.sent += 1,

@@ -139,7 +139,7 @@ pub async fn perform<K: Kv + ?Sized, O: Outbound>(
                     link,
                     send_now,
                 };
-                let delivered = deliver::award_event(env, out.mailer(), event).await;
+                let delivered = deliver::award_event(env, out, event).await;
                 view.created += 1;
                 let mut v = row_view(&row, "created");
                 v.id = Some(made.award.id.clone());

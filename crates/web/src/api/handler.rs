@@ -31,12 +31,12 @@ use crate::kv::Kv;
 use crate::reply::Reply;
 use crate::service::awards::Created;
 use crate::service::idempotency;
+use crate::service::mail::deliver;
 use crate::service::mail::outbox;
 use crate::service::mail::suppression::{self, Reason};
-use crate::service::mail::{Mailer, NoMail, deliver};
 use crate::service::{apikeys, awards, badges, issuers, signing};
 use crate::validate::parse_json;
-use crate::webhook::{self, NoWebhooks, Webhooks};
+use crate::webhook;
 
 /// A routed, authenticated call waiting for its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +124,7 @@ pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
         link,
         send_now: true,
     };
-    let delivered = deliver::award_event(env, out.mailer(), event).await?;
+    let delivered = deliver::award_event(env, out, event).await?;
     let mail = delivered.email;
     let delivery = match &issuer.webhook_url {
         Some(url) => {
@@ -141,12 +141,17 @@ pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
                 claim_expires_at: view.claim_expires_at,
                 email: &mail,
             };
-            let body = serde_json::to_vec(&payload).unwrap_or_default();
-            let signature = issuer
-                .webhook_secret
-                .as_deref()
-                .map(|secret| webhook::signature(secret, env.now.unix_timestamp(), &body));
-            Some(out.webhooks().post_json(url, body, signature).await)
+            let event = match occasion {
+                Occasion::Resent => "assertion.claim_resent",
+                Occasion::Awarded | Occasion::Reminder => "assertion.awarded",
+            };
+            let payload = serde_json::to_value(&payload).unwrap_or_default();
+            let queued =
+                outbox::enqueue_hook(env.kv, &issuer, &award.id, event, payload, env.now).await?;
+            match queued {
+                Some(q) => Some(hook_delivery(env, out, url, &q.id).await?),
+                None => None,
+            }
         }
         None => None,
     };
@@ -158,31 +163,53 @@ pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
     })
 }
 
-/// What leaves Emblem during a call: webhook deliveries and email.
-pub trait Outbound {
-    /// The webhook sender.
-    type W: Webhooks;
-    /// The mail transport.
-    type M: Mailer;
-    /// The webhook sender.
-    fn webhooks(&self) -> &Self::W;
-    /// The mail transport.
-    fn mailer(&self) -> &Self::M;
+/// What leaves Emblem during a call: email and webhook deliveries (both through the outbox).
+pub use crate::service::mail::{Offline, Transports as Outbound};
+
+/// Attempt the queued webhook event `id` now and report it as the response's `webhook`.
+async fn hook_delivery<K: Kv + ?Sized, O: Outbound>(
+    env: &Env<'_, K>,
+    out: &O,
+    url: &str,
+    id: &str,
+) -> Result<webhook::Delivery, Error> {
+    let record = match outbox::attempt(env, out, id).await? {
+        outbox::Attempted::Done(m) => Some(m),
+        outbox::Attempted::Left(m) => m,
+    };
+    Ok(match record {
+        Some(m) if m.status == outbox::Status::Sent => webhook::Delivery {
+            url: url.to_owned(),
+            delivered: true,
+            status: m.http_status,
+            error: None,
+        },
+        Some(m) => webhook::Delivery {
+            url: url.to_owned(),
+            delivered: false,
+            status: m.http_status,
+            error: m.last_error,
+        },
+        None => webhook::Delivery::failed(url, "the delivery was not recorded"),
+    })
 }
 
-/// Nothing leaves: webhook deliveries report as failed and email delivery is off.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Offline;
-
-impl Outbound for Offline {
-    type W = NoWebhooks;
-    type M = NoMail;
-    fn webhooks(&self) -> &NoWebhooks {
-        &NoWebhooks
+/// Queue the lifecycle event `event` of `award` for the issuer's webhook, if it has one, and
+/// attempt it. A failure is retried by the outbox; it never fails the call.
+async fn emit<K: Kv + ?Sized, O: Outbound>(
+    env: &Env<'_, K>,
+    out: &O,
+    award: &crate::model::award::Award,
+    event: &str,
+) -> Result<(), Error> {
+    let issuer = issuers::load(env.kv, &award.issuer_id).await?;
+    let payload = webhook::event_payload(event, award, env.base, env.now, None);
+    if let Some(q) =
+        outbox::enqueue_hook(env.kv, &issuer, &award.id, event, payload, env.now).await?
+    {
+        outbox::attempt(env, out, &q.id).await?;
     }
-    fn mailer(&self) -> &NoMail {
-        &NoMail
-    }
+    Ok(())
 }
 
 /// Step 3: parse, validate and act, with no webhook sender (deliveries report as failed).
@@ -337,7 +364,7 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             } else {
                 outbox::When::Due
             };
-            Reply::json(200, &outbox::flush(env, out.mailer(), budget, when).await?)
+            Reply::json(200, &outbox::flush(env, out, budget, when).await?)
         }
         Route::Suppress => {
             let issuer_id = issuer_of(&principal)?;
@@ -362,11 +389,13 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
         Route::Revoke(id) => {
             let input = Revoke::parse(&input)?;
             let award = awards::revoke(env, issuer_of(&principal)?, &id, input).await?;
+            emit(env, out, &award, "assertion.revoked").await?;
             Reply::json(200, &AwardView::new(&award, base, env.now, None))
         }
         Route::Recertify(id) => {
             let input = Recertify::parse(&input)?;
             let award = awards::recertify(env, issuer_of(&principal)?, &id, input).await?;
+            emit(env, out, &award, "assertion.recertified").await?;
             Reply::json(200, &AwardView::new(&award, base, env.now, None))
         }
         Route::Shares(id) => {

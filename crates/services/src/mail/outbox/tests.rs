@@ -32,6 +32,17 @@ impl Mailer for Recorder {
     }
 }
 
+impl Transports for Recorder {
+    type M = Self;
+    type W = crate::webhook::NoWebhooks;
+    fn mailer(&self) -> &Self {
+        self
+    }
+    fn webhooks(&self) -> &crate::webhook::NoWebhooks {
+        &crate::webhook::NoWebhooks
+    }
+}
+
 fn award(b: &Bench) -> Award {
     let env = b.env();
     let class = block_on(crate::badges::create(&env, "iss", badge_input())).expect("badge");
@@ -57,14 +68,15 @@ fn draft(award: &Award, kind: Kind, not_before: OffsetDateTime) -> Draft {
         to: award.recipient.email.clone(),
         claim_hash: award.claim.as_ref().map(|c| c.token_hash.clone()),
         not_before,
-        body: Body {
+        body: Some(Body {
             from_name: "Academy".into(),
             reply_to: None,
             subject: "You earned it".into(),
             text: "text".into(),
             html: "<p>html</p>".into(),
             unsubscribe_url: "https://badges.example.org/unsubscribe/U".into(),
-        },
+        }),
+        hook: None,
     }
 }
 
