@@ -369,3 +369,78 @@ fn a_mistyped_address_is_swapped_while_pending_and_reissued_once_accepted() {
     let problem = replace(id, "x@example.org").expect_problem(409);
     assert!(problem["detail"].is_string());
 }
+
+#[test]
+fn editing_what_was_earned_makes_a_new_class_version_and_old_awards_keep_theirs() {
+    let app = app();
+    let iss = issuer(app, "Versioned Academy");
+    let class = badge_class(app, &iss, json!({}));
+    let class_id = class["id"].as_str().expect("id");
+    let award_of = |class_id: &str| {
+        app.request("POST", "/api/v1/assertions")
+            .bearer(&iss.key)
+            .json(&json!({"badgeclass": class_id, "recipient": {"email": "v@example.org"}}))
+            .send()
+    };
+    let old_award = award_of(class_id);
+    old_award.expect(201);
+    let patch = |id: &str, body: Value| {
+        app.request("PATCH", &format!("/api/v1/badgeclasses/{id}"))
+            .bearer(&iss.key)
+            .json(&body)
+            .send()
+    };
+    // Tags and policy change in place.
+    let same = patch(
+        class_id,
+        json!({"tags": ["safety"], "duplicate_policy": "deny"}),
+    );
+    same.expect(200);
+    assert_eq!(same.json()["id"], class_id);
+    assert_eq!(same.json()["tags"], json!(["safety"]));
+    // The criteria change what was earned: a new version.
+    let v2 = patch(
+        class_id,
+        json!({"criteria": {"narrative": "Pass the new exam."}}),
+    );
+    v2.expect(201);
+    let v2 = v2.json();
+    let v2_id = v2["id"].as_str().expect("id");
+    assert_ne!(v2_id, class_id);
+    assert_eq!(v2["supersedes"], class_id);
+    assert_eq!(v2["tags"], json!(["safety"]));
+    let v1 = app
+        .get_auth(&format!("/api/v1/badgeclasses/{class_id}"), &iss.key)
+        .json();
+    assert_eq!(v1["superseded_by"], v2_id);
+    // The old award still points at what it was issued against.
+    let old_doc = app
+        .get(&path_of(
+            old_award.json()["assertion_url"].as_str().expect("url"),
+        ))
+        .json();
+    assert!(
+        old_doc["badge"]
+            .as_str()
+            .is_some_and(|b| b.ends_with(class_id)),
+        "{old_doc}"
+    );
+    let v1_doc = app.get(&format!("/badges/{class_id}")).json();
+    assert_eq!(
+        v1_doc["criteria"]["narrative"], class["criteria"]["narrative"],
+        "{v1_doc}"
+    );
+    let v2_doc = app.get(&format!("/badges/{v2_id}")).json();
+    assert_eq!(
+        v2_doc["criteria"]["narrative"], "Pass the new exam.",
+        "{v2_doc}"
+    );
+    // New awards must use the latest version; an old version cannot be edited.
+    assert_eq!(
+        award_of(class_id).expect_problem(422)["errors"][0]["field"],
+        "badgeclass"
+    );
+    award_of(v2_id).expect(201);
+    patch(class_id, json!({"name": "x"})).expect_problem(422);
+    patch(v2_id, json!({"name": ""})).expect_problem(422);
+}

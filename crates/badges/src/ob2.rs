@@ -413,6 +413,8 @@ pub mod fixtures {
             }],
             expires_after_days: Some(365),
             duplicate_policy: Default::default(),
+            supersedes: None,
+            superseded_by: None,
             created_at: datetime!(2026-01-02 09:00 UTC),
         }
     }

@@ -62,6 +62,16 @@ pub async fn create<K: Kv + ?Sized>(
     issuer_id: &str,
     input: NewAward,
 ) -> Result<Created, Error> {
+    create_against(env, issuer_id, input, false).await
+}
+
+/// [`create`]; `reissue` allows a superseded class version (a reissue keeps what was earned).
+async fn create_against<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    input: NewAward,
+    reissue: bool,
+) -> Result<Created, Error> {
     let badge = badges::get(env.kv, issuer_id, &input.badgeclass)
         .await
         .map_err(|e| match e {
@@ -79,6 +89,12 @@ pub async fn create<K: Kv + ?Sized>(
             .expires_after_days
             .map(|days| input.issued_on + Duration::days(i64::from(days)))
     });
+    if let Some(latest) = badge.superseded_by.as_ref().filter(|_| !reissue) {
+        return Err(Error::invalid(
+            "badgeclass",
+            format!("this badge class was superseded by {latest}; award that version"),
+        ));
+    }
     let awardee_key = store_keys::awardee(&badge.id, &sha256_hex(input.email.as_bytes()));
     if badge.duplicate_policy != DuplicatePolicy::Allow
         && let Some(existing) = kv::get_json::<_, String>(env.kv, &awardee_key).await?
@@ -218,7 +234,7 @@ pub async fn replace<K: Kv + ?Sized>(
             evidence: current.evidence.clone(),
             narrative: current.narrative.clone(),
         };
-        return create(env, issuer_id, again).await;
+        return create_against(env, issuer_id, again, true).await;
     }
     let (claim_token, claim_ref) = new_claim(env, id).await?;
     let new_hash = claim_ref.token_hash.clone();

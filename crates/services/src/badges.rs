@@ -17,6 +17,120 @@ use emblem_badges::model::badge::BadgeClass;
 use crate::listing::{self, Listed};
 use crate::store::{insert_new, load as load_record, store_image};
 
+/// The outcome of an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edited {
+    /// Changed in place (tags, default validity, duplicate policy).
+    InPlace(BadgeClass),
+    /// What was earned changed (name, description, image, criteria, alignment): a new
+    /// version with a new id; the old one stays, marked `superseded_by`.
+    NewVersion(BadgeClass),
+}
+
+/// Edit the issuer's class `id` with the JSON patch `patch` (fields of a new class; absent
+/// ones stay). Validated as a whole class. Editing a superseded version is 422.
+pub async fn edit<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    id: &str,
+    patch: &serde_json::Value,
+) -> Result<Edited, Error> {
+    let current = get(env.kv, issuer_id, id).await?;
+    if let Some(latest) = &current.superseded_by {
+        return Err(Error::invalid(
+            "id",
+            format!("this version was superseded by {latest}; edit that one"),
+        ));
+    }
+    let patch = patch
+        .as_object()
+        .ok_or_else(|| Error::invalid("body", "must be a JSON object"))?;
+    // The class as a creation body, the patch laid over it, checked by the creation rules.
+    let mut merged = serde_json::json!({
+        "name": current.name,
+        "description": current.description,
+        "criteria": current.criteria,
+        "tags": current.tags,
+        "alignment": current.alignment,
+        "expires_after_days": current.expires_after_days,
+        "duplicate_policy": current.duplicate_policy,
+        // Stands in for the current image while the patch has none (not stored).
+        "image": "https://emblem.invalid/unchanged.png",
+    });
+    if let Some(obj) = merged.as_object_mut() {
+        for (k, v) in patch {
+            obj.insert(k.clone(), v.clone());
+        }
+        if obj
+            .get("expires_after_days")
+            .is_some_and(serde_json::Value::is_null)
+        {
+            obj.remove("expires_after_days");
+        }
+    }
+    let input = NewBadge::parse(&merged)?;
+    let image_changed = patch.contains_key("image");
+    let earned_changed = image_changed
+        || input.name != current.name
+        || input.description != current.description
+        || input.criteria != current.criteria
+        || input.alignment != current.alignment;
+    if !earned_changed {
+        let changed =
+            crate::kv::update_json(env.kv, &store_keys::badge(id), |b: Option<BadgeClass>| {
+                let mut b = b.ok_or_else(|| Error::not_found(ObjectKind::BadgeClass, id))?;
+                b.tags.clone_from(&input.tags);
+                b.expires_after_days = input.expires_after_days;
+                b.duplicate_policy = input.duplicate_policy;
+                Ok::<_, Error>(crate::kv::Update::Put(b))
+            })
+            .await?;
+        return Ok(Edited::InPlace(changed.value.unwrap_or(current)));
+    }
+    let new_id = ids::new_id(env.entropy);
+    let image = if image_changed {
+        store_image(env.kv, &new_id, input.image).await?
+    } else {
+        if let emblem_badges::model::ImageRef::Hosted { .. } = current.image
+            && let Some(bytes) = env.kv.get(&store_keys::image(&current.id)).await?
+        {
+            env.kv.set(&store_keys::image(&new_id), &bytes).await?;
+        }
+        current.image.clone()
+    };
+    let version = BadgeClass {
+        v: V1,
+        id: new_id.clone(),
+        issuer_id: issuer_id.to_owned(),
+        name: input.name,
+        description: input.description,
+        image,
+        criteria: input.criteria,
+        tags: input.tags,
+        alignment: input.alignment,
+        expires_after_days: input.expires_after_days,
+        duplicate_policy: input.duplicate_policy,
+        supersedes: Some(current.id.clone()),
+        superseded_by: None,
+        created_at: env.now,
+    };
+    insert_new(env.kv, &store_keys::badge(&new_id), &version).await?;
+    listing::append(
+        env.kv,
+        &store_keys::badge_seq(issuer_id),
+        |n| store_keys::badge_idx(issuer_id, n),
+        &new_id,
+    )
+    .await?;
+    crate::kv::update_json(env.kv, &store_keys::badge(id), |b: Option<BadgeClass>| {
+        let mut b = b.ok_or_else(|| Error::not_found(ObjectKind::BadgeClass, id))?;
+        b.superseded_by = Some(new_id.clone());
+        Ok::<_, Error>(crate::kv::Update::Put(b))
+    })
+    .await?;
+    Ok(Edited::NewVersion(version))
+}
+
 /// Create a badge class for `issuer_id`.
 pub async fn create<K: Kv + ?Sized>(
     env: &Env<'_, K>,
@@ -37,6 +151,8 @@ pub async fn create<K: Kv + ?Sized>(
         alignment: input.alignment,
         expires_after_days: input.expires_after_days,
         duplicate_policy: input.duplicate_policy,
+        supersedes: None,
+        superseded_by: None,
         created_at: env.now,
     };
     insert_new(env.kv, &store_keys::badge(&id), &badge).await?;

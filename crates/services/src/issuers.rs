@@ -85,16 +85,35 @@ pub async fn update<K: Kv + ?Sized>(
     }
     let updated = update_json(kv, &store_keys::issuer(id), |issuer: Option<Issuer>| {
         let mut issuer = issuer.ok_or_else(not_found)?;
-        match &change.webhook_url {
-            Some(url) if issuer.webhook_url != *url => {
-                issuer.webhook_url.clone_from(url);
-                if url.is_some() && issuer.webhook_secret.is_none() {
-                    issuer.webhook_secret = Some(fresh_secret.to_owned());
-                }
-                Ok::<_, Error>(Update::Put(issuer))
+        let before = issuer.clone();
+        if let Some(url) = &change.webhook_url
+            && issuer.webhook_url != *url
+        {
+            issuer.webhook_url.clone_from(url);
+            if url.is_some() && issuer.webhook_secret.is_none() {
+                issuer.webhook_secret = Some(fresh_secret.to_owned());
             }
-            _ => Ok(Update::Keep(Some(issuer))),
         }
+        if let Some(name) = &change.name {
+            issuer.name.clone_from(name);
+        }
+        if let Some(url) = &change.url {
+            issuer.url.clone_from(url);
+        }
+        if let Some(email) = &change.email {
+            issuer.email.clone_from(email);
+        }
+        if let Some(description) = &change.description {
+            issuer.description.clone_from(description);
+        }
+        if let Some(id) = &change.linkedin_organization_id {
+            issuer.linkedin_organization_id.clone_from(id);
+        }
+        Ok::<_, Error>(if issuer == before {
+            Update::Keep(Some(issuer))
+        } else {
+            Update::Put(issuer)
+        })
     })
     .await?;
     updated.value.ok_or_else(not_found)
@@ -125,6 +144,50 @@ pub async fn rotate_webhook_secret<K: Kv + ?Sized>(
     })
     .await?;
     updated.value.ok_or_else(not_found)
+}
+
+#[cfg(test)]
+mod profile_edit_tests {
+    use super::*;
+    use crate::testing::Bench;
+    use futures::executor::block_on;
+    use serde_json::json;
+
+    #[test]
+    fn an_issuer_edits_its_profile_and_absent_fields_stay() {
+        let b = Bench::new();
+        let issuer = block_on(create(
+            &b.env(),
+            crate::input::NewIssuer::parse(
+                &json!({"name": "Old", "url": "https://old.example.org",
+                "email": "a@old.example.org", "description": "d"}),
+            )
+            .expect("input"),
+        ))
+        .expect("issuer");
+        let change = IssuerUpdate::parse(
+            &json!({"name": "New Name", "description": null, "linkedin_organization_id": "42"}),
+            false,
+        )
+        .expect("valid");
+        let after =
+            block_on(update(&b.kv, &Principal::Admin, &issuer.id, change, "s")).expect("ok");
+        assert_eq!(after.name, "New Name");
+        assert_eq!(after.url, "https://old.example.org");
+        assert_eq!(after.description, None);
+        assert_eq!(after.linkedin_organization_id.as_deref(), Some("42"));
+        for bad in [
+            json!({"name": ""}),
+            json!({"url": "ftp://x"}),
+            json!({"email": "nope"}),
+        ] {
+            assert_eq!(
+                IssuerUpdate::parse(&bad, false).map_err(|e| e.status()),
+                Err(422),
+                "{bad}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +266,7 @@ mod tests {
         };
         let set = IssuerUpdate {
             webhook_url: Some(Some("https://hooks.example.org/e".into())),
+            ..IssuerUpdate::default()
         };
         let after =
             block_on(update(&b.kv, &own, &issuer.id, set.clone(), "whsec_test")).expect("update");
@@ -220,6 +284,7 @@ mod tests {
         assert_eq!(b.kv.snapshot(), before);
         let clear = IssuerUpdate {
             webhook_url: Some(None),
+            ..IssuerUpdate::default()
         };
         let after = block_on(update(
             &b.kv,

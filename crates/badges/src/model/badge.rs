@@ -32,6 +32,13 @@ pub struct BadgeClass {
     /// What a second award of this class to the same email does (`allow` by default).
     #[serde(default)]
     pub duplicate_policy: DuplicatePolicy,
+    /// The earlier version this class replaced (an edit of what was earned makes a new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    /// The version that replaced this one; awards keep pointing at the version they were
+    /// issued against, new awards must use the latest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,

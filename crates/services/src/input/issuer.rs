@@ -64,11 +64,23 @@ impl NewIssuer {
     }
 }
 
-/// `PATCH /api/v1/issuers/:id` body: the settings to change; absent fields stay as they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `PATCH /api/v1/issuers/:id` body: the fields to change; absent fields stay as they are.
+/// The profile's fields follow the rules of [`NewIssuer`]; hosted documents show the change at
+/// once (an issuer profile is fetched, not baked into assertions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IssuerUpdate {
     /// `Some(Some(url))` sets the webhook, `Some(None)` (JSON `null` or `""`) removes it.
     pub webhook_url: Option<Option<String>>,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new website.
+    pub url: Option<String>,
+    /// A new contact email.
+    pub email: Option<String>,
+    /// A new description; `Some(None)` (null) removes it.
+    pub description: Option<Option<String>>,
+    /// A new LinkedIn organisation id; `Some(None)` (null) removes it.
+    pub linkedin_organization_id: Option<Option<String>>,
 }
 
 impl IssuerUpdate {
@@ -93,7 +105,44 @@ impl IssuerUpdate {
                 })
                 .unwrap_or(None),
         };
-        c.finish(Self { webhook_url })
+        let name = c.text(obj, "", "name", Text::line(200));
+        if obj
+            .get("name")
+            .is_some_and(|v| v.as_str().is_some_and(|s| s.trim().is_empty()))
+        {
+            c.error("name", "must not be empty");
+        }
+        let url = c
+            .raw_str(obj, "", "url")
+            .and_then(|s| c.apply("", "url", s, http_url));
+        let email = c.raw_str(obj, "", "email").and_then(|s| {
+            c.apply("", "email", s, |s| {
+                let s = s.trim();
+                validate_email(s).map(|()| s.to_owned())
+            })
+        });
+        let description = match obj.get("description") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => Some(c.text(obj, "", "description", Text::block(2000))),
+        };
+        let linkedin_organization_id = match obj.get("linkedin_organization_id") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => Some(
+                c.raw_str(obj, "", "linkedin_organization_id")
+                    .filter(|s| !s.trim().is_empty())
+                    .and_then(|s| c.apply("", "linkedin_organization_id", s, linkedin_id)),
+            ),
+        };
+        c.finish(Self {
+            webhook_url,
+            name,
+            url,
+            email,
+            description,
+            linkedin_organization_id,
+        })
     }
 }
 

@@ -331,6 +331,16 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             let view = sent(env, &made, Occasion::Awarded, out).await?;
             created(base, format!("/assertions/{}", made.award.id), &view)
         }
+        Route::UpdateBadge(id) => {
+            match badges::edit(env, issuer_of(&principal)?, &id, &input).await? {
+                badges::Edited::InPlace(badge) => Reply::json(200, &BadgeView::new(&badge, base)),
+                badges::Edited::NewVersion(badge) => created(
+                    base,
+                    format!("/badgeclasses/{}", badge.id),
+                    &BadgeView::new(&badge, base),
+                ),
+            }
+        }
         Route::Replace(id) => {
             let email = EmailInput::parse(&input)?;
             let made = awards::replace(env, issuer_of(&principal)?, &id, email).await?;

@@ -43,6 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/badgeclasses"),
     ("GET", "/badgeclasses"),
     ("GET", "/badgeclasses/{id}"),
+    ("PATCH", "/badgeclasses/{id}"),
     ("GET", "/badgeclasses/{id}/assertions"),
     ("POST", "/badgeclasses/{id}/awards"),
     ("POST", "/assertions"),
@@ -111,6 +112,9 @@ pub enum Route {
     SignAward(String),
     /// `POST /badgeclasses/:id/awards` (issuer): award a cohort (JSON or CSV).
     AwardCohort(String),
+    /// `PATCH /badgeclasses/:id` (issuer): edit a class (a new version if what was earned
+    /// changes).
+    UpdateBadge(String),
     /// `POST /assertions/:id/replace` (issuer): fix a mistyped address.
     Replace(String),
     /// `POST /issuers/:id/webhook-secret` (admin or that issuer): a new webhook signing secret.
@@ -154,6 +158,7 @@ impl Route {
                 | Self::Unsuppress
                 | Self::AwardCohort(_)
                 | Self::Replace(_)
+                | Self::UpdateBadge(_)
         )
     }
 
@@ -223,9 +228,14 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
                     _ => None,
                 },
             ),
-            (["badgeclasses", id], m) => {
-                (&["GET"], (m == "GET").then(|| Route::GetBadge(owned(id))))
-            }
+            (["badgeclasses", id], m) => (
+                &["GET", "PATCH"],
+                match m {
+                    "GET" => Some(Route::GetBadge(owned(id))),
+                    "PATCH" => Some(Route::UpdateBadge(owned(id))),
+                    _ => None,
+                },
+            ),
             (["badgeclasses", id, "awards"], m) => (
                 &["POST"],
                 (m == "POST").then(|| Route::AwardCohort(owned(id))),

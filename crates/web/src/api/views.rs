@@ -106,6 +106,10 @@ pub struct BadgeView {
     pub expires_after_days: Option<u32>,
     /// `allow`, `deny` or `replace`: what a second award to the same email does.
     pub duplicate_policy: crate::model::badge::DuplicatePolicy,
+    /// The earlier version this one replaced, or null.
+    pub supersedes: Option<String>,
+    /// The version that replaced this one, or null (new awards must use the latest).
+    pub superseded_by: Option<String>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -126,6 +130,8 @@ impl BadgeView {
             alignment: badge.alignment.clone(),
             expires_after_days: badge.expires_after_days,
             duplicate_policy: badge.duplicate_policy,
+            supersedes: badge.supersedes.clone(),
+            superseded_by: badge.superseded_by.clone(),
             created_at: badge.created_at,
         }
     }

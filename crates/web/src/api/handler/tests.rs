@@ -252,6 +252,8 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
             "image",
             "issuer_id",
             "name",
+            "superseded_by",
+            "supersedes",
             "tags"
         ]
     );
