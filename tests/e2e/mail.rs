@@ -380,3 +380,130 @@ fn a_cohorts_emails_are_sent_by_the_flush_and_each_arrives_once() {
         190.0 / took.as_secs_f64()
     );
 }
+
+/// A test CA and a server certificate for `localhost` it signed (openssl CLI):
+/// `(ca.pem, cert.pem, key.pem)` paths.
+fn localhost_certificate(
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let path = |name: &str| dir.join(name);
+    let run = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl");
+        assert!(status.success(), "openssl {args:?} failed");
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Emblem test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "key.pem",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        path("leaf.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    (path("ca.pem"), path("cert.pem"), path("key.pem"))
+}
+
+#[test]
+fn starttls_and_auth_reach_a_server_whose_certificate_is_checked() {
+    let dir = emblem_tests::scratch_dir("mail-tls-cert");
+    let (ca, cert, key) = localhost_certificate(&dir);
+    let (cert_s, key_s) = (cert.to_str().expect("path"), key.to_str().expect("path"));
+    let smtp = SmtpServer::start(
+        0,
+        &["--starttls", cert_s, key_s, "--auth", "mailer:s3cret pass"],
+    );
+    let url = format!(
+        "smtp://mailer:s3cret%20pass@localhost:{}?connect=127.0.0.1",
+        smtp.port
+    );
+    let pem = std::fs::read_to_string(&ca).expect("pem");
+    let app = AppConfig::fixture("claim", "mail-tls")
+        .variable("admin_token", ADMIN_TOKEN)
+        .variable("smtp_url", &url)
+        .variable("mail_from", "badges@emblem.test")
+        .variable("smtp_ca", &pem)
+        .start();
+    let iss = issuer(&app, "TLS Academy");
+    let class = badge_class(&app, &iss, json!({}));
+    let body = award(&app, &iss.key, &class, "secure@example.org");
+    assert_eq!(body["email_delivery"]["status"], "sent", "{body:#}");
+    let mail = smtp
+        .next(Duration::from_secs(10))
+        .expect("arrives over TLS");
+    assert_eq!(mail.rcpt_tos, vec!["secure@example.org".to_owned()]);
+
+    // Without the CA the certificate is refused, and nothing is sent.
+    let untrusting = AppConfig::fixture("claim", "mail-tls-untrusted")
+        .variable("admin_token", ADMIN_TOKEN)
+        .variable("smtp_url", &url)
+        .variable("mail_from", "badges@emblem.test")
+        .start();
+    let iss = issuer(&untrusting, "Careful Academy");
+    let class = badge_class(&untrusting, &iss, json!({}));
+    let body = award(&untrusting, &iss.key, &class, "secure@example.org");
+    let d = &body["email_delivery"];
+    assert_eq!(d["status"], "failed", "{d}");
+    assert!(
+        d["last_error"].as_str().is_some_and(|e| e.contains("TLS")),
+        "{d}"
+    );
+    assert!(smtp.drain(Duration::from_millis(500)).is_empty());
+}

@@ -1,15 +1,18 @@
 """A real SMTP server on loopback for the email tests (PyPI aiosmtpd).
 
-Usage: smtp_server.py PORT [--reject ADDRESS]... [--auth USER:PASSWORD]
+Usage: smtp_server.py PORT [--reject ADDRESS]... [--auth USER:PASSWORD] [--starttls CERT KEY]
 
 Listens on 127.0.0.1:PORT (0: any free port), prints `listening <port>` once ready, then one
 JSON line per message it accepts: {"mail_from", "rcpt_tos", "data"}. A recipient given with
 --reject is refused with 550 (a permanent failure, as a mailbox that does not exist). With
 --auth the server advertises AUTH PLAIN and LOGIN and requires them (allowed without TLS
-because the server is on loopback). Stops when its standard input closes.
+because the server is on loopback). With --starttls the server offers STARTTLS with that
+certificate and refuses mail until the client has started TLS. Stops when its standard input
+closes.
 """
 
 import json
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
@@ -41,13 +44,15 @@ class Handler:
 def main():
     args = sys.argv[1:]
     port = int(args.pop(0))
-    rejected, auth = [], None
+    rejected, auth, tls = [], None, None
     while args:
         flag = args.pop(0)
         if flag == "--reject":
             rejected.append(args.pop(0))
         elif flag == "--auth":
             auth = args.pop(0)
+        elif flag == "--starttls":
+            tls = (args.pop(0), args.pop(0))
         else:
             raise SystemExit(f"unknown flag {flag}")
     kwargs = {}
@@ -63,6 +68,10 @@ def main():
             return AuthResult(success=ok)
 
         kwargs = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+        kwargs.update({"tls_context": context, "require_starttls": True})
     controller = Controller(Handler(rejected), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print(f"listening {controller.server.sockets[0].getsockname()[1]}", flush=True)
