@@ -37,40 +37,28 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 dir="${EMBLEM_INTEROP_DIR:-$root/target/interop}"
 mkdir -p "$dir"
 
-if [ -d "$dir/py/openbadges_bakery-$PY_VERSION.dist-info" ]; then
-    echo "interop: Python openbadges-bakery $PY_VERSION already in $dir/py"
-else
-    echo "interop: installing Python openbadges-bakery $PY_VERSION into $dir/py"
-    rm -rf "$dir/py.tmp"
+# pip_target NAME VERSION DIST_NAME SUBDIR: PyPI NAME==VERSION into $dir/SUBDIR (pip --target),
+# unless that version's DIST_NAME-VERSION.dist-info is there already. Installed beside, then
+# renamed into place, so an interrupted run never leaves half an install.
+pip_target() {
+    local name=$1 version=$2 dist=$3 sub=$4
+    if [ -d "$dir/$sub/$dist-$version.dist-info" ]; then
+        echo "interop: $name $version already in $dir/$sub"
+        return
+    fi
+    echo "interop: installing $name $version into $dir/$sub"
+    rm -rf "$dir/$sub.tmp"
     python3 -m pip install --quiet --disable-pip-version-check --no-input \
-        --target "$dir/py.tmp" "openbadges-bakery==$PY_VERSION"
-    rm -rf "$dir/py"
-    mv "$dir/py.tmp" "$dir/py"
-fi
+        --target "$dir/$sub.tmp" "$name==$version"
+    rm -rf "$dir/$sub"
+    mv "$dir/$sub.tmp" "$dir/$sub"
+}
 
-SMTPD_VERSION=1.4.6
-if [ -d "$dir/smtp/aiosmtpd-$SMTPD_VERSION.dist-info" ]; then
-    echo "interop: aiosmtpd $SMTPD_VERSION already in $dir/smtp"
-else
-    echo "interop: installing aiosmtpd $SMTPD_VERSION into $dir/smtp"
-    rm -rf "$dir/smtp.tmp"
-    python3 -m pip install --quiet --disable-pip-version-check --no-input \
-        --target "$dir/smtp.tmp" "aiosmtpd==$SMTPD_VERSION"
-    rm -rf "$dir/smtp"
-    mv "$dir/smtp.tmp" "$dir/smtp"
-fi
+pip_target openbadges-bakery "$PY_VERSION" openbadges_bakery py
 
-OSV_VERSION=0.9.0
-if [ -d "$dir/openapi/openapi_spec_validator-$OSV_VERSION.dist-info" ]; then
-    echo "interop: openapi-spec-validator $OSV_VERSION already in $dir/openapi"
-else
-    echo "interop: installing openapi-spec-validator $OSV_VERSION into $dir/openapi"
-    rm -rf "$dir/openapi.tmp"
-    python3 -m pip install --quiet --disable-pip-version-check --no-input \
-        --target "$dir/openapi.tmp" "openapi-spec-validator==$OSV_VERSION"
-    rm -rf "$dir/openapi"
-    mv "$dir/openapi.tmp" "$dir/openapi"
-fi
+pip_target aiosmtpd 1.4.6 aiosmtpd smtp
+
+pip_target openapi-spec-validator 0.9.0 openapi_spec_validator openapi
 
 node_pkg="$dir/node/node_modules/openbadges-bakery/package.json"
 bitwriter_pkg="$dir/node/node_modules/bitwriter/package.json"

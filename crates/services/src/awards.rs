@@ -180,11 +180,24 @@ pub async fn resend<K: Kv + ?Sized>(
     if current.revoked.is_some() {
         return Err(TransitionError::Revoked { id: id.to_owned() }.into());
     }
+    with_new_claim(env, issuer_id, id, |_| Ok(())).await
+}
+
+/// Mint a new claim link for award `id` and, in the same compare-and-swap, apply `also`;
+/// the old link is deleted once the award points at the new one (and the new one if the
+/// swap fails).
+async fn with_new_claim<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    id: &str,
+    mut also: impl FnMut(&mut Award) -> Result<(), TransitionError>,
+) -> Result<Created, Error> {
     let (claim_token, claim_ref) = new_claim(env, id).await?;
     let new_hash = claim_ref.token_hash.clone();
     let now = env.now;
     let mut replaced = None;
     let result = transition(env.kv, Some(issuer_id), id, |a| {
+        also(a)?;
         replaced = a.reissue_claim(claim_ref.clone(), now)?;
         Ok(Changed::Yes)
     })
@@ -236,38 +249,24 @@ pub async fn replace<K: Kv + ?Sized>(
         };
         return create_against(env, issuer_id, again, true).await;
     }
-    let (claim_token, claim_ref) = new_claim(env, id).await?;
-    let new_hash = claim_ref.token_hash.clone();
     let mut recipient = Recipient::new(email, env.entropy);
     recipient.name = current.recipient.name.clone();
-    let now = env.now;
-    let mut replaced = None;
-    let result = transition(env.kv, Some(issuer_id), id, |a| {
+    let made = with_new_claim(env, issuer_id, id, |a| {
         if a.acceptance.state == AcceptanceState::Accepted {
             // Accepted meanwhile: the caller retries and takes the reissue path.
             return Err(TransitionError::AlreadyAccepted { id: a.id.clone() });
         }
-        replaced = a.reissue_claim(claim_ref.clone(), now)?;
         a.recipient = recipient.clone();
-        Ok(Changed::Yes)
+        Ok(())
     })
-    .await;
-    let award = match result {
-        Ok(award) => award,
-        Err(e) => {
-            env.kv.delete(&store_keys::claim(&new_hash)).await?;
-            return Err(e);
-        }
-    };
-    if let Some(old) = replaced.filter(|old| *old != new_hash) {
-        env.kv.delete(&store_keys::claim(&old)).await?;
-    }
+    .await?;
+    let award = &made.award;
     let awardee = store_keys::awardee(
         &award.badge_id,
         &sha256_hex(award.recipient.email.as_bytes()),
     );
     kv::put_json(env.kv, &awardee, &award.id).await?;
-    Ok(Created { award, claim_token })
+    Ok(made)
 }
 
 /// Load an award, or 404.
@@ -412,17 +411,7 @@ mod tests {
             .id
     }
 
-    fn award_input(badge: &str) -> NewAward {
-        NewAward {
-            badgeclass: badge.to_owned(),
-            email: "alice@example.org".into(),
-            name: None,
-            issued_on: NOW,
-            expires: None,
-            evidence: vec![],
-            narrative: None,
-        }
-    }
+    use crate::testing::award_input;
 
     #[test]
     fn a_new_award_is_pending_hashed_and_claimable() {

@@ -88,8 +88,9 @@ pub async fn edit<K: Kv + ?Sized>(
         return Ok(Edited::InPlace(changed.value.unwrap_or(current)));
     }
     let new_id = ids::new_id(env.entropy);
+    let mut input = input;
     let image = if image_changed {
-        store_image(env.kv, &new_id, input.image).await?
+        store_image(env.kv, &new_id, take_image(&mut input)).await?
     } else {
         if let emblem_badges::model::ImageRef::Hosted { .. } = current.image
             && let Some(bytes) = env.kv.get(&store_keys::image(&current.id)).await?
@@ -98,34 +99,17 @@ pub async fn edit<K: Kv + ?Sized>(
         }
         current.image.clone()
     };
-    let version = BadgeClass {
-        v: V1,
-        id: new_id.clone(),
-        issuer_id: issuer_id.to_owned(),
-        name: input.name,
-        description: input.description,
+    let version = publish(
+        env,
+        issuer_id,
+        new_id.clone(),
+        input,
         image,
-        criteria: input.criteria,
-        tags: input.tags,
-        alignment: input.alignment,
-        expires_after_days: input.expires_after_days,
-        duplicate_policy: input.duplicate_policy,
-        supersedes: Some(current.id.clone()),
-        superseded_by: None,
-        created_at: env.now,
-    };
-    insert_new(env.kv, &store_keys::badge(&new_id), &version).await?;
-    listing::append(
-        env.kv,
-        &store_keys::badge_seq(issuer_id),
-        |n| store_keys::badge_idx(issuer_id, n),
-        &new_id,
+        Some(current.id),
     )
     .await?;
-    crate::kv::update_json(env.kv, &store_keys::badge(id), |b: Option<BadgeClass>| {
-        let mut b = b.ok_or_else(|| Error::not_found(ObjectKind::BadgeClass, id))?;
+    update_badge(env.kv, id, |b| {
         b.superseded_by = Some(new_id.clone());
-        Ok::<_, Error>(crate::kv::Update::Put(b))
     })
     .await?;
     Ok(Edited::NewVersion(version))
@@ -135,10 +119,31 @@ pub async fn edit<K: Kv + ?Sized>(
 pub async fn create<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     issuer_id: &str,
-    input: NewBadge,
+    mut input: NewBadge,
 ) -> Result<BadgeClass, Error> {
     let id = ids::new_id(env.entropy);
-    let image = store_image(env.kv, &id, input.image).await?;
+    let image = store_image(env.kv, &id, take_image(&mut input)).await?;
+    publish(env, issuer_id, id, input, image, None).await
+}
+
+/// The input's image, taken out of it (the rest of the input is used after).
+fn take_image(input: &mut NewBadge) -> emblem_badges::image::ImageInput {
+    std::mem::replace(
+        &mut input.image,
+        emblem_badges::image::ImageInput::Remote(String::new()),
+    )
+}
+
+/// Store the class `id` made of `input` (its image already stored as `image`) and list it
+/// under its issuer.
+async fn publish<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    id: String,
+    input: NewBadge,
+    image: emblem_badges::model::ImageRef,
+    supersedes: Option<String>,
+) -> Result<BadgeClass, Error> {
     let badge = BadgeClass {
         v: V1,
         id: id.clone(),
@@ -151,7 +156,7 @@ pub async fn create<K: Kv + ?Sized>(
         alignment: input.alignment,
         expires_after_days: input.expires_after_days,
         duplicate_policy: input.duplicate_policy,
-        supersedes: None,
+        supersedes,
         superseded_by: None,
         created_at: env.now,
     };
@@ -164,6 +169,22 @@ pub async fn create<K: Kv + ?Sized>(
     )
     .await?;
     Ok(badge)
+}
+
+/// Apply `change` to the stored class `id` by compare-and-swap.
+async fn update_badge<K: Kv + ?Sized>(
+    kv: &K,
+    id: &str,
+    mut change: impl FnMut(&mut BadgeClass),
+) -> Result<BadgeClass, Error> {
+    let not_found = || Error::not_found(ObjectKind::BadgeClass, id);
+    let updated = crate::kv::update_json(kv, &store_keys::badge(id), |b: Option<BadgeClass>| {
+        let mut b = b.ok_or_else(not_found)?;
+        change(&mut b);
+        Ok::<_, Error>(crate::kv::Update::Put(b))
+    })
+    .await?;
+    updated.value.ok_or_else(not_found)
 }
 
 /// Load a badge class, or 404.

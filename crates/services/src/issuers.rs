@@ -79,13 +79,7 @@ pub async fn update<K: Kv + ?Sized>(
     change: IssuerUpdate,
     fresh_secret: &str,
 ) -> Result<Issuer, Error> {
-    let not_found = || Error::not_found(ObjectKind::Issuer, id);
-    if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
-        return Err(not_found());
-    }
-    let updated = update_json(kv, &store_keys::issuer(id), |issuer: Option<Issuer>| {
-        let mut issuer = issuer.ok_or_else(not_found)?;
-        let before = issuer.clone();
+    edit(kv, principal, id, |issuer| {
         if let Some(url) = &change.webhook_url
             && issuer.webhook_url != *url
         {
@@ -109,30 +103,20 @@ pub async fn update<K: Kv + ?Sized>(
         if let Some(id) = &change.linkedin_organization_id {
             issuer.linkedin_organization_id.clone_from(id);
         }
-        Ok::<_, Error>(if issuer == before {
-            Update::Keep(Some(issuer))
-        } else {
-            Update::Put(issuer)
-        })
+        Ok(())
     })
-    .await?;
-    updated.value.ok_or_else(not_found)
+    .await
 }
 
 /// Replace the issuer's webhook signing secret with `secret` (the old one stops verifying at
-/// once); 409 while the issuer has no webhook.
+/// once); 422 while the issuer has no webhook.
 pub async fn rotate_webhook_secret<K: Kv + ?Sized>(
     kv: &K,
     principal: &Principal,
     id: &str,
     secret: &str,
 ) -> Result<Issuer, Error> {
-    let not_found = || Error::not_found(ObjectKind::Issuer, id);
-    if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
-        return Err(not_found());
-    }
-    let updated = update_json(kv, &store_keys::issuer(id), |issuer: Option<Issuer>| {
-        let mut issuer = issuer.ok_or_else(not_found)?;
+    edit(kv, principal, id, |issuer| {
         if issuer.webhook_url.is_none() {
             return Err(Error::invalid(
                 "webhook_url",
@@ -140,7 +124,32 @@ pub async fn rotate_webhook_secret<K: Kv + ?Sized>(
             ));
         }
         issuer.webhook_secret = Some(secret.to_owned());
-        Ok::<_, Error>(Update::Put(issuer))
+        Ok(())
+    })
+    .await
+}
+
+/// Apply `change` to issuer `id` as `principal` (issuers edit only themselves; another's is
+/// 404), by compare-and-swap; nothing is written when nothing changed.
+async fn edit<K: Kv + ?Sized>(
+    kv: &K,
+    principal: &Principal,
+    id: &str,
+    mut change: impl FnMut(&mut Issuer) -> Result<(), Error>,
+) -> Result<Issuer, Error> {
+    let not_found = || Error::not_found(ObjectKind::Issuer, id);
+    if principal.issuer_id().is_some_and(|own| own != id) || !ids::is_valid(id) {
+        return Err(not_found());
+    }
+    let updated = update_json(kv, &store_keys::issuer(id), |issuer: Option<Issuer>| {
+        let mut issuer = issuer.ok_or_else(not_found)?;
+        let before = issuer.clone();
+        change(&mut issuer)?;
+        Ok::<_, Error>(if issuer == before {
+            Update::Keep(Some(issuer))
+        } else {
+            Update::Put(issuer)
+        })
     })
     .await?;
     updated.value.ok_or_else(not_found)

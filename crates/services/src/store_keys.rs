@@ -19,7 +19,9 @@
 //! | `revocations/<issuer-id>` | the issuer's revocation list `{v, entries: [{assertion_id, reason, revoked_at}]}` | CAS |
 //! | `claim/<sha256(token)>` | claim token record `{v, award_id, expires_at}` | create; delete when a resend replaces it |
 //! | `fail/<scope>/<subject>/<bucket>` | counter: failed authentications in one 5-minute bucket | increment |
-//! | `lock/<scope>/<subject>` | lockout record `{v, until}` | CAS |
+//! | `lock/<scope>/<subject>` | lockout record `{v, until}` | set; deleted by the sweep once long lapsed |
+//! | `seq/failsweep/<bucket>`, `idx/failsweep/<bucket>/<n>` | the subjects that failed in a bucket (`<scope>/<subject>`), for the sweep that deletes their records once out of the window | increment; set; delete |
+//! | `failsweep/low` | the first bucket the sweep has not finished (a hint) | set |
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
@@ -29,6 +31,7 @@
 //! | `mail/<award-id>.<n>#turn` | counter: attempts started (who owns an attempt) | increment |
 //! | `seq/mailq/<queue>`, `idx/mailq/<queue>/<n>` | the outbox queues (`now`, `later`) the flush walks | increment; create |
 //! | `mailq/<queue>/low` | where the flush starts (a hint) | set |
+//! | `idem/<issuer-id or admin>/<sha256(key)>` | an `Idempotency-Key`: the request's fingerprint and its first answer (`idem/…#turn` decides who acts) | increment; set |
 //! | `suppress/<issuer-id>/<sha256(email)>` | suppressed address `{v, reason, at}` | set; delete |
 //! | `unsub/<sha256(token)>` | unsubscribe token `{v, issuer_id, email_hash}` | create |
 //!
@@ -156,3 +159,16 @@ pub fn mail_queue_low(queue: &str) -> String {
 pub fn awardee(badge_id: &str, email_hash: &str) -> String {
     format!("awardee/{badge_id}/{email_hash}")
 }
+
+/// Counter of the subjects that failed in `bucket` (the sweep's listing).
+pub fn fail_sweep_seq(bucket: i64) -> String {
+    format!("seq/failsweep/{bucket}")
+}
+
+/// The n-th subject that failed in `bucket`.
+pub fn fail_sweep_idx(bucket: i64, n: i64) -> String {
+    format!("idx/failsweep/{bucket}/{n}")
+}
+
+/// Where the failure sweep starts.
+pub const FAIL_SWEEP_LOW: &str = "failsweep/low";

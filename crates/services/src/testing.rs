@@ -75,3 +75,16 @@ pub fn badge_input() -> NewBadge {
         duplicate_policy: Default::default(),
     }
 }
+
+/// A valid new award of class `badge` to alice@example.org, issued at [`NOW`].
+pub fn award_input(badge: &str) -> crate::input::NewAward {
+    crate::input::NewAward {
+        badgeclass: badge.to_owned(),
+        email: "alice@example.org".into(),
+        name: None,
+        issued_on: NOW,
+        expires: None,
+        evidence: vec![],
+        narrative: None,
+    }
+}

@@ -7,7 +7,7 @@ use time::Duration;
 use super::*;
 use crate::digest::sha256_hex;
 use crate::model::award::{AcceptanceState, Award};
-use crate::service::input::{NewAward, NewIssuer};
+use crate::service::input::NewIssuer;
 use crate::service::testing::{Bench, NOW};
 use crate::service::{awards, badges, issuers};
 
@@ -44,15 +44,7 @@ fn setup_with(badge_name: &str) -> Claim {
     let made = block_on(awards::create(
         &env,
         &issuer.id,
-        NewAward {
-            badgeclass: badge.id,
-            email: "alice@example.org".into(),
-            name: None,
-            issued_on: NOW,
-            expires: None,
-            evidence: vec![],
-            narrative: None,
-        },
+        emblem_services::testing::award_input(&badge.id),
     ))
     .expect("award");
     Claim {

@@ -10,6 +10,10 @@
 //!    plain write unless a longer lock is already there (racing writers all write about the
 //!    same `until`; the last one wins).
 //! 4. The bucket that just left the window is deleted, so a subject keeps at most a few keys.
+//! 5. Failure records expire even for subjects that never come back: the first failure of a
+//!    subject in a bucket lists it under that bucket (`seq/failsweep/<bucket>`), and
+//!    [`sweep`] (run by the issuing component's flush) walks the buckets that have left the
+//!    window, deleting their counters and the subjects' locks that lapsed, then the listing.
 //!
 //! Scopes are the client address and the API key id named in the presented token, so neither
 //! many keys from one address nor many addresses against one key get unlimited guesses. Only
@@ -98,6 +102,19 @@ pub async fn count_failure<K: Kv + ?Sized>(
     let mut total = kv
         .increment(&store_keys::fail(part, subject, current), 1)
         .await?;
+    if total == 1 {
+        // The sweep starts at the first bucket anything was listed in.
+        if kv.get(store_keys::FAIL_SWEEP_LOW).await?.is_none() {
+            kv::put_json(kv, store_keys::FAIL_SWEEP_LOW, &current).await?;
+        }
+        crate::listing::append(
+            kv,
+            &store_keys::fail_sweep_seq(current),
+            |n| store_keys::fail_sweep_idx(current, n),
+            &format!("{part}/{subject}"),
+        )
+        .await?;
+    }
     let previous: Vec<String> = (1..policy.lockout_buckets)
         .map(|i| store_keys::fail(part, subject, current - i))
         .collect();
@@ -114,6 +131,94 @@ pub async fn count_failure<K: Kv + ?Sized>(
     ))
     .await?;
     Ok(total >= policy.lockout_threshold)
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Swept {
+    /// Buckets finished.
+    pub buckets: u32,
+    /// Failure counters and lapsed locks deleted.
+    pub records: u32,
+}
+
+/// Delete the failure records of buckets that have left the window (and whose locks have
+/// lapsed), at most `budget` listed subjects per call; see the module docs.
+///
+/// A lock is deleted only when it lapsed and its subject has no failure in the current window;
+/// a lock written between that read and the delete would be lost, which costs at most one more
+/// window of guesses for that subject.
+pub async fn sweep<K: Kv + ?Sized>(
+    kv: &K,
+    policy: &Policy,
+    now: OffsetDateTime,
+    budget: u32,
+) -> Result<Swept, Error> {
+    let len = policy.lockout_bucket.whole_seconds().max(1);
+    let current = bucket(policy, now);
+    // Buckets wholly out of the window, whose locks have all lapsed too.
+    let last = (current - policy.lockout_buckets - 1).min(
+        (now - policy.lockout_duration)
+            .unix_timestamp()
+            .div_euclid(len)
+            - 1,
+    );
+    let mut low: i64 = kv::get_json(kv, store_keys::FAIL_SWEEP_LOW)
+        .await?
+        .unwrap_or(last);
+    let mut done = Swept::default();
+    let mut left = budget;
+    while low <= last && left > 0 {
+        let seq = store_keys::fail_sweep_seq(low);
+        let count = kv::read_counter(kv, &seq).await?;
+        let mut finished = true;
+        for n in 1..=count {
+            let idx = store_keys::fail_sweep_idx(low, n);
+            let Some(entry) = kv::get_json::<_, String>(kv, &idx).await? else {
+                continue;
+            };
+            if left == 0 {
+                finished = false;
+                break;
+            }
+            left -= 1;
+            if let Some((part, subject)) = entry.split_once('/') {
+                kv.delete(&store_keys::fail(part, subject, low)).await?;
+                done.records += 1;
+                let lock_key = store_keys::lock(part, subject);
+                let lock: Option<Lock> = kv::get_json(kv, &lock_key).await?;
+                if lock.is_some_and(|l| l.until <= now)
+                    && !failing_now(kv, policy, current, part, subject).await?
+                {
+                    kv.delete(&lock_key).await?;
+                    done.records += 1;
+                }
+            }
+            kv.delete(&idx).await?;
+        }
+        if !finished {
+            break;
+        }
+        kv.delete(&seq).await?;
+        done.buckets += 1;
+        low += 1;
+        kv::put_json(kv, store_keys::FAIL_SWEEP_LOW, &low).await?;
+    }
+    Ok(done)
+}
+
+/// Whether `subject` has a failure counted in the current window.
+async fn failing_now<K: Kv + ?Sized>(
+    kv: &K,
+    policy: &Policy,
+    current: i64,
+    part: &str,
+    subject: &str,
+) -> Result<bool, Error> {
+    let keys: Vec<String> = (0..policy.lockout_buckets)
+        .map(|i| store_keys::fail(part, subject, current - i))
+        .collect();
+    Ok(kv.get_many(&keys).await?.iter().any(Option::is_some))
 }
 
 /// Count one failure for `subject`, locking it when the window's total reaches the threshold.
@@ -143,6 +248,55 @@ pub async fn record_failure<K: Kv + ?Sized>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_sweep_deletes_the_records_of_subjects_that_never_came_back() {
+        futures::executor::block_on(async {
+            let kv = crate::kv::MemoryKv::new();
+            let policy = Policy::default();
+            let t0 = time::macros::datetime!(2026-11-28 10:00 UTC);
+            for i in 0..12 {
+                record_failure(&kv, &policy, t0, Scope::Address, "203.0.113.9")
+                    .await
+                    .expect("count");
+                if i < 3 {
+                    record_failure(&kv, &policy, t0, Scope::Address, "198.51.100.1")
+                        .await
+                        .expect("count");
+                }
+            }
+            assert!(
+                kv.keys()
+                    .iter()
+                    .any(|k| k.starts_with("lock/addr/203.0.113.9"))
+            );
+            // Within the window (or the lock): nothing goes.
+            let soon = t0 + time::Duration::minutes(10);
+            assert_eq!(
+                sweep(&kv, &policy, soon, 100).await.expect("sweep").records,
+                0
+            );
+            assert!(
+                check(&kv, soon, Scope::Address, "203.0.113.9")
+                    .await
+                    .is_err()
+            );
+            // Long after: every failure record and the lapsed lock are gone.
+            let later = t0 + time::Duration::hours(1);
+            let swept = sweep(&kv, &policy, later, 100).await.expect("sweep");
+            assert_eq!(swept.records, 3, "two counters and one lock: {swept:?}");
+            let left: Vec<String> = kv
+                .keys()
+                .into_iter()
+                .filter(|k| {
+                    k.starts_with("fail/")
+                        || k.starts_with("lock/")
+                        || (k.contains("failsweep/") && k != store_keys::FAIL_SWEEP_LOW)
+                })
+                .collect();
+            assert!(left.is_empty(), "{left:?}");
+        });
+    }
     use super::*;
     use crate::kv::MemoryKv;
     use futures::executor::block_on;

@@ -34,12 +34,9 @@ impl NewIssuer {
         let url = c
             .required_raw_str(obj, "", "url")
             .and_then(|s| c.apply("", "url", s, http_url));
-        let email = c.required_raw_str(obj, "", "email").and_then(|s| {
-            c.apply("", "email", s, |s| {
-                let s = s.trim();
-                validate_email(s).map(|()| s.to_owned())
-            })
-        });
+        let email = c
+            .required_raw_str(obj, "", "email")
+            .and_then(|s| c.apply("", "email", s, contact_email));
         let description = c.text(obj, "", "description", Text::block(2000));
         let image = c.raw_str(obj, "", "image").and_then(|s| {
             c.apply("", "image", s, |s| {
@@ -115,12 +112,9 @@ impl IssuerUpdate {
         let url = c
             .raw_str(obj, "", "url")
             .and_then(|s| c.apply("", "url", s, http_url));
-        let email = c.raw_str(obj, "", "email").and_then(|s| {
-            c.apply("", "email", s, |s| {
-                let s = s.trim();
-                validate_email(s).map(|()| s.to_owned())
-            })
-        });
+        let email = c
+            .raw_str(obj, "", "email")
+            .and_then(|s| c.apply("", "email", s, contact_email));
         let description = match obj.get("description") {
             None => None,
             Some(Value::Null) => Some(None),
@@ -144,6 +138,12 @@ impl IssuerUpdate {
             linkedin_organization_id,
         })
     }
+}
+
+/// An issuer's contact address, trimmed (its case kept: it is shown, not matched).
+fn contact_email(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    validate_email(s).map(|()| s.to_owned())
 }
 
 fn linkedin_id(s: &str) -> Result<String, String> {

@@ -374,7 +374,16 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             } else {
                 outbox::When::Due
             };
-            Reply::json(200, &outbox::flush(env, out, budget, when).await?)
+            let flushed = outbox::flush(env, out, budget, when).await?;
+            // The same scheduler keeps failed-login records from outliving their window.
+            let swept =
+                crate::auth::lockout::sweep(env.kv, env.policy, env.now, budget.saturating_mul(10))
+                    .await?;
+            let mut body = serde_json::to_value(&flushed).unwrap_or_default();
+            if let Some(obj) = body.as_object_mut() {
+                obj.insert("failure_records_deleted".into(), swept.records.into());
+            }
+            Reply::json(200, &body)
         }
         Route::Suppress => {
             let issuer_id = issuer_of(&principal)?;

@@ -5,7 +5,6 @@ use futures::future::join_all;
 use time::Duration;
 
 use super::*;
-use crate::input::NewAward;
 use crate::mail::{Envelope, SendError};
 use crate::testing::{Bench, NOW, badge_input};
 
@@ -46,15 +45,7 @@ impl Transports for Recorder {
 fn award(b: &Bench) -> Award {
     let env = b.env();
     let class = block_on(crate::badges::create(&env, "iss", badge_input())).expect("badge");
-    let input = NewAward {
-        badgeclass: class.id,
-        email: "alice@example.org".into(),
-        name: None,
-        issued_on: NOW,
-        expires: None,
-        evidence: vec![],
-        narrative: None,
-    };
+    let input = crate::testing::award_input(&class.id);
     block_on(crate::awards::create(&env, "iss", input))
         .expect("award")
         .award
