@@ -1,0 +1,15 @@
+//! Emblem's Open Badges 3.0 layer: W3C Verifiable Credentials secured with Data Integrity.
+//!
+//! - [`contexts`]: the JSON-LD contexts Emblem signs and verifies with, pinned copies bundled in
+//!   the binary. Nothing is ever fetched: a document naming any other context is refused.
+//! - [`canon`]: JSON-LD to RDF (oxjsonld) and RDFC-1.0 canonical N-Quads (oxrdf).
+//! - [`multikey`]: Ed25519 keys as `Multikey` multibase strings.
+//! - [`di`]: the `eddsa-rdfc-2022` cryptosuite (W3C vc-di-eddsa §3.3): create and verify a
+//!   `DataIntegrityProof`.
+//!
+//! See docs/open-badges-3.md for the procedures and why each choice was made.
+
+pub mod canon;
+pub mod contexts;
+pub mod di;
+pub mod multikey;
