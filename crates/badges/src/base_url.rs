@@ -105,6 +105,21 @@ impl BaseUrl {
         self.join(&format!("/assertions/{id}"))
     }
 
+    /// `<base>/credentials/<id>`: an award as an Open Badges 3.0 OpenBadgeCredential.
+    pub fn credential(&self, award_id: &str) -> String {
+        self.join(&format!("/credentials/{award_id}"))
+    }
+
+    /// `<base>/achievements/<id>`: a badge class as an Open Badges 3.0 Achievement.
+    pub fn achievement(&self, badge_id: &str) -> String {
+        self.join(&format!("/achievements/{badge_id}"))
+    }
+
+    /// `<base>/profiles/<id>`: an issuer as an Open Badges 3.0 Profile and controller document.
+    pub fn profile(&self, issuer_id: &str) -> String {
+        self.join(&format!("/profiles/{issuer_id}"))
+    }
+
     /// `<base>/claim/<token>`
     pub fn claim(&self, token: &str) -> String {
         self.join(&format!("/claim/{token}"))

@@ -20,6 +20,8 @@ pub const OB_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensi
 pub const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
 /// Multikey verification methods (controller documents).
 pub const MULTIKEY_V1: &str = "https://w3id.org/security/multikey/v1";
+/// DID Core 1.0: `verificationMethod` and `assertionMethod` of controller documents.
+pub const DID_V1: &str = "https://www.w3.org/ns/did/v1";
 
 /// Every context Emblem accepts.
 pub const PINNED: Table = &[
@@ -52,6 +54,7 @@ pub const PINNED: Table = &[
         include_str!("../contexts/data-integrity-v2.jsonld"),
     ),
     (MULTIKEY_V1, include_str!("../contexts/multikey-v1.jsonld")),
+    (DID_V1, include_str!("../contexts/did-v1.jsonld")),
 ];
 
 /// The document of a pinned context.

@@ -4,6 +4,7 @@
 //!   the binary. Nothing is ever fetched: a document naming any other context is refused.
 //! - [`canon`]: JSON-LD to RDF (oxjsonld) and RDFC-1.0 canonical N-Quads (oxrdf).
 //! - [`multikey`]: Ed25519 keys as `Multikey` multibase strings.
+//! - [`ob3`]: the Open Badges 3.0 documents of a stored award, badge class and issuer.
 //! - [`di`]: the `eddsa-rdfc-2022` cryptosuite (W3C vc-di-eddsa §3.3): create and verify a
 //!   `DataIntegrityProof`.
 //!
@@ -13,3 +14,4 @@ pub mod canon;
 pub mod contexts;
 pub mod di;
 pub mod multikey;
+pub mod ob3;

@@ -1,0 +1,312 @@
+//! Open Badges 3.0 documents rendered from Emblem's stored records: the same award, badge class
+//! and issuer the 2.0 documents come from (docs/open-badges-3.md).
+//!
+//! | Document | URL | From |
+//! |---|---|---|
+//! | `OpenBadgeCredential` | `<base>/credentials/<award>` | award + badge class + issuer |
+//! | `Achievement` | `<base>/achievements/<badge>` | badge class |
+//! | `Profile` (and controller document) | `<base>/profiles/<issuer>` | issuer + its Ed25519 key |
+//! | `1EdTechRevocationList` | `<base>/profiles/<issuer>/revocations` | the issuer's revocations |
+//!
+//! Rules:
+//! 1. `@context` is VCDM 2.0, OB 3.0.3 and 1EdTech's extensions context (which alone defines
+//!    `1EdTechRevocationList` and `1EdTechJsonSchemaValidator2019`); every term used is defined
+//!    by them, which signing checks ([`crate::canon::Mode::Sign`]).
+//! 2. The recipient is the 2.0 award's identity: `identifier` an `IdentityObject` with the same
+//!    salted `sha256$…` hash, `identityType` `emailAddress`. The issuer-set name is the
+//!    subject's `name`.
+//! 3. `validFrom` is the award's issue date, `validUntil` its current expiry (re-certifying moves
+//!    it, so the served credential is re-issued with a fresh proof `created`).
+//! 4. The Achievement links the 2.0 BadgeClass through `related` (1EdTech's migration guide);
+//!    the credential names both its 2.0 assertion and its status list.
+
+use emblem_badges::base_url::BaseUrl;
+use emblem_badges::clock;
+use emblem_badges::model::award::Award;
+use emblem_badges::model::badge::BadgeClass;
+use emblem_badges::model::image_url;
+use emblem_badges::model::issuer::Issuer;
+use emblem_badges::model::revocations::RevocationList;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use crate::contexts;
+
+/// The `@context` of every document Emblem issues.
+pub const CONTEXT: [&str; 3] = [
+    contexts::CREDENTIALS_V2,
+    contexts::OB_3_0_3,
+    contexts::OB_EXTENSIONS,
+];
+
+/// The JSON Schema an OpenBadgeCredential conforms to.
+pub const SCHEMA: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+
+/// The verification method of an issuer key: `<profile>#<kid>`.
+pub fn key_id(base: &BaseUrl, issuer_id: &str, kid: &str) -> String {
+    format!("{}#{kid}", base.profile(issuer_id))
+}
+
+/// `<base>/profiles/<issuer>/revocations`
+pub fn revocation_list_url(base: &BaseUrl, issuer_id: &str) -> String {
+    format!("{}/revocations", base.profile(issuer_id))
+}
+
+fn put(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+    if let Some(v) = value.filter(|v| !v.is_empty()) {
+        map.insert(key.into(), v.into());
+    }
+}
+
+fn image(id: String) -> Value {
+    json!({"id": id, "type": "Image"})
+}
+
+/// The issuer's Profile as embedded in a credential (no keys).
+pub fn profile(issuer: &Issuer, base: &BaseUrl) -> Map<String, Value> {
+    let mut p = Map::new();
+    p.insert("id".into(), base.profile(&issuer.id).into());
+    p.insert("type".into(), json!(["Profile"]));
+    p.insert("name".into(), issuer.name.clone().into());
+    put(&mut p, "url", Some(&issuer.url));
+    put(&mut p, "email", Some(&issuer.email));
+    put(&mut p, "description", issuer.description.as_deref());
+    if let Some(img) = &issuer.image {
+        p.insert(
+            "image".into(),
+            image(image_url(img, || base.issuer_image(&issuer.id))),
+        );
+    }
+    p
+}
+
+/// The issuer's published Profile: [`profile`] with `@context`, and the controller-document
+/// half that lets any verifier check key control (W3C Controlled Identifiers 1.0): the key as a
+/// `Multikey` verification method, referenced from `assertionMethod`.
+pub fn published_profile(
+    issuer: &Issuer,
+    base: &BaseUrl,
+    kid: &str,
+    public_key_multibase: &str,
+) -> Value {
+    let mut p = Map::new();
+    p.insert(
+        "@context".into(),
+        json!([
+            contexts::CREDENTIALS_V2,
+            contexts::OB_3_0_3,
+            contexts::DID_V1,
+            contexts::MULTIKEY_V1
+        ]),
+    );
+    p.extend(profile(issuer, base));
+    let id = base.profile(&issuer.id);
+    let method = key_id(base, &issuer.id, kid);
+    p.insert(
+        "verificationMethod".into(),
+        json!([{
+            "id": method,
+            "type": "Multikey",
+            "controller": id,
+            "publicKeyMultibase": public_key_multibase,
+        }]),
+    );
+    p.insert("assertionMethod".into(), json!([method]));
+    Value::Object(p)
+}
+
+/// The Achievement of a badge class, embedded in credentials and served on its own.
+pub fn achievement(badge: &BadgeClass, base: &BaseUrl) -> Map<String, Value> {
+    let mut a = Map::new();
+    a.insert("id".into(), base.achievement(&badge.id).into());
+    a.insert("type".into(), json!(["Achievement"]));
+    a.insert("achievementType".into(), "Badge".into());
+    a.insert("name".into(), badge.name.clone().into());
+    a.insert("description".into(), badge.description.clone().into());
+    let mut criteria = Map::new();
+    put(&mut criteria, "id", badge.criteria.url.as_deref());
+    put(&mut criteria, "narrative", badge.criteria.narrative.as_deref());
+    a.insert("criteria".into(), Value::Object(criteria));
+    a.insert(
+        "image".into(),
+        image(image_url(&badge.image, || base.badge_image(&badge.id))),
+    );
+    if !badge.alignment.is_empty() {
+        let alignment = badge.alignment.iter().map(|al| {
+            let mut m = Map::new();
+            m.insert("type".into(), json!(["Alignment"]));
+            m.insert("targetName".into(), al.target_name.clone().into());
+            m.insert("targetUrl".into(), al.target_url.clone().into());
+            put(&mut m, "targetDescription", al.target_description.as_deref());
+            put(&mut m, "targetFramework", al.target_framework.as_deref());
+            put(&mut m, "targetCode", al.target_code.as_deref());
+            Value::Object(m)
+        });
+        a.insert("alignment".into(), alignment.collect());
+    }
+    if !badge.tags.is_empty() {
+        a.insert("tag".into(), json!(badge.tags));
+    }
+    a.insert(
+        "creator".into(),
+        json!({"id": base.profile(&badge.issuer_id), "type": ["Profile"]}),
+    );
+    a.insert(
+        "related".into(),
+        json!([{
+            "id": base.badge(&badge.id),
+            "type": ["Related"],
+            "version": "Open Badges v2p0",
+        }]),
+    );
+    a
+}
+
+/// The published Achievement (with `@context`).
+pub fn published_achievement(badge: &BadgeClass, base: &BaseUrl) -> Value {
+    let mut a = Map::new();
+    a.insert("@context".into(), json!(CONTEXT));
+    a.extend(achievement(badge, base));
+    Value::Object(a)
+}
+
+/// When the credential's current version was issued: the award, or its last re-certification.
+/// It is the proof's `created`, so the same version always signs to the same bytes.
+pub fn issued_at(award: &Award) -> OffsetDateTime {
+    award
+        .recertifications
+        .iter()
+        .map(|r| r.at)
+        .fold(award.created_at, OffsetDateTime::max)
+}
+
+/// The unsigned OpenBadgeCredential of an award.
+pub fn credential(award: &Award, badge: &BadgeClass, issuer: &Issuer, base: &BaseUrl) -> Value {
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["AchievementSubject"]));
+    subject.insert(
+        "identifier".into(),
+        json!([{
+            "type": "IdentityObject",
+            "identityHash": award.recipient.identity,
+            "identityType": "emailAddress",
+            "hashed": true,
+            "salt": award.recipient.salt,
+        }]),
+    );
+    put(&mut subject, "name", award.recipient.name.as_deref());
+    put(&mut subject, "narrative", award.narrative.as_deref());
+    subject.insert("achievement".into(), Value::Object(achievement(badge, base)));
+
+    let mut c = Map::new();
+    c.insert("@context".into(), json!(CONTEXT));
+    c.insert("id".into(), base.credential(&award.id).into());
+    c.insert(
+        "type".into(),
+        json!(["VerifiableCredential", "OpenBadgeCredential"]),
+    );
+    c.insert("name".into(), badge.name.clone().into());
+    c.insert("issuer".into(), Value::Object(profile(issuer, base)));
+    c.insert("validFrom".into(), clock::format(award.issued_on).into());
+    if let Some(expires) = award.expires {
+        c.insert("validUntil".into(), clock::format(expires).into());
+    }
+    c.insert("awardedDate".into(), clock::format(award.issued_on).into());
+    c.insert("credentialSubject".into(), Value::Object(subject));
+    if !award.evidence.is_empty() {
+        let evidence = award.evidence.iter().map(|e| {
+            let mut m = Map::new();
+            put(&mut m, "id", e.url.as_deref());
+            m.insert("type".into(), json!(["Evidence"]));
+            put(&mut m, "narrative", e.narrative.as_deref());
+            put(&mut m, "name", e.name.as_deref());
+            put(&mut m, "description", e.description.as_deref());
+            Value::Object(m)
+        });
+        c.insert("evidence".into(), evidence.collect());
+    }
+    c.insert(
+        "credentialStatus".into(),
+        json!({
+            "id": revocation_list_url(base, &issuer.id),
+            "type": "1EdTechRevocationList",
+        }),
+    );
+    c.insert(
+        "credentialSchema".into(),
+        json!([{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]),
+    );
+    Value::Object(c)
+}
+
+/// The issuer's `1EdTechRevocationList`: every revoked credential by id, with its reason.
+pub fn revocation_list(issuer_id: &str, list: &RevocationList, base: &BaseUrl) -> Value {
+    let revoked: Vec<Value> = list
+        .entries
+        .iter()
+        .map(|e| {
+            json!({
+                "id": base.credential(&e.assertion_id),
+                "revocationReason": e.reason,
+            })
+        })
+        .collect();
+    json!({
+        "@context": CONTEXT,
+        "id": revocation_list_url(base, issuer_id),
+        "type": "1EdTechRevocationList",
+        "issuer": base.profile(issuer_id),
+        "revokedCredential": revoked,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canon::{self, Mode};
+    use crate::di;
+    use emblem_badges::ob2::fixtures;
+
+    fn base() -> BaseUrl {
+        BaseUrl::parse("https://badges.example.org").unwrap()
+    }
+
+    #[test]
+    fn the_credential_uses_only_defined_terms_and_signs_and_verifies() {
+        let doc = credential(
+            &fixtures::award(),
+            &fixtures::badge(),
+            &fixtures::issuer(),
+            &base(),
+        );
+        // Sign mode refuses any term the pinned contexts do not define.
+        canon::nquads(&doc, contexts::PINNED, Mode::Sign).unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let options = di::ProofOptions {
+            created: "2026-01-01T00:00:00Z".into(),
+            verification_method: key_id(&base(), fixtures::ISSUER_ID, "k1"),
+            proof_purpose: "assertionMethod".into(),
+        };
+        let signed = di::sign(&doc, &options, &key, contexts::PINNED).unwrap();
+        di::verify(&signed, &key.verifying_key(), contexts::PINNED).unwrap();
+        assert_eq!(
+            signed["credentialSubject"]["identifier"][0]["identityHash"],
+            fixtures::award().recipient.identity
+        );
+        assert_eq!(
+            signed["credentialSubject"]["achievement"]["related"][0]["id"],
+            base().badge(fixtures::BADGE_ID)
+        );
+    }
+
+    #[test]
+    fn the_profile_and_achievement_use_only_defined_terms() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let mk = crate::multikey::encode_public(&key.verifying_key());
+        let profile = published_profile(&fixtures::issuer(), &base(), "k1", &mk);
+        canon::nquads(&profile, contexts::PINNED, Mode::Sign).unwrap();
+        let achievement = published_achievement(&fixtures::badge(), &base());
+        canon::nquads(&achievement, contexts::PINNED, Mode::Sign).unwrap();
+    }
+}
