@@ -6,6 +6,7 @@ mod bake;
 mod claim;
 mod cohorts;
 mod common;
+mod credentials;
 mod hook_receiver;
 mod host;
 mod hosting;

@@ -14,7 +14,14 @@ const TEST_ONLY_VARIABLES: &[&str] = &["verify_allow_http_loopback", "webhook_al
 
 /// The Emblem components (fixture components such as `hello` and `probe` are the tests' own).
 const EMBLEM_COMPONENTS: &[&str] = &[
-    "issuing", "hosting", "bake", "share", "claim", "verify", "static",
+    "issuing",
+    "hosting",
+    "credentials",
+    "bake",
+    "share",
+    "claim",
+    "verify",
+    "static",
 ];
 
 fn root() -> PathBuf {

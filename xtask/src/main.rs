@@ -28,6 +28,7 @@ use std::process::{Command, ExitCode};
 const WASM_PACKAGES: &[&str] = &[
     "emblem-bake",
     "emblem-claim",
+    "emblem-credentials",
     "emblem-hosting",
     "emblem-issuing",
     "emblem-share",

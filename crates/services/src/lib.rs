@@ -38,6 +38,7 @@ pub mod badges;
 pub mod claims;
 pub mod cohorts;
 pub mod counters;
+pub mod credentials;
 pub mod email;
 pub mod env;
 pub mod idempotency;

@@ -25,6 +25,7 @@
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
+//! | `vckey/<issuer-id>` | the issuer's Ed25519 key for Open Badges 3.0 credentials `{v, kid, issuer_id, secret_hex, public_multibase, created_at}`; the secret is never served | create (insert-if-absent) |
 //! | `awardee/<badge-id>/<sha256(email)>` | the latest award of the class to that address (a JSON string), for the duplicate policy | set on every award |
 //! | `seq/mail/<award-id>` | counter: emails queued for the award | increment |
 //! | `mail/<award-id>.<n>` | outbox record of the award's n-th email (status, attempts, the message until final) | create; written by the attempt's owner |
@@ -123,6 +124,11 @@ pub fn shares(assertion_id: &str, target: &str) -> String {
 /// `keys/<issuer-id>/<kid>`
 pub fn signing_key(issuer_id: &str, kid: &str) -> String {
     format!("keys/{issuer_id}/{kid}")
+}
+
+/// `vckey/<issuer-id>`
+pub fn credential_key(issuer_id: &str) -> String {
+    format!("vckey/{issuer_id}")
 }
 
 /// `signing/<issuer-id>`

@@ -126,7 +126,11 @@ pub fn achievement(badge: &BadgeClass, base: &BaseUrl) -> Map<String, Value> {
     a.insert("description".into(), badge.description.clone().into());
     let mut criteria = Map::new();
     put(&mut criteria, "id", badge.criteria.url.as_deref());
-    put(&mut criteria, "narrative", badge.criteria.narrative.as_deref());
+    put(
+        &mut criteria,
+        "narrative",
+        badge.criteria.narrative.as_deref(),
+    );
     a.insert("criteria".into(), Value::Object(criteria));
     a.insert(
         "image".into(),
@@ -138,7 +142,11 @@ pub fn achievement(badge: &BadgeClass, base: &BaseUrl) -> Map<String, Value> {
             m.insert("type".into(), json!(["Alignment"]));
             m.insert("targetName".into(), al.target_name.clone().into());
             m.insert("targetUrl".into(), al.target_url.clone().into());
-            put(&mut m, "targetDescription", al.target_description.as_deref());
+            put(
+                &mut m,
+                "targetDescription",
+                al.target_description.as_deref(),
+            );
             put(&mut m, "targetFramework", al.target_framework.as_deref());
             put(&mut m, "targetCode", al.target_code.as_deref());
             Value::Object(m)
@@ -197,7 +205,10 @@ pub fn credential(award: &Award, badge: &BadgeClass, issuer: &Issuer, base: &Bas
     );
     put(&mut subject, "name", award.recipient.name.as_deref());
     put(&mut subject, "narrative", award.narrative.as_deref());
-    subject.insert("achievement".into(), Value::Object(achievement(badge, base)));
+    subject.insert(
+        "achievement".into(),
+        Value::Object(achievement(badge, base)),
+    );
 
     let mut c = Map::new();
     c.insert("@context".into(), json!(CONTEXT));

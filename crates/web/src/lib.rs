@@ -41,6 +41,7 @@ pub use emblem_badges::{
 
 pub mod api;
 pub mod bake;
+pub mod credentials;
 pub mod error;
 pub mod files;
 pub mod hosting;

@@ -6,6 +6,7 @@ pub mod apikey;
 pub mod award;
 pub mod badge;
 pub mod claim;
+pub mod credential_key;
 pub mod issuer;
 pub mod lock;
 pub mod revocations;

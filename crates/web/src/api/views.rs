@@ -142,8 +142,10 @@ impl BadgeView {
 pub struct AwardView {
     /// Id.
     pub id: String,
-    /// Hosted Assertion URL.
+    /// Hosted Assertion URL (Open Badges 2.0).
     pub assertion_url: String,
+    /// Hosted OpenBadgeCredential URL (Open Badges 3.0), the same award.
+    pub credential_url: String,
     /// Badge class id.
     pub badgeclass: String,
     /// Hosted BadgeClass URL.
@@ -208,6 +210,7 @@ impl AwardView {
         Self {
             id: award.id.clone(),
             assertion_url: base.assertion(&award.id),
+            credential_url: base.credential(&award.id),
             badgeclass: award.badge_id.clone(),
             badgeclass_url: base.badge(&award.badge_id),
             issuer_id: award.issuer_id.clone(),

@@ -272,6 +272,7 @@ fn the_whole_lifecycle_of_an_award_through_the_api() {
             "claim_expires_at",
             "claim_url",
             "created_at",
+            "credential_url",
             "email",
             "email_delivery",
             "evidence",

@@ -1,0 +1,47 @@
+//! The credentials component: public Open Badges 3.0 documents, signed on request with the
+//! issuer's Ed25519 key (`eddsa-rdfc-2022`). JSON-LD processing and RDF canonicalisation live
+//! here and in `verify`, so the other components stay small.
+//!
+//! Routes (GET and HEAD), all `emblem_web::credentials::serve`:
+//!
+//! | route | document |
+//! |---|---|
+//! | `/credentials/:id` | OpenBadgeCredential of an award |
+//! | `/achievements/:id` | Achievement of a badge class |
+//! | `/profiles/:id` | issuer Profile and controller document |
+//! | `/profiles/:id/revocations` | 1EdTechRevocationList |
+//!
+//! Variables: `public_base_url`.
+
+use emblem_edge::{Response, Site, request, respond};
+use emblem_web::negotiate::negotiate;
+use emblem_web::{Reply, credentials, hosting};
+use spin_sdk::http::{Method, Request};
+
+#[spin_sdk::http_service]
+async fn handle(req: Request) -> Response {
+    let headers = req.headers();
+    let rep = negotiate(request::accept(headers), request::user_agent(headers));
+    let reply = match Site::load(headers).await {
+        Ok(site) => {
+            let served = match credentials::route(req.method().as_str(), req.uri().path()) {
+                Ok(route) => credentials::serve(&site.env(), &route, rep).await,
+                Err(e) => Err(e),
+            };
+            served.unwrap_or_else(|e| {
+                respond::log(&e);
+                Reply::problem(&e)
+            })
+        }
+        Err(e) => {
+            respond::log(&e);
+            Reply::problem(&e)
+        }
+    };
+    let head = req.method() == Method::HEAD;
+    respond::send(hosting::finish(
+        reply,
+        request::if_none_match(headers),
+        head,
+    ))
+}

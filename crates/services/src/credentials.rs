@@ -1,0 +1,130 @@
+//! Open Badges 3.0: every award is also an `OpenBadgeCredential`, signed with the issuer's
+//! Ed25519 key as an `eddsa-rdfc-2022` Data Integrity proof (docs/open-badges-3.md).
+//!
+//! 1. [`key`]: each issuer has one Ed25519 key, made from the host's secure randomness the
+//!    first time it is needed and stored under `vckey/<issuer-id>` by insert-if-absent, so
+//!    concurrent first requests agree on one key. The secret is never served or logged.
+//! 2. [`credential`]: the award's credential ([`emblem_vc::ob3::credential`]) signed on request.
+//!    Ed25519 signatures are deterministic and the proof's `created` is when the current version
+//!    was issued ([`emblem_vc::ob3::issued_at`]), so the same award always serves the same
+//!    bytes until it is re-certified: nothing signed is stored, nothing can go stale.
+//! 3. Revocation is the issuer's `1EdTechRevocationList` ([`revocation_list`]), written by the
+//!    same request that revokes the 2.0 assertion (one record, `revocations/<issuer-id>`, feeds
+//!    both). A revoked credential is still served, signed: verifiers learn it is revoked
+//!    from the list, as the standard has it. A credential the earner rejected is 404, as its
+//!    2.0 assertion is.
+
+use ed25519_dalek::SigningKey;
+use serde_json::Value;
+
+use crate::env::Env;
+use crate::kv::{self, Kv};
+use crate::{awards, badges, issuers, store_keys};
+use emblem_badges::base_url::BaseUrl;
+use emblem_badges::clock;
+use emblem_badges::entropy;
+use emblem_badges::error::{Error, Internal, ObjectKind};
+use emblem_badges::model::V1;
+use emblem_badges::model::award::AcceptanceState;
+use emblem_badges::model::credential_key::CredentialKey;
+use emblem_vc::contexts::PINNED;
+use emblem_vc::{di, multikey, ob3};
+
+/// The proof purpose of every credential.
+pub const PROOF_PURPOSE: &str = "assertionMethod";
+
+/// The issuer's key, created on first use.
+pub async fn key<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+) -> Result<CredentialKey, Error> {
+    let store_key = store_keys::credential_key(issuer_id);
+    if let Some(key) = kv::get_json(env.kv, &store_key).await? {
+        return Ok(key);
+    }
+    let secret = SigningKey::from_bytes(&entropy::bytes::<32>(env.entropy));
+    let key = CredentialKey {
+        v: V1,
+        kid: format!("key-{}", entropy::alphanumeric(env.entropy, 8)),
+        issuer_id: issuer_id.to_owned(),
+        secret_hex: hex::encode(secret.to_bytes()),
+        public_multibase: multikey::encode_public(&secret.verifying_key()),
+        created_at: env.now,
+    };
+    if kv::insert_json(env.kv, &store_key, &key).await? {
+        return Ok(key);
+    }
+    // Another request made the key first: use its.
+    kv::get_json(env.kv, &store_key).await?.ok_or_else(|| {
+        Error::Internal(Internal::Corrupt {
+            key: store_key,
+            detail: "claimed by another request but absent".into(),
+        })
+    })
+}
+
+fn signing_key(key: &CredentialKey) -> Result<SigningKey, Error> {
+    let corrupt = || {
+        Error::Internal(Internal::Corrupt {
+            key: store_keys::credential_key(&key.issuer_id),
+            detail: "the secret is not 32 bytes of hex".into(),
+        })
+    };
+    let bytes: [u8; 32] = hex::decode(&key.secret_hex)
+        .map_err(|_| corrupt())?
+        .try_into()
+        .map_err(|_| corrupt())?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// The award's signed OpenBadgeCredential.
+pub async fn credential<K: Kv + ?Sized>(env: &Env<'_, K>, award_id: &str) -> Result<Value, Error> {
+    let award = awards::load(env.kv, award_id).await?;
+    if award.acceptance.state == AcceptanceState::Rejected {
+        return Err(Error::not_found(ObjectKind::Assertion, award_id));
+    }
+    let badge = badges::load(env.kv, &award.badge_id).await?;
+    let issuer = issuers::load(env.kv, &award.issuer_id).await?;
+    let key = key(env, &issuer.id).await?;
+    let doc = ob3::credential(&award, &badge, &issuer, env.base);
+    let options = di::ProofOptions {
+        created: clock::format(ob3::issued_at(&award)),
+        verification_method: ob3::key_id(env.base, &issuer.id, &key.kid),
+        proof_purpose: PROOF_PURPOSE.into(),
+    };
+    di::sign(&doc, &options, &signing_key(&key)?, PINNED)
+        .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
+}
+
+/// The issuer's published Profile with its key.
+pub async fn profile<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<Value, Error> {
+    let issuer = issuers::load(env.kv, issuer_id).await?;
+    let key = key(env, issuer_id).await?;
+    Ok(ob3::published_profile(
+        &issuer,
+        env.base,
+        &key.kid,
+        &key.public_multibase,
+    ))
+}
+
+/// A badge class as a published Achievement.
+pub async fn achievement<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    badge_id: &str,
+) -> Result<Value, Error> {
+    let badge = badges::load(kv, badge_id).await?;
+    Ok(ob3::published_achievement(&badge, base))
+}
+
+/// The issuer's `1EdTechRevocationList`.
+pub async fn revocation_list<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+) -> Result<Value, Error> {
+    issuers::load(kv, issuer_id).await?;
+    let list = awards::revocations(kv, issuer_id).await?;
+    Ok(ob3::revocation_list(issuer_id, &list, base))
+}
