@@ -13,6 +13,7 @@
 mod bakers;
 mod openapi;
 mod validator_core;
+mod vc_peers;
 
 use bakers::{Baker, assertion_elements, openbadges_chunks, text_chunks, with_legacy_text};
 use base64::Engine as _;

@@ -8,6 +8,9 @@
 #   target/interop/smtp  PyPI aiosmtpd, the SMTP server of the email tests (tests/e2e/smtp_server.py)
 #   target/interop/openapi  PyPI openapi-spec-validator, which judges the issuer API's OpenAPI 3.1
 #                        document (tests/interop/openapi.rs)
+#   target/interop/vcjs  npm @digitalbazaar/vc with the eddsa-rdfc-2022 cryptosuite and the
+#                        context packages, an independent Open Badges 3.0 Data Integrity
+#                        verifier for vc_verify.mjs (versions locked by tests/interop/vcjs/)
 #   target/interop/vc-sdist  the same release's source, for its test suite (scenarios and the
 #                        v1 context it carries)
 #
@@ -82,6 +85,23 @@ JSON
     mv "$dir/node.tmp" "$dir/node"
 fi
 
+# The Data Integrity verifier: exactly the versions of tests/interop/vcjs/package-lock.json.
+vcjs_stamp="$dir/vcjs/.lock-sha256"
+vcjs_want="$(sha256sum "$root/tests/interop/vcjs/package-lock.json" | cut -d' ' -f1)"
+if [ -f "$vcjs_stamp" ] && [ "$(cat "$vcjs_stamp")" = "$vcjs_want" ]; then
+    echo "interop: @digitalbazaar/vc already in $dir/vcjs"
+else
+    echo "interop: installing @digitalbazaar/vc and the eddsa-rdfc-2022 cryptosuite into $dir/vcjs"
+    rm -rf "$dir/vcjs.tmp"
+    mkdir -p "$dir/vcjs.tmp"
+    cp "$root/tests/interop/vcjs/package.json" "$root/tests/interop/vcjs/package-lock.json" \
+        "$dir/vcjs.tmp/"
+    npm ci --prefix "$dir/vcjs.tmp" --no-audit --no-fund --loglevel=error
+    echo "$vcjs_want" >"$dir/vcjs.tmp/.lock-sha256"
+    rm -rf "$dir/vcjs"
+    mv "$dir/vcjs.tmp" "$dir/vcjs"
+fi
+
 # validator-core 1.1.2 pins 2017 releases. Two do not work on Python 3.11 and are replaced:
 # pycryptodome 3.6.6 ships Python 2 source (3.20.0 instead), and python-jose 3.0.1 needs the
 # collections aliases that ob_validator.py sets. The rest install at their pins.
@@ -124,6 +144,9 @@ PYTHONPATH="$dir/py" python3 -c 'import openbadges_bakery' \
     || { echo "interop: the Python baker in $dir/py does not import" >&2; exit 1; }
 node -e "require('$dir/node/node_modules/openbadges-bakery')" \
     || { echo "interop: the Node baker in $dir/node does not load" >&2; exit 1; }
+echo '{"credential": {}}' | EMBLEM_VCJS_DIR="$dir/vcjs" node "$root/tests/interop/vc_verify.mjs" \
+    | grep -q '"verified":false' \
+    || { echo "interop: the Data Integrity verifier in $dir/vcjs does not load" >&2; exit 1; }
 EMBLEM_VC_SDIST="$dir/vc-sdist" "$dir/vc/bin/python" -c "
 import runpy, sys; sys.argv = ['ob_validator', '--help']
 try:

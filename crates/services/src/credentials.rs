@@ -25,7 +25,7 @@ use emblem_badges::clock;
 use emblem_badges::entropy;
 use emblem_badges::error::{Error, Internal, ObjectKind};
 use emblem_badges::model::V1;
-use emblem_badges::model::award::AcceptanceState;
+use emblem_badges::model::award::{AcceptanceState, Award};
 use emblem_badges::model::credential_key::CredentialKey;
 use emblem_vc::contexts::PINNED;
 use emblem_vc::{di, multikey, ob3};
@@ -77,32 +77,73 @@ fn signing_key(key: &CredentialKey) -> Result<SigningKey, Error> {
     Ok(SigningKey::from_bytes(&bytes))
 }
 
-/// The award's signed OpenBadgeCredential.
+/// The award's signed OpenBadgeCredential (the issuer's key is made if it has none yet).
 pub async fn credential<K: Kv + ?Sized>(env: &Env<'_, K>, award_id: &str) -> Result<Value, Error> {
     let award = awards::load(env.kv, award_id).await?;
+    let key = key(env, &award.issuer_id).await?;
+    sign(env.kv, env.base, award, &key).await
+}
+
+/// The award's signed OpenBadgeCredential if its issuer has a key; 404 otherwise (no
+/// credential of that issuer was ever served). Writes nothing (the verifier's local reads).
+pub async fn credential_if_keyed<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    award_id: &str,
+) -> Result<Value, Error> {
+    let award = awards::load(kv, award_id).await?;
+    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(&award.issuer_id))
+        .await?
+        .ok_or_else(|| Error::not_found(ObjectKind::Assertion, award_id))?;
+    sign(kv, base, award, &key).await
+}
+
+async fn sign<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    award: Award,
+    key: &CredentialKey,
+) -> Result<Value, Error> {
     if award.acceptance.state == AcceptanceState::Rejected {
-        return Err(Error::not_found(ObjectKind::Assertion, award_id));
+        return Err(Error::not_found(ObjectKind::Assertion, &award.id));
     }
-    let badge = badges::load(env.kv, &award.badge_id).await?;
-    let issuer = issuers::load(env.kv, &award.issuer_id).await?;
-    let key = key(env, &issuer.id).await?;
-    let doc = ob3::credential(&award, &badge, &issuer, env.base);
+    let badge = badges::load(kv, &award.badge_id).await?;
+    let issuer = issuers::load(kv, &award.issuer_id).await?;
+    let doc = ob3::credential(&award, &badge, &issuer, base);
     let options = di::ProofOptions {
         created: clock::format(ob3::issued_at(&award)),
-        verification_method: ob3::key_id(env.base, &issuer.id, &key.kid),
+        verification_method: ob3::key_id(base, &issuer.id, &key.kid),
         proof_purpose: PROOF_PURPOSE.into(),
     };
-    di::sign(&doc, &options, &signing_key(&key)?, PINNED)
+    di::sign(&doc, &options, &signing_key(key)?, PINNED)
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
 }
 
-/// The issuer's published Profile with its key.
+/// The issuer's published Profile with its key (made if it has none yet).
 pub async fn profile<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<Value, Error> {
     let issuer = issuers::load(env.kv, issuer_id).await?;
     let key = key(env, issuer_id).await?;
     Ok(ob3::published_profile(
         &issuer,
         env.base,
+        &key.kid,
+        &key.public_multibase,
+    ))
+}
+
+/// The issuer's published Profile if it has a key; 404 otherwise. Writes nothing.
+pub async fn profile_if_keyed<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+) -> Result<Value, Error> {
+    let issuer = issuers::load(kv, issuer_id).await?;
+    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
+        .await?
+        .ok_or_else(|| Error::not_found(ObjectKind::Issuer, issuer_id))?;
+    Ok(ob3::published_profile(
+        &issuer,
+        base,
         &key.kid,
         &key.public_multibase,
     ))

@@ -3,7 +3,7 @@
 //!
 //! 1. The document is expanded to RDF by oxjsonld (JSON-LD 1.1 to RDF), contexts loaded only
 //!    from the pinned table ([`crate::contexts`]); any other URL is an error.
-//! 2. In [`Mode::Sign`], a term the contexts do not define is refused. JSON-LD drops such a
+//! 2. In [`Mode::Strict`] (signing and verifying), a term the contexts do not define is refused. JSON-LD drops such a
 //!    property silently (the published VCDM 2.0 context has no `@vocab`), so its value would be
 //!    outside what is signed yet shown to every reader. The probe is W3C's own: the document is
 //!    expanded once more with the `undefined-terms/v2` context put first (one `@vocab` mapping
@@ -29,10 +29,12 @@ const UNDEFINED_TERMS_DOC: &str =
 /// Refuse or accept undefined terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Issuing: every term must be defined by a context.
-    Sign,
-    /// Verifying: what the signer signed is what is checked.
-    Verify,
+    /// Every term must be defined by a context: issuing, and verifying (a property JSON-LD
+    /// drops is not covered by the proof, so anyone could add or change it; the same rule as
+    /// JSON-LD "safe mode" in other verifiers).
+    Strict,
+    /// Undefined terms are dropped as JSON-LD says (the specification's test vectors).
+    Lenient,
 }
 
 /// Why a document could not be canonicalised.
@@ -41,14 +43,14 @@ pub enum CanonError {
     /// The JSON-LD is malformed, or names a context that is not pinned.
     #[error("JSON-LD: {0}")]
     JsonLd(String),
-    /// A property or type no context defines (only in [`Mode::Sign`]).
+    /// A property or type no context defines (in [`Mode::Strict`]).
     #[error("the term {0:?} is not defined by the document's contexts")]
     UndefinedTerm(String),
 }
 
 /// The canonical N-Quads of a JSON-LD document.
 pub fn nquads(doc: &Value, table: Table, mode: Mode) -> Result<String, CanonError> {
-    if mode == Mode::Sign {
+    if mode == Mode::Strict {
         let probe = with_undefined_terms_vocab(doc);
         for quad in to_quads(&probe, table, true)? {
             let undefined = [quad.predicate.as_str(), term_iri(&quad.object)]

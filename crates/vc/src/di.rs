@@ -111,7 +111,7 @@ pub fn sign(
         options.verification_method.clone().into(),
     );
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
-    let data = hash_data(unsecured, &proof, table, Mode::Sign)?;
+    let data = hash_data(unsecured, &proof, table, Mode::Strict)?;
     let signature = key.sign(&data.bytes);
     proof.insert(
         "proofValue".into(),
@@ -174,7 +174,7 @@ pub fn verify(doc: &Value, key: &VerifyingKey, table: Table) -> Result<(), Proof
             "the proof's @context differs from the document's".into(),
         ));
     }
-    let data = hash_data(&unsecured, &config, table, Mode::Verify)?;
+    let data = hash_data(&unsecured, &config, table, Mode::Strict)?;
     key.verify(&data.bytes, &signature)
         .map_err(|_| ProofError::BadSignature)
 }

@@ -5,6 +5,7 @@
 //! - [`canon`]: JSON-LD to RDF (oxjsonld) and RDFC-1.0 canonical N-Quads (oxrdf).
 //! - [`multikey`]: Ed25519 keys as `Multikey` multibase strings.
 //! - [`ob3`]: the Open Badges 3.0 documents of a stored award, badge class and issuer.
+//! - [`verifier`]: the Data Integrity processor `/verify` uses for 3.0 credentials.
 //! - [`di`]: the `eddsa-rdfc-2022` cryptosuite (W3C vc-di-eddsa §3.3): create and verify a
 //!   `DataIntegrityProof`.
 //!
@@ -15,3 +16,4 @@ pub mod contexts;
 pub mod di;
 pub mod multikey;
 pub mod ob3;
+pub mod verifier;

@@ -11,7 +11,7 @@
 //! Rules:
 //! 1. `@context` is VCDM 2.0, OB 3.0.3 and 1EdTech's extensions context (which alone defines
 //!    `1EdTechRevocationList` and `1EdTechJsonSchemaValidator2019`); every term used is defined
-//!    by them, which signing checks ([`crate::canon::Mode::Sign`]).
+//!    by them, which signing checks ([`crate::canon::Mode::Strict`]).
 //! 2. The recipient is the 2.0 award's identity: `identifier` an `IdentityObject` with the same
 //!    salted `sha256$…` hash, `identityType` `emailAddress`. The issuer-set name is the
 //!    subject's `name`.
@@ -292,7 +292,7 @@ mod tests {
             &base(),
         );
         // Sign mode refuses any term the pinned contexts do not define.
-        canon::nquads(&doc, contexts::PINNED, Mode::Sign).unwrap();
+        canon::nquads(&doc, contexts::PINNED, Mode::Strict).unwrap();
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let options = di::ProofOptions {
             created: "2026-01-01T00:00:00Z".into(),
@@ -316,8 +316,8 @@ mod tests {
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let mk = crate::multikey::encode_public(&key.verifying_key());
         let profile = published_profile(&fixtures::issuer(), &base(), "k1", &mk);
-        canon::nquads(&profile, contexts::PINNED, Mode::Sign).unwrap();
+        canon::nquads(&profile, contexts::PINNED, Mode::Strict).unwrap();
         let achievement = published_achievement(&fixtures::badge(), &base());
-        canon::nquads(&achievement, contexts::PINNED, Mode::Sign).unwrap();
+        canon::nquads(&achievement, contexts::PINNED, Mode::Strict).unwrap();
     }
 }

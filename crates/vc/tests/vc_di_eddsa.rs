@@ -50,19 +50,19 @@ fn proof_config() -> Map<String, Value> {
 
 #[test]
 fn canon_doc_data_int() {
-    let canon = canon::nquads(&Value::Object(unsecured()), WITH_EXAMPLES, Mode::Verify).unwrap();
+    let canon = canon::nquads(&Value::Object(unsecured()), WITH_EXAMPLES, Mode::Lenient).unwrap();
     assert_eq!(canon, vector("canonDocDataInt.txt"));
 }
 
 #[test]
 fn proof_canon_data_int() {
-    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Verify).unwrap();
+    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Lenient).unwrap();
     assert_eq!(data.proof_canon, vector("proofCanonDataInt.txt"));
 }
 
 #[test]
 fn proof_hash_doc_hash_combined_hash_data_int() {
-    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Verify).unwrap();
+    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Lenient).unwrap();
     assert_eq!(
         hex::encode(&data.bytes[..32]),
         vector("proofHashDataInt.txt").trim()
@@ -145,7 +145,7 @@ fn a_context_that_is_not_pinned_is_refused() {
             "https://attacker.example/ctx.json"
         ]),
     );
-    let err = canon::nquads(&Value::Object(doc), WITH_EXAMPLES, Mode::Verify).unwrap_err();
+    let err = canon::nquads(&Value::Object(doc), WITH_EXAMPLES, Mode::Lenient).unwrap_err();
     assert!(matches!(err, CanonError::JsonLd(m) if m.contains("attacker.example")));
 }
 
@@ -168,5 +168,5 @@ fn signing_refuses_a_term_no_context_defines() {
         di::ProofError::Canon(CanonError::UndefinedTerm("favouriteColour".into()))
     );
     // Verification reads what was signed, defined or not.
-    assert!(canon::nquads(&doc, contexts::PINNED, Mode::Verify).is_ok());
+    assert!(canon::nquads(&doc, contexts::PINNED, Mode::Lenient).is_ok());
 }

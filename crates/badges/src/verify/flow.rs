@@ -24,6 +24,7 @@ use super::input::{Claimant, Subject, VerifyRequest};
 use super::jws::Jws;
 use super::legacy;
 use super::load::{Failure, Loader, Node};
+use super::ob3::{self, DataIntegrity, NoDataIntegrity};
 use super::signed;
 
 /// The result of a verification. Only [`run`] makes one.
@@ -65,11 +66,22 @@ impl Verification {
     }
 }
 
-/// Verify `req` at `now`, fetching through `fetch`.
+/// Verify `req` at `now`, fetching through `fetch`, without a Data Integrity processor (Open
+/// Badges 3.0 proofs are then unverifiable; the app uses [`run_with`]).
 pub async fn run<F: Fetch + ?Sized>(
     fetch: &F,
     req: &VerifyRequest,
     now: OffsetDateTime,
+) -> Verification {
+    run_with(fetch, req, now, &NoDataIntegrity).await
+}
+
+/// Verify `req` at `now`, fetching through `fetch`; Open Badges 3.0 proofs are checked by `di`.
+pub async fn run_with<F: Fetch + ?Sized>(
+    fetch: &F,
+    req: &VerifyRequest,
+    now: OffsetDateTime,
+    di: &dyn DataIntegrity,
 ) -> Verification {
     let load = Loader::new(fetch);
     let mut v = Verification::new(req.source);
@@ -101,7 +113,14 @@ pub async fn run<F: Fetch + ?Sized>(
                 Check::Input,
                 format!("Read {how} pointing at a hosted assertion: {url}."),
             );
-            hosted::verify(&load, url, recipient, now, &mut v).await;
+            hosted::verify(&load, url, recipient, now, di, &mut v).await;
+        }
+        Subject::Json(doc) if docs::version(doc) == DocVersion::V3 => {
+            v.checks.pass(
+                Check::Input,
+                format!("Read {how} holding an Open Badges 3.0 credential."),
+            );
+            ob3::verify(&load, doc, None, recipient, now, di, &mut v).await;
         }
         Subject::Json(doc) => match pointer(doc) {
             Ok(url) => {
@@ -112,7 +131,7 @@ pub async fn run<F: Fetch + ?Sized>(
                          is fetched and verified instead (Open Badges hosted verification)."
                     ),
                 );
-                hosted::verify(&load, &url, recipient, now, &mut v).await;
+                hosted::verify(&load, &url, recipient, now, di, &mut v).await;
             }
             Err((check, f)) => {
                 v.checks.pass(Check::Input, format!("Read {how}."));
@@ -237,8 +256,9 @@ pub(super) fn pointer(doc: &Value) -> Result<String, (Check, Failure)> {
 pub(super) fn version_failure(v: DocVersion) -> Failure {
     match v {
         DocVersion::V3 => Failure::unverifiable(
-            "This is an Open Badges 3.0 credential. This endpoint verifies Open Badges 0.5 to \
-             2.0; 3.0 verification is not available here yet.",
+            "This is an Open Badges 3.0 credential as a compact JWS (VC-JWT), which Emblem \
+             does not verify yet; credentials with an embedded Data Integrity proof are \
+             verified.",
         ),
         _ => Failure::invalid(
             "This is not an Open Badges document: its @context is not \

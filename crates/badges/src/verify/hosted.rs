@@ -13,11 +13,12 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::check::{Check, Effect};
-use super::docs;
+use super::docs::{self, DocVersion};
 use super::fetch::{Fetch, Fetched};
 use super::flow::{self, Verification, badge_and_issuer, check_assertion};
 use super::input::Claimant;
 use super::load::{Failure, Loader};
+use super::ob3::{self, DataIntegrity};
 use super::rules;
 use crate::bake::{self, Limits, Version};
 
@@ -96,6 +97,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
     url: &str,
     recipient: Option<&Claimant>,
     now: OffsetDateTime,
+    di: &dyn DataIntegrity,
     v: &mut Verification,
 ) {
     v.kind = Some("hosted");
@@ -164,6 +166,14 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                 notes.push(format!("{url} serves a baked image of the badge at {next}"));
                 next
             }
+            Ok(Answer::ImageJson(d)) if docs::version(&d) == DocVersion::V3 => {
+                v.checks.pass(
+                    Check::Fetch,
+                    format!("{url} serves a baked image holding an Open Badges 3.0 credential."),
+                );
+                ob3::verify(load, &d, None, recipient, now, di, v).await;
+                return;
+            }
             Ok(Answer::ImageJson(d)) => match flow::pointer(&d) {
                 Ok(next) => {
                     notes.push(format!("{url} serves a baked image of the badge at {next}"));
@@ -193,6 +203,14 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                              assertion (an awarded badge)."
                         ),
                     );
+                    return;
+                }
+                if docs::version(&doc) == DocVersion::V3 {
+                    v.checks.pass(
+                        Check::Fetch,
+                        format!("Fetched {url}: an Open Badges 3.0 credential."),
+                    );
+                    ob3::verify(load, &doc, Some(&url), recipient, now, di, v).await;
                     return;
                 }
                 let (doc, era, version) = match flow::as_2_0(&doc, Some(&url)) {

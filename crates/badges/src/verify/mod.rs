@@ -14,6 +14,8 @@
 //!    (`emblem_web::verify::Fetcher`: this instance's own URLs from the store, others over
 //!    outbound HTTP under the SSRF-safe policy of [`fetch::check_target`], redirects
 //!    re-checked). This crate does no I/O itself.
+//!    Open Badges 3.0 credentials with an embedded Data Integrity proof go through [`ob3`]
+//!    (the same checks; the proof itself by the caller's [`DataIntegrity`]).
 //! 4. The verdict: `valid | expired | revoked | invalid | unverifiable`; "unverifiable"
 //!    (network, host down, missing key) is kept apart from "invalid".
 //! 5. The JSON answer and the HTML page are the web layer's (`emblem_web::verify::routes`).
@@ -27,10 +29,12 @@ pub mod input;
 pub mod jws;
 pub mod legacy;
 pub mod load;
+pub mod ob3;
 mod rules;
 mod signed;
 
 pub use check::{Check, Checks, Finding, Outcome, Phase, Report, Verdict};
 pub use fetch::{Fetch, FetchError, Fetched, Hop, Rules};
-pub use flow::{Verification, run};
+pub use flow::{Verification, run, run_with};
+pub use ob3::{DataIntegrity, NoDataIntegrity, ProofFailure};
 pub use input::VerifyRequest;

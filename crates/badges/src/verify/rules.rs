@@ -154,7 +154,7 @@ pub(super) fn dates(doc: &Value, now: OffsetDateTime, v: &mut Verification) {
 }
 
 /// `<alg>$<hex>` of `identity` + `salt` with the algorithm `alg` names (`sha256` or `md5`).
-fn hash_with(alg: &str, identity: &str, salt: &str) -> Option<String> {
+pub(super) fn hash_with(alg: &str, identity: &str, salt: &str) -> Option<String> {
     let input = format!("{identity}{salt}");
     if alg.eq_ignore_ascii_case("sha256") {
         Some(format!("sha256${}", sha256_hex(input.as_bytes())))

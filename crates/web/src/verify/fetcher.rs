@@ -8,6 +8,8 @@ use std::cell::RefCell;
 use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
+use crate::credentials;
+use crate::service::credentials as service;
 use crate::error::Error;
 use crate::hosting::{self, RenderCache, Route};
 use crate::kv::Kv;
@@ -54,7 +56,7 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
                 hosting::image(kv, hosting::ImageOwner::Issuer, &id).await
             }
             Ok(Route::BadgeImage(id)) => hosting::image(kv, hosting::ImageOwner::Badge, &id).await,
-            Err(e) => Err(e),
+            Err(_) => self.local_credentials(path).await,
         };
         let reply = result.unwrap_or_else(|e: Error| crate::reply::Reply::problem(&e));
         Fetched {
@@ -64,6 +66,21 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             body: reply.body,
             location: None,
         }
+    }
+}
+
+impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
+    /// The Open Badges 3.0 documents of this instance (read-only: a credential or profile of
+    /// an issuer that has no key yet is 404, as nothing was ever signed with it).
+    async fn local_credentials(&self, path: &str) -> Result<crate::reply::Reply, Error> {
+        let (kv, base) = (self.kv, self.base);
+        let doc = match credentials::route("GET", path)? {
+            credentials::Route::Credential(id) => service::credential_if_keyed(kv, base, &id).await?,
+            credentials::Route::Achievement(id) => service::achievement(kv, base, &id).await?,
+            credentials::Route::Profile(id) => service::profile_if_keyed(kv, base, &id).await?,
+            credentials::Route::Revocations(id) => service::revocation_list(kv, base, &id).await?,
+        };
+        Ok(crate::reply::Reply::json(200, &doc))
     }
 }
 

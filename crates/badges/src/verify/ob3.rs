@@ -1,0 +1,567 @@
+//! Verifying an Open Badges 3.0 credential with an embedded Data Integrity proof (1EdTech
+//! `verification.md`, docs/open-badges-3.md), recorded as the same typed checks as 2.0:
+//!
+//! | check | 3.0 step |
+//! |---|---|
+//! | `version` | VCDM 2.0 (or 1.1) context first, an OB 3.0 context, the credential types |
+//! | `assertion` | the credential's required properties (id, issuer, validFrom, subject with `id` or `identifier`) |
+//! | `badgeclass` | the Achievement (id, type, name, description, criteria) |
+//! | `issuer` | the issuer id and name |
+//! | `key` | the verification method resolved from where its controller publishes it (`did:key`, `did:web`, an https controller document listing it under `assertionMethod`); its controller must be the issuer |
+//! | `signature` | the proof, by the [`DataIntegrity`] the caller provides (JSON-LD and RDF canonicalisation live outside this crate) |
+//! | `issuedOn`, `expiry` | `validFrom` / `validUntil` (`issuanceDate` / `expirationDate` under VCDM 1.1) |
+//! | `revocation` | `1EdTechRevocationList`: the list, fetched from its id, must not name the credential |
+//! | `recipient` | an `identifier` of the claimant's type whose (salted) hash matches |
+//!
+//! Nothing embedded is trusted for identity: the key is used only as published by its
+//! controller, and the controller must be the credential's issuer.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::check::{Check, Effect};
+use super::docs;
+use super::fetch::Fetch;
+use super::flow::Verification;
+use super::input::{Claimant, IdentityKind};
+use super::load::{Failure, Loader};
+use super::rules::hash_with;
+use crate::clock;
+use crate::context::{VC1_CONTEXT, VC2_CONTEXT};
+
+/// Why a Data Integrity proof did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofFailure {
+    /// The signature does not match the document: tampered, or another key.
+    BadSignature,
+    /// The document has a property its contexts do not define: the proof cannot cover it.
+    UndefinedTerm(String),
+    /// The proof or document cannot be processed (malformed JSON-LD, a context the verifier
+    /// does not pin, an unsupported cryptosuite): why.
+    Unprocessable(String),
+}
+
+/// The Data Integrity processor the caller provides: `emblem-vc` in the app (JSON-LD to RDF,
+/// RDFC-1.0, Ed25519), so this crate carries no JSON-LD processor.
+pub trait DataIntegrity {
+    /// Check the `eddsa-rdfc-2022` proof of `doc` with the Ed25519 public key `key`.
+    fn verify(&self, doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure>;
+    /// The Ed25519 key of a `publicKeyMultibase` (or a `did:key` identifier), if it is one.
+    fn multikey(&self, multibase: &str) -> Option<[u8; 32]>;
+}
+
+/// For builds without a Data Integrity processor: every proof is unverifiable.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDataIntegrity;
+
+impl DataIntegrity for NoDataIntegrity {
+    fn verify(&self, _: &Value, _: &[u8; 32]) -> Result<(), ProofFailure> {
+        Err(ProofFailure::Unprocessable(
+            "this verifier was built without a Data Integrity processor".into(),
+        ))
+    }
+    fn multikey(&self, _: &str) -> Option<[u8; 32]> {
+        None
+    }
+}
+
+fn id_of(v: Option<&Value>) -> Option<&str> {
+    match v? {
+        Value::String(s) => Some(s),
+        Value::Object(_) => v?.get("id")?.as_str(),
+        _ => None,
+    }
+}
+
+fn context_list(doc: &Value) -> Vec<&str> {
+    match doc.get("@context") {
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+/// Verify `doc`, a 3.0 credential (fetched from `fetched_from` when given by URL).
+pub(super) async fn verify<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    doc: &Value,
+    fetched_from: Option<&str>,
+    recipient: Option<&Claimant>,
+    now: OffsetDateTime,
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) {
+    v.kind = Some("credential");
+    v.subject = docs::str_of(doc, "id")
+        .map(str::to_owned)
+        .or_else(|| fetched_from.map(str::to_owned));
+    let contexts = context_list(doc);
+    let vcdm1 = contexts.first() == Some(&VC1_CONTEXT);
+    if contexts.first() != Some(&VC2_CONTEXT) && !vcdm1 {
+        v.checks.fail(
+            Check::Version,
+            Effect::Invalid,
+            format!(
+                "An Open Badges 3.0 credential's first @context must be {VC2_CONTEXT} (or \
+                 {VC1_CONTEXT}); found {:?}.",
+                contexts.first().copied().unwrap_or("none")
+            ),
+        );
+        return;
+    }
+    v.checks.pass(
+        Check::Version,
+        if vcdm1 {
+            "Open Badges 3.0 (Verifiable Credentials Data Model 1.1)."
+        } else {
+            "Open Badges 3.0 (Verifiable Credentials Data Model 2.0)."
+        },
+    );
+    let (from_key, until_key) = if vcdm1 {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
+    let problems = credential_problems(doc, from_key);
+    if !problems.is_empty() {
+        v.checks.fail(
+            Check::Assertion,
+            Effect::Invalid,
+            format!("The credential is not valid: {}.", problems.join("; ")),
+        );
+        return;
+    }
+    v.checks.pass(
+        Check::Assertion,
+        "The credential has every required property, with the right types.",
+    );
+    v.assertion = Some(doc.clone());
+    let achievement = &doc["credentialSubject"]["achievement"];
+    v.checks.pass(
+        Check::BadgeClass,
+        format!(
+            "Achievement {:?} ({}).",
+            docs::str_of(achievement, "name").unwrap_or_default(),
+            docs::str_of(achievement, "id").unwrap_or_default()
+        ),
+    );
+    v.badge = Some(achievement.clone());
+    let issuer_id = id_of(doc.get("issuer")).unwrap_or_default().to_owned();
+    let issuer_name = doc["issuer"]["name"].as_str().unwrap_or("an unnamed issuer");
+    v.checks.pass(
+        Check::Issuer,
+        format!("Issued by {issuer_name:?} ({issuer_id})."),
+    );
+    v.issuer = doc.get("issuer").cloned();
+    v.checks.skip(
+        Check::Scope,
+        "An Open Badges 3.0 credential is verified by its proof, not by where it is hosted.",
+    );
+
+    let key = match resolve_key(load, doc, &issuer_id, di).await {
+        Ok((key, message)) => {
+            v.checks.pass(Check::Key, message);
+            key
+        }
+        Err(f) => {
+            v.checks.fail(Check::Key, f.effect, f.message);
+            return;
+        }
+    };
+    match di.verify(doc, &key) {
+        Ok(()) => v.checks.pass(
+            Check::Signature,
+            "The eddsa-rdfc-2022 proof matches the credential: it was signed with the issuer's \
+             key and not changed since.",
+        ),
+        Err(ProofFailure::BadSignature) => {
+            v.checks.fail(
+                Check::Signature,
+                Effect::Invalid,
+                "The proof does not match the credential: it was changed after signing, or \
+                 signed with another key.",
+            );
+            return;
+        }
+        Err(ProofFailure::UndefinedTerm(term)) => {
+            v.checks.fail(
+                Check::Signature,
+                Effect::Invalid,
+                format!(
+                    "The credential has a property, {term:?}, that its @context does not \
+                     define. A proof cannot cover it, so anyone could have added or changed it."
+                ),
+            );
+            return;
+        }
+        Err(ProofFailure::Unprocessable(why)) => {
+            v.checks.fail(
+                Check::Signature,
+                Effect::Unverifiable,
+                format!("The proof could not be checked: {why}."),
+            );
+            return;
+        }
+    }
+    dates(doc, from_key, until_key, now, v);
+    status(load, doc, v).await;
+    subject_recipient(doc, recipient, v);
+    v.checks.skip(
+        Check::Image,
+        "The credential's images are not part of its verification.",
+    );
+}
+
+fn credential_problems(doc: &Value, from_key: &str) -> Vec<String> {
+    let mut p = Vec::new();
+    let contexts = context_list(doc);
+    if !contexts
+        .iter()
+        .any(|c| c.starts_with("https://purl.imsglobal.org/spec/ob/v3p0/context"))
+    {
+        p.push("@context names no Open Badges 3.0 context".to_owned());
+    }
+    if !docs::has_type(doc, "VerifiableCredential")
+        || !(docs::has_type(doc, "OpenBadgeCredential")
+            || docs::has_type(doc, "AchievementCredential"))
+    {
+        p.push(
+            "type must include VerifiableCredential and OpenBadgeCredential (or \
+             AchievementCredential)"
+                .to_owned(),
+        );
+    }
+    if docs::str_of(doc, "id").is_none_or(str::is_empty) {
+        p.push("id is missing".to_owned());
+    }
+    if id_of(doc.get("issuer")).is_none_or(str::is_empty) {
+        p.push("issuer (with an id) is missing".to_owned());
+    }
+    match docs::str_of(doc, from_key).map(clock::parse_iso8601) {
+        Some(Ok(_)) => {}
+        Some(Err(_)) => p.push(format!("{from_key} is not a date-time")),
+        None => p.push(format!("{from_key} is missing")),
+    }
+    let subject = doc.get("credentialSubject");
+    match subject {
+        Some(s) if s.is_object() => {
+            let has_identifier = s
+                .get("identifier")
+                .and_then(Value::as_array)
+                .is_some_and(|l| !l.is_empty());
+            if s.get("id").is_none() && !has_identifier {
+                p.push("credentialSubject needs an id or an identifier".to_owned());
+            }
+            let a = &s["achievement"];
+            if !a.is_object() {
+                p.push("credentialSubject.achievement is missing".to_owned());
+            } else {
+                for field in ["id", "name", "description"] {
+                    if docs::str_of(a, field).is_none() {
+                        p.push(format!("the achievement's {field} is missing"));
+                    }
+                }
+                if !docs::has_type(a, "Achievement") {
+                    p.push("the achievement's type must include Achievement".to_owned());
+                }
+                if !a.get("criteria").is_some_and(Value::is_object) {
+                    p.push("the achievement's criteria is missing".to_owned());
+                }
+            }
+        }
+        _ => p.push("credentialSubject is missing".to_owned()),
+    }
+    p
+}
+
+/// The proof's key as its controller publishes it, and that the controller is the issuer.
+async fn resolve_key<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    doc: &Value,
+    issuer_id: &str,
+    di: &dyn DataIntegrity,
+) -> Result<([u8; 32], String), Failure> {
+    let proof = match doc.get("proof") {
+        Some(Value::Array(list)) if list.len() == 1 => &list[0],
+        Some(p @ Value::Object(_)) => p,
+        Some(Value::Array(_)) => {
+            return Err(Failure::unverifiable(
+                "The credential carries several proofs; Emblem checks one.",
+            ));
+        }
+        _ => {
+            return Err(Failure::invalid(
+                "The credential has no embedded proof (a VC-JWT must be sent as the compact \
+                 JWS itself).",
+            ));
+        }
+    };
+    let suite = (
+        docs::str_of(proof, "type").unwrap_or_default(),
+        docs::str_of(proof, "cryptosuite").unwrap_or_default(),
+    );
+    if suite != ("DataIntegrityProof", "eddsa-rdfc-2022") {
+        return Err(Failure::unverifiable(format!(
+            "The proof is {} {}; Emblem verifies DataIntegrityProof with eddsa-rdfc-2022.",
+            suite.0, suite.1
+        )));
+    }
+    if docs::str_of(proof, "proofPurpose") != Some("assertionMethod") {
+        return Err(Failure::invalid(
+            "The proof's purpose is not assertionMethod, so it does not assert the credential.",
+        ));
+    }
+    let method = docs::str_of(proof, "verificationMethod")
+        .ok_or_else(|| Failure::invalid("The proof names no verificationMethod."))?;
+    let controller_mismatch = |controller: &str| {
+        Failure::invalid(format!(
+            "Key controller does not match issuer: the key {method} is controlled by \
+             {controller}, but the credential's issuer is {issuer_id}."
+        ))
+    };
+    if let Some(did) = method.strip_prefix("did:key:") {
+        let (id, _) = did.split_once('#').unwrap_or((did, ""));
+        let controller = format!("did:key:{id}");
+        if controller != issuer_id {
+            return Err(controller_mismatch(&controller));
+        }
+        let key = di
+            .multikey(id)
+            .ok_or_else(|| Failure::invalid(format!("{controller} is not an Ed25519 did:key.")))?;
+        return Ok((key, format!("Key {method}: the issuer's own did:key.")));
+    }
+    let (doc_url, controller_doc_url) = if let Some(rest) = method.strip_prefix("did:web:") {
+        let did = method.split('#').next().unwrap_or(method);
+        let url = did_web_url(rest.split('#').next().unwrap_or(rest))
+            .ok_or_else(|| Failure::invalid(format!("{did} is not a valid did:web.")))?;
+        (url.clone(), Some((did.to_owned(), url)))
+    } else if docs::is_http_url(method) {
+        (method.split('#').next().unwrap_or(method).to_owned(), None)
+    } else {
+        return Err(Failure::unverifiable(format!(
+            "The verification method {method} uses a DID method Emblem does not resolve \
+             (did:key, did:web and https are supported)."
+        )));
+    };
+    let published = load.node(&doc_url, "controller document").await?.doc;
+    let vm = published
+        .get("verificationMethod")
+        .and_then(Value::as_array)
+        .and_then(|l| l.iter().find(|m| docs::str_of(m, "id") == Some(method)))
+        .or_else(|| (docs::str_of(&published, "id") == Some(method)).then_some(&published))
+        .ok_or_else(|| {
+            Failure::invalid(format!(
+                "{doc_url} does not publish the verification method {method}."
+            ))
+        })?;
+    let controller = docs::str_of(vm, "controller").unwrap_or_default();
+    if controller != issuer_id {
+        return Err(controller_mismatch(controller));
+    }
+    let controller_id = controller_doc_url.map_or(doc_url.clone(), |(did, _)| did);
+    if docs::str_of(&published, "id") != Some(controller_id.as_str()) {
+        return Err(Failure::invalid(format!(
+            "The controller document at {doc_url} is not {controller}'s (its id differs)."
+        )));
+    }
+    let listed = published
+        .get("assertionMethod")
+        .and_then(Value::as_array)
+        .is_some_and(|l| l.iter().any(|m| id_of(Some(m)) == Some(method)));
+    if !listed {
+        return Err(Failure::invalid(format!(
+            "{controller} does not list {method} under assertionMethod, so it has not \
+             authorised that key to issue credentials."
+        )));
+    }
+    let key = docs::str_of(vm, "publicKeyMultibase")
+        .and_then(|m| di.multikey(m))
+        .ok_or_else(|| {
+            Failure::unverifiable(format!(
+                "The verification method {method} is not an Ed25519 Multikey."
+            ))
+        })?;
+    Ok((
+        key,
+        format!("Key {method}, published by the issuer {controller} under assertionMethod."),
+    ))
+}
+
+/// `did:web:<host>[%3A<port>][:<path>…]` → `https://<host>[:port]/<path>/did.json` (or
+/// `/.well-known/did.json` without a path).
+fn did_web_url(rest: &str) -> Option<String> {
+    let mut parts = rest.split(':');
+    let host = parts.next()?.replace("%3A", ":").replace("%3a", ":");
+    if host.is_empty() || host.contains('/') {
+        return None;
+    }
+    let path: Vec<&str> = parts.collect();
+    Some(if path.is_empty() {
+        format!("https://{host}/.well-known/did.json")
+    } else {
+        format!("https://{host}/{}/did.json", path.join("/"))
+    })
+}
+
+fn dates(doc: &Value, from_key: &str, until_key: &str, now: OffsetDateTime, v: &mut Verification) {
+    let from = docs::str_of(doc, from_key).and_then(|s| clock::parse_iso8601(s).ok());
+    match from {
+        Some(t) if t > now + time::Duration::minutes(5) => v.checks.fail(
+            Check::IssuedOn,
+            Effect::Invalid,
+            format!(
+                "The credential is not valid before {} ({from_key}).",
+                clock::format(t)
+            ),
+        ),
+        Some(t) => v
+            .checks
+            .pass(Check::IssuedOn, format!("Valid from {}.", clock::format(t))),
+        None => {}
+    }
+    match docs::str_of(doc, until_key).map(clock::parse_iso8601) {
+        None => v.checks.pass(Check::Expiry, "The credential does not expire."),
+        Some(Err(_)) => v.checks.fail(
+            Check::Expiry,
+            Effect::Invalid,
+            format!("{until_key} is not a date-time."),
+        ),
+        Some(Ok(t)) if t < now => v.checks.fail(
+            Check::Expiry,
+            Effect::Expired,
+            format!("Expired on {} ({until_key}).", clock::format(t)),
+        ),
+        Some(Ok(t)) => v
+            .checks
+            .pass(Check::Expiry, format!("Valid until {}.", clock::format(t))),
+    }
+}
+
+async fn status<F: Fetch + ?Sized>(load: &Loader<'_, F>, doc: &Value, v: &mut Verification) {
+    let Some(status) = doc.get("credentialStatus") else {
+        v.checks.pass(
+            Check::Revocation,
+            "The credential names no status list, so it cannot be revoked.",
+        );
+        return;
+    };
+    let kind = docs::str_of(status, "type").unwrap_or_default();
+    if kind != "1EdTechRevocationList" {
+        v.checks.fail(
+            Check::Revocation,
+            Effect::Unverifiable,
+            format!("Emblem does not check {kind:?} status entries yet, so revocation is unknown."),
+        );
+        return;
+    }
+    let Some(url) = docs::str_of(status, "id").filter(|u| docs::is_http_url(u)) else {
+        v.checks.fail(
+            Check::Revocation,
+            Effect::Invalid,
+            "The 1EdTechRevocationList entry has no http(s) id.",
+        );
+        return;
+    };
+    let list = match load.node(url, "revocation list").await {
+        Ok(node) => node.doc,
+        Err(f) => {
+            v.checks.fail(Check::Revocation, f.effect, f.message);
+            return;
+        }
+    };
+    let id = docs::str_of(doc, "id").unwrap_or_default();
+    let entries = ["revokedCredential", "revokedCredentials"]
+        .iter()
+        .filter_map(|k| list.get(*k).and_then(Value::as_array))
+        .flatten();
+    let hit = entries
+        .into_iter()
+        .find(|e| id_of(Some(e)) == Some(id) && e.get("revoked") != Some(&Value::Bool(false)));
+    match hit {
+        Some(e) => v.checks.fail(
+            Check::Revocation,
+            Effect::Revoked,
+            super::flow::revoked_message(
+                docs::str_of(e, "revocationReason"),
+                "listed in its 1EdTechRevocationList",
+            ),
+        ),
+        None => v
+            .checks
+            .pass(Check::Revocation, format!("Not revoked (checked {url}).")),
+    }
+}
+
+fn subject_recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verification) {
+    let Some(c) = claimant else {
+        v.checks.skip(
+            Check::Recipient,
+            "No recipient was given, so the credential was not checked against a person. Add \
+             an email to check whom it was issued to.",
+        );
+        return;
+    };
+    let wanted: &[&str] = match c.kind {
+        IdentityKind::Email => &["emailAddress", "email"],
+        IdentityKind::Url => &["url"],
+        IdentityKind::Telephone => &["phone", "telephone"],
+    };
+    let normalised = match c.kind {
+        IdentityKind::Email => c.value.trim().to_lowercase(),
+        _ => c.value.trim().to_owned(),
+    };
+    let identifiers = doc["credentialSubject"]["identifier"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let matched = identifiers.iter().any(|i| {
+        if !wanted.contains(&docs::str_of(i, "identityType").unwrap_or_default()) {
+            return false;
+        }
+        let stored = docs::str_of(i, "identityHash").unwrap_or_default();
+        if i.get("hashed") == Some(&Value::Bool(true)) {
+            let salt = docs::str_of(i, "salt").unwrap_or_default();
+            let (alg, _) = stored.split_once('$').unwrap_or_default();
+            [c.value.as_str(), normalised.as_str()].iter().any(|cand| {
+                hash_with(alg, cand, salt)
+                    .is_some_and(|h| h.eq_ignore_ascii_case(stored))
+            })
+        } else {
+            stored.trim().eq_ignore_ascii_case(&normalised)
+        }
+    });
+    if matched {
+        v.checks.pass(
+            Check::Recipient,
+            format!("Issued to {} {}.", c.kind.as_str(), c.value),
+        );
+    } else {
+        v.checks.fail(
+            Check::Recipient,
+            Effect::Invalid,
+            format!(
+                "This credential was not issued to {} {} (no identifier matches).",
+                c.kind.as_str(),
+                c.value
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_web_url;
+
+    #[test]
+    fn did_web_maps_to_https_did_json() {
+        assert_eq!(
+            did_web_url("example.org").as_deref(),
+            Some("https://example.org/.well-known/did.json")
+        );
+        assert_eq!(
+            did_web_url("example.org%3A8443:issuers:42").as_deref(),
+            Some("https://example.org:8443/issuers/42/did.json")
+        );
+        assert_eq!(did_web_url(""), None);
+    }
+}

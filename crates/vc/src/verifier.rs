@@ -1,0 +1,31 @@
+//! The Data Integrity processor of Emblem's verifier: [`emblem_badges::verify::ob3`] runs the
+//! Open Badges 3.0 procedure and hands the proof to [`Verifier`], which canonicalises over the
+//! pinned contexts only and checks the Ed25519 signature.
+
+use ed25519_dalek::VerifyingKey;
+use emblem_badges::verify::{DataIntegrity, ProofFailure};
+use serde_json::Value;
+
+use crate::canon::CanonError;
+use crate::contexts::PINNED;
+use crate::{di, multikey};
+
+/// `eddsa-rdfc-2022` over [`PINNED`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verifier;
+
+impl DataIntegrity for Verifier {
+    fn verify(&self, doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure> {
+        let key = VerifyingKey::from_bytes(key)
+            .map_err(|_| ProofFailure::Unprocessable("the key is not an Ed25519 point".into()))?;
+        di::verify(doc, &key, PINNED).map_err(|e| match e {
+            di::ProofError::BadSignature => ProofFailure::BadSignature,
+            di::ProofError::Canon(CanonError::UndefinedTerm(t)) => ProofFailure::UndefinedTerm(t),
+            other => ProofFailure::Unprocessable(other.to_string()),
+        })
+    }
+
+    fn multikey(&self, multibase: &str) -> Option<[u8; 32]> {
+        multikey::decode_public(multibase).ok().map(|k| k.to_bytes())
+    }
+}

@@ -1,0 +1,107 @@
+//! Open Badges 3.0 credentials Emblem issues, judged by an independent Data Integrity verifier:
+//! npm `@digitalbazaar/vc` 7 with `@digitalbazaar/eddsa-rdfc-2022-cryptosuite` (JSON-LD in safe
+//! mode, its own copies of every context, its own RDFC-1.0), run through `vc_verify.mjs`.
+//!
+//! The verifier resolves the proof's verification method through the issuer's Profile (the
+//! controller document), checks that the Profile lists it under `assertionMethod`, and reads
+//! the `1EdTechRevocationList` through the status hook `vc_verify.mjs` gives it.
+
+use emblem_tests::{App, AppConfig};
+use serde_json::{Value, json};
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+#[path = "../e2e/common.rs"]
+#[allow(dead_code)]
+mod common;
+
+use common::{award, badge_class, issuer, path_of};
+
+/// The verdict of `@digitalbazaar/vc` on `credential`, with the documents it may resolve.
+fn digitalbazaar(credential: &Value, documents: &Value) -> Value {
+    let dir = emblem_tests::root().join("target/interop/vcjs");
+    assert!(
+        dir.join("node_modules/@digitalbazaar/vc").exists(),
+        "@digitalbazaar/vc is not installed: run tests/interop/setup.sh (cargo xtask test does)"
+    );
+    let mut child = Command::new("node")
+        .arg(emblem_tests::root().join("tests/interop/vc_verify.mjs"))
+        .env("EMBLEM_VCJS_DIR", &dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let input = json!({"credential": credential, "documents": documents});
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("vc_verify.mjs printed {stdout:?}: {e}"))
+}
+
+/// Everything the verifier may need besides contexts, fetched from the app as served.
+fn documents(app: &App, credential: &Value) -> Value {
+    let profile_url = credential["issuer"]["id"].as_str().expect("issuer id");
+    let list_url = credential["credentialStatus"]["id"]
+        .as_str()
+        .expect("status id");
+    json!({
+        profile_url: app.get(&path_of(profile_url)).json(),
+        list_url: app.get(&path_of(list_url)).json(),
+    })
+}
+
+#[test]
+fn digitalbazaar_vc_verifies_emblem_credentials_and_refuses_tampered_and_revoked_ones() {
+    let app = AppConfig::emblem("interop-vc-peers").start();
+    let issuer = issuer(&app, "Peer Reviewed Academy");
+    let class = badge_class(
+        &app,
+        &issuer,
+        json!({"alignment": [{"target_name": "ESCO lifting", "target_url": "https://esco.example.org/1"}]}),
+    );
+    let awarded = award(
+        &app,
+        &issuer,
+        &class,
+        "hana@example.org",
+        json!({"recipient": {"email": "hana@example.org", "name": "Hana Ito"},
+               "evidence": [{"url": "https://academy.example.org/work/7", "narrative": "Lifted"}],
+               "narrative": "Top of the class."}),
+    );
+    let url = awarded["credential_url"].as_str().expect("credential_url");
+    let credential = app.get(&path_of(url)).json();
+    let docs = documents(&app, &credential);
+
+    let verdict = digitalbazaar(&credential, &docs);
+    assert_eq!(verdict["verified"], true, "{verdict}");
+
+    let mut tampered = credential.clone();
+    tampered["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    let verdict = digitalbazaar(&tampered, &docs);
+    assert_eq!(verdict["verified"], false, "{verdict}");
+    assert!(verdict.to_string().contains("Invalid signature"), "{verdict}");
+
+    // A key the issuer's Profile does not list under assertionMethod is not the issuer's.
+    let mut foreign = docs.clone();
+    let profile_url = credential["issuer"]["id"].as_str().expect("id");
+    foreign[profile_url]["assertionMethod"] = json!([]);
+    let verdict = digitalbazaar(&credential, &foreign);
+    assert_eq!(verdict["verified"], false, "{verdict}");
+
+    let id = awarded["id"].as_str().expect("id");
+    app.post(
+        &format!("/api/v1/assertions/{id}/revoke"),
+        &issuer.key,
+        &json!({"reason": "Withdrawn"}),
+    )
+    .expect(200);
+    let verdict = digitalbazaar(&credential, &documents(&app, &credential));
+    assert_eq!(verdict["verified"], false, "{verdict}");
+    assert!(verdict.to_string().contains("revoked"), "{verdict}");
+}
