@@ -85,7 +85,10 @@ fn digitalbazaar_vc_verifies_emblem_credentials_and_refuses_tampered_and_revoked
     tampered["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
     let verdict = digitalbazaar(&tampered, &docs);
     assert_eq!(verdict["verified"], false, "{verdict}");
-    assert!(verdict.to_string().contains("Invalid signature"), "{verdict}");
+    assert!(
+        verdict.to_string().contains("Invalid signature"),
+        "{verdict}"
+    );
 
     // A key the issuer's Profile does not list under assertionMethod is not the issuer's.
     let mut foreign = docs.clone();

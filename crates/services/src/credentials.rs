@@ -54,13 +54,17 @@ pub async fn key<K: Kv + ?Sized>(
     if kv::insert_json(env.kv, &store_key, &key).await? {
         return Ok(key);
     }
-    // Another request made the key first: use its.
-    kv::get_json(env.kv, &store_key).await?.ok_or_else(|| {
-        Error::Internal(Internal::Corrupt {
-            key: store_key,
-            detail: "claimed by another request but absent".into(),
-        })
-    })
+    // Another request made the key first: use its. The winner may be between its creation
+    // claim and its write, so read a few times.
+    for _ in 0..kv::MAX_CAS_ATTEMPTS {
+        if let Some(winner) = kv::get_json(env.kv, &store_key).await? {
+            return Ok(winner);
+        }
+    }
+    Err(Error::Internal(Internal::Corrupt {
+        key: store_key,
+        detail: "claimed by another request that never wrote its key".into(),
+    }))
 }
 
 fn signing_key(key: &CredentialKey) -> Result<SigningKey, Error> {

@@ -26,6 +26,8 @@ impl DataIntegrity for Verifier {
     }
 
     fn multikey(&self, multibase: &str) -> Option<[u8; 32]> {
-        multikey::decode_public(multibase).ok().map(|k| k.to_bytes())
+        multikey::decode_public(multibase)
+            .ok()
+            .map(|k| k.to_bytes())
     }
 }

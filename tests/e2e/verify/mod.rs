@@ -10,6 +10,7 @@ mod bad_input;
 mod emblem;
 mod fixtures;
 mod named;
+mod ob3;
 mod server;
 mod signed;
 

@@ -1,6 +1,7 @@
 //! What the verifier was handed (docs/standards/ob2.md §5 step 1), read from a request.
 //!
-//! 1. JSON body: exactly one of `{"url": "…"}`, `{"assertion": {…}}` or `{"jws": "…"}`, plus an
+//! 1. JSON body: exactly one of `{"url": "…"}`, `{"assertion": {…}}` (an Open Badges 3.0
+//!    credential may be sent as `{"credential": {…}}`) or `{"jws": "…"}`, plus an
 //!    optional recipient: `email` or `telephone` at the top level, or
 //!    `"recipient": {"email" | "url" | "telephone": "…"}` (a string means an email).
 //! 2. `image/png`, `image/svg+xml` (or `application/octet-stream`) body: a baked image;
@@ -161,7 +162,7 @@ fn json_request(body: &[u8]) -> Result<VerifyRequest, Error> {
     let Value::Object(map) = &v else {
         return Err(invalid("", "the body must be a JSON object"));
     };
-    let given: Vec<&str> = ["url", "assertion", "jws"]
+    let given: Vec<&str> = ["url", "assertion", "credential", "jws"]
         .into_iter()
         .filter(|k| map.contains_key(*k))
         .collect();
@@ -177,10 +178,10 @@ fn json_request(body: &[u8]) -> Result<VerifyRequest, Error> {
                 ));
             }
         },
-        ["assertion"] => match map.get("assertion") {
+        [field @ ("assertion" | "credential")] => match map.get(*field) {
             Some(a @ Value::Object(_)) => (Subject::Json(a.clone()), "json"),
-            Some(Value::String(s)) => (text_subject(s, "assertion")?, "json"),
-            _ => return Err(invalid("assertion", "must be a JSON object")),
+            Some(Value::String(s)) => (text_subject(s, field)?, "json"),
+            _ => return Err(invalid(field, "must be a JSON object")),
         },
         ["jws"] => match map.get("jws").and_then(Value::as_str) {
             Some(s) if bake::is_compact_jws(s.trim()) => (Subject::Jws(s.trim().to_owned()), "jws"),

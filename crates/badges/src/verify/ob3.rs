@@ -147,7 +147,9 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
     );
     v.badge = Some(achievement.clone());
     let issuer_id = id_of(doc.get("issuer")).unwrap_or_default().to_owned();
-    let issuer_name = doc["issuer"]["name"].as_str().unwrap_or("an unnamed issuer");
+    let issuer_name = doc["issuer"]["name"]
+        .as_str()
+        .unwrap_or("an unnamed issuer");
     v.checks.pass(
         Check::Issuer,
         format!("Issued by {issuer_name:?} ({issuer_id})."),
@@ -420,7 +422,9 @@ fn dates(doc: &Value, from_key: &str, until_key: &str, now: OffsetDateTime, v: &
         None => {}
     }
     match docs::str_of(doc, until_key).map(clock::parse_iso8601) {
-        None => v.checks.pass(Check::Expiry, "The credential does not expire."),
+        None => v
+            .checks
+            .pass(Check::Expiry, "The credential does not expire."),
         Some(Err(_)) => v.checks.fail(
             Check::Expiry,
             Effect::Invalid,
@@ -523,8 +527,7 @@ fn subject_recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verificat
             let salt = docs::str_of(i, "salt").unwrap_or_default();
             let (alg, _) = stored.split_once('$').unwrap_or_default();
             [c.value.as_str(), normalised.as_str()].iter().any(|cand| {
-                hash_with(alg, cand, salt)
-                    .is_some_and(|h| h.eq_ignore_ascii_case(stored))
+                hash_with(alg, cand, salt).is_some_and(|h| h.eq_ignore_ascii_case(stored))
             })
         } else {
             stored.trim().eq_ignore_ascii_case(&normalised)

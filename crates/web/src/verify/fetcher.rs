@@ -9,11 +9,11 @@ use time::OffsetDateTime;
 
 use crate::base_url::BaseUrl;
 use crate::credentials;
-use crate::service::credentials as service;
 use crate::error::Error;
 use crate::hosting::{self, RenderCache, Route};
 use crate::kv::Kv;
 use crate::negotiate::Representation;
+use crate::service::credentials as service;
 use emblem_badges::verify::fetch::{Fetch, FetchError, Fetched, Hop, Rules, follow};
 
 /// [`Fetch`] over this instance's store (for its own URLs) and a [`Hop`] (for the rest).
@@ -75,7 +75,9 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
     async fn local_credentials(&self, path: &str) -> Result<crate::reply::Reply, Error> {
         let (kv, base) = (self.kv, self.base);
         let doc = match credentials::route("GET", path)? {
-            credentials::Route::Credential(id) => service::credential_if_keyed(kv, base, &id).await?,
+            credentials::Route::Credential(id) => {
+                service::credential_if_keyed(kv, base, &id).await?
+            }
             credentials::Route::Achievement(id) => service::achievement(kv, base, &id).await?,
             credentials::Route::Profile(id) => service::profile_if_keyed(kv, base, &id).await?,
             credentials::Route::Revocations(id) => service::revocation_list(kv, base, &id).await?,

@@ -14,7 +14,11 @@ use time::OffsetDateTime;
 
 /// Verify `req` at `now` with Emblem's Data Integrity processor for Open Badges 3.0
 /// ([`emblem_vc::verifier::Verifier`]).
-pub async fn run<F: Fetch + ?Sized>(fetch: &F, req: &VerifyRequest, now: OffsetDateTime) -> Verification {
+pub async fn run<F: Fetch + ?Sized>(
+    fetch: &F,
+    req: &VerifyRequest,
+    now: OffsetDateTime,
+) -> Verification {
     run_with(fetch, req, now, &emblem_vc::verifier::Verifier).await
 }
 

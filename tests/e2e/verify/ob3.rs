@@ -1,0 +1,142 @@
+//! Open Badges 3.0 through `/verify`: Emblem's own credentials (as JSON, by URL, revoked),
+//! tampered copies, a property the proof cannot cover, and a forgery that names a real
+//! issuer but is signed with the forger's key.
+
+use super::outcome;
+use crate::common::{award, badge_class, issuer, path_of, shared};
+use emblem_tests::App;
+use emblem_vc::contexts::PINNED;
+use emblem_vc::{di, multikey};
+use serde_json::{Value, json};
+
+fn verify(app: &App, body: &Value) -> (String, Option<String>) {
+    outcome(
+        &app.request("POST", "/verify")
+            .header("accept", "application/json")
+            .json(body)
+            .send(),
+    )
+}
+
+#[test]
+fn an_emblem_credential_verifies_by_json_and_url_and_then_is_revoked() {
+    let app = shared();
+    let issuer = issuer(app, "Credential Verify Guild");
+    let class = badge_class(app, &issuer, json!({}));
+    let awarded = award(app, &issuer, &class, "Ivy@Example.org", json!({}));
+    let url = awarded["credential_url"].as_str().expect("url").to_owned();
+    let credential = app.get(&path_of(&url)).json();
+
+    let resp = app
+        .request("POST", "/verify")
+        .header("accept", "application/json")
+        .json(&json!({"credential": credential, "email": "ivy@example.org"}))
+        .send();
+    let body = resp.expect(200).json();
+    assert_eq!(body["verdict"], "valid", "{body}");
+    assert_eq!(body["kind"], "credential");
+    assert_eq!(body["subject"], json!(url));
+    let passed: Vec<&str> = body["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["outcome"] == "pass")
+        .map(|c| c["name"].as_str().unwrap_or(""))
+        .collect();
+    for check in [
+        "version",
+        "assertion",
+        "badgeclass",
+        "issuer",
+        "key",
+        "signature",
+        "revocation",
+        "recipient",
+    ] {
+        assert!(passed.contains(&check), "{check} in {body}");
+    }
+    assert_eq!(
+        verify(app, &json!({"url": url})),
+        ("valid".into(), None),
+        "by URL"
+    );
+    assert_eq!(
+        verify(
+            app,
+            &json!({"credential": credential, "email": "someone@example.org"})
+        ),
+        ("invalid".into(), Some("recipient".into()))
+    );
+
+    let mut tampered = credential.clone();
+    tampered["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    assert_eq!(
+        verify(app, &json!({"credential": tampered})),
+        ("invalid".into(), Some("signature".into()))
+    );
+    let mut extra = credential.clone();
+    extra["credentialSubject"]["honours"] = json!("summa cum laude");
+    assert_eq!(
+        verify(app, &json!({"credential": extra})),
+        ("invalid".into(), Some("signature".into())),
+        "a property the proof cannot cover"
+    );
+
+    app.post(
+        &format!(
+            "/api/v1/assertions/{}/revoke",
+            awarded["id"].as_str().expect("id")
+        ),
+        &issuer.key,
+        &json!({"reason": "Withdrawn"}),
+    )
+    .expect(200);
+    assert_eq!(
+        verify(app, &json!({"credential": credential})),
+        ("revoked".into(), Some("revocation".into()))
+    );
+}
+
+#[test]
+fn a_forgery_naming_a_real_issuer_but_signed_with_another_key_is_invalid() {
+    let app = shared();
+    let issuer = issuer(app, "Forgery Target College");
+    let class = badge_class(app, &issuer, json!({}));
+    let awarded = award(app, &issuer, &class, "mallory@example.org", json!({}));
+    let genuine = app
+        .get(&path_of(awarded["credential_url"].as_str().expect("url")))
+        .json();
+    let attacker = ed25519_dalek::SigningKey::from_bytes(&[66; 32]);
+    let attacker_did = format!(
+        "did:key:{}",
+        multikey::encode_public(&attacker.verifying_key())
+    );
+    let mut unsigned = genuine.clone();
+    unsigned.as_object_mut().expect("object").remove("proof");
+    unsigned["credentialSubject"]["achievement"]["name"] = json!("Honorary Doctorate");
+
+    // The attacker's did:key as the method, the victim as issuer: controller ≠ issuer.
+    let options = di::ProofOptions {
+        created: "2026-01-01T00:00:00Z".into(),
+        verification_method: format!("{attacker_did}#{}", &attacker_did[8..]),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let forged = di::sign(&unsigned, &options, &attacker, PINNED).expect("sign");
+    assert_eq!(
+        verify(app, &json!({"credential": forged})),
+        ("invalid".into(), Some("key".into()))
+    );
+    // The victim's own key id with the attacker's signature: the published key does not match.
+    let options = di::ProofOptions {
+        verification_method: genuine["proof"]["verificationMethod"]
+            .as_str()
+            .expect("vm")
+            .to_owned(),
+        ..options
+    };
+    let forged = di::sign(&unsigned, &options, &attacker, PINNED).expect("sign");
+    assert_eq!(
+        verify(app, &json!({"credential": forged})),
+        ("invalid".into(), Some("signature".into()))
+    );
+}
