@@ -16,7 +16,7 @@ use std::process::Command;
 
 #[path = "../e2e/common.rs"]
 #[allow(dead_code)]
-mod common;
+pub(crate) mod common;
 #[path = "../e2e/verify/server.rs"]
 #[allow(dead_code)]
 mod server;

@@ -11,11 +11,7 @@ use serde_json::{Value, json};
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-#[path = "../e2e/common.rs"]
-#[allow(dead_code)]
-mod common;
-
-use common::{award, badge_class, issuer, path_of};
+use crate::validator_core::common::{award, badge_class, issuer, path_of};
 
 /// The verdict of `@digitalbazaar/vc` on `credential`, with the documents it may resolve.
 fn digitalbazaar(credential: &Value, documents: &Value) -> Value {

@@ -69,7 +69,7 @@ mod tests {
     #[test]
     fn every_pinned_context_is_a_json_ld_context() {
         for (url, body) in PINNED {
-            let doc: serde_json::Value = serde_json::from_str(body).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(body).expect("test data");
             assert!(doc.get("@context").is_some_and(|c| c.is_object()), "{url}");
         }
     }

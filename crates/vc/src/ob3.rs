@@ -280,7 +280,7 @@ mod tests {
     use emblem_badges::ob2::fixtures;
 
     fn base() -> BaseUrl {
-        BaseUrl::parse("https://badges.example.org").unwrap()
+        BaseUrl::parse("https://badges.example.org").expect("test data")
     }
 
     #[test]
@@ -292,15 +292,15 @@ mod tests {
             &base(),
         );
         // Sign mode refuses any term the pinned contexts do not define.
-        canon::nquads(&doc, contexts::PINNED, Mode::Strict).unwrap();
+        canon::nquads(&doc, contexts::PINNED, Mode::Strict).expect("test data");
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let options = di::ProofOptions {
             created: "2026-01-01T00:00:00Z".into(),
             verification_method: key_id(&base(), fixtures::ISSUER_ID, "k1"),
             proof_purpose: "assertionMethod".into(),
         };
-        let signed = di::sign(&doc, &options, &key, contexts::PINNED).unwrap();
-        di::verify(&signed, &key.verifying_key(), contexts::PINNED).unwrap();
+        let signed = di::sign(&doc, &options, &key, contexts::PINNED).expect("test data");
+        di::verify(&signed, &key.verifying_key(), contexts::PINNED).expect("test data");
         assert_eq!(
             signed["credentialSubject"]["identifier"][0]["identityHash"],
             fixtures::award().recipient.identity
@@ -316,8 +316,8 @@ mod tests {
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let mk = crate::multikey::encode_public(&key.verifying_key());
         let profile = published_profile(&fixtures::issuer(), &base(), "k1", &mk);
-        canon::nquads(&profile, contexts::PINNED, Mode::Strict).unwrap();
+        canon::nquads(&profile, contexts::PINNED, Mode::Strict).expect("test data");
         let achievement = published_achievement(&fixtures::badge(), &base());
-        canon::nquads(&achievement, contexts::PINNED, Mode::Strict).unwrap();
+        canon::nquads(&achievement, contexts::PINNED, Mode::Strict).expect("test data");
     }
 }

@@ -27,13 +27,13 @@ fn vector(name: &str) -> String {
 }
 
 fn json_vector(name: &str) -> Value {
-    serde_json::from_str(&vector(name)).unwrap()
+    serde_json::from_str(&vector(name)).expect("test data")
 }
 
 fn unsecured() -> Map<String, Value> {
     let mut doc = json_vector("signedDataInt.json")
         .as_object()
-        .unwrap()
+        .expect("test data")
         .clone();
     doc.remove("proof");
     doc
@@ -42,7 +42,7 @@ fn unsecured() -> Map<String, Value> {
 fn proof_config() -> Map<String, Value> {
     let mut config = json_vector("proofConfigDataInt.json")
         .as_object()
-        .unwrap()
+        .expect("test data")
         .clone();
     config.remove("@context");
     config
@@ -50,19 +50,22 @@ fn proof_config() -> Map<String, Value> {
 
 #[test]
 fn canon_doc_data_int() {
-    let canon = canon::nquads(&Value::Object(unsecured()), WITH_EXAMPLES, Mode::Lenient).unwrap();
+    let canon = canon::nquads(&Value::Object(unsecured()), WITH_EXAMPLES, Mode::Lenient)
+        .expect("test data");
     assert_eq!(canon, vector("canonDocDataInt.txt"));
 }
 
 #[test]
 fn proof_canon_data_int() {
-    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Lenient).unwrap();
+    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Lenient)
+        .expect("test data");
     assert_eq!(data.proof_canon, vector("proofCanonDataInt.txt"));
 }
 
 #[test]
 fn proof_hash_doc_hash_combined_hash_data_int() {
-    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Lenient).unwrap();
+    let data = di::hash_data(&unsecured(), &proof_config(), WITH_EXAMPLES, Mode::Lenient)
+        .expect("test data");
     assert_eq!(
         hex::encode(&data.bytes[..32]),
         vector("proofHashDataInt.txt").trim()
@@ -79,10 +82,11 @@ fn proof_hash_doc_hash_combined_hash_data_int() {
 
 fn key_pair() -> ed25519_dalek::SigningKey {
     let pair = json_vector("keyPair.json");
-    let secret = multikey::decode_secret(pair["privateKeyMultibase"].as_str().unwrap()).unwrap();
+    let secret = multikey::decode_secret(pair["privateKeyMultibase"].as_str().expect("test data"))
+        .expect("test data");
     assert_eq!(
         multikey::encode_public(&secret.verifying_key()),
-        pair["publicKeyMultibase"].as_str().unwrap()
+        pair["publicKeyMultibase"].as_str().expect("test data")
     );
     secret
 }
@@ -92,8 +96,11 @@ fn sig_hex_sig_btc58_signed_data_int() {
     let signed = json_vector("signedDataInt.json");
     let proof = &signed["proof"];
     let options = di::ProofOptions {
-        created: proof["created"].as_str().unwrap().into(),
-        verification_method: proof["verificationMethod"].as_str().unwrap().into(),
+        created: proof["created"].as_str().expect("test data").into(),
+        verification_method: proof["verificationMethod"]
+            .as_str()
+            .expect("test data")
+            .into(),
         proof_purpose: "assertionMethod".into(),
     };
     let made = di::sign(
@@ -102,10 +109,10 @@ fn sig_hex_sig_btc58_signed_data_int() {
         &key_pair(),
         WITH_EXAMPLES,
     )
-    .unwrap();
-    let proof_value = made["proof"]["proofValue"].as_str().unwrap();
+    .expect("test data");
+    let proof_value = made["proof"]["proofValue"].as_str().expect("test data");
     assert_eq!(proof_value, vector("sigBTC58DataInt.txt").trim());
-    let raw = multikey::from_base58btc(proof_value).unwrap();
+    let raw = multikey::from_base58btc(proof_value).expect("test data");
     assert_eq!(hex::encode(raw), vector("sigHexDataInt.txt").trim());
     assert_eq!(made, signed);
 }
@@ -114,7 +121,7 @@ fn sig_hex_sig_btc58_signed_data_int() {
 fn signed_data_int_verifies_and_a_changed_copy_does_not() {
     let signed = json_vector("signedDataInt.json");
     let public = key_pair().verifying_key();
-    di::verify(&signed, &public, WITH_EXAMPLES).unwrap();
+    di::verify(&signed, &public, WITH_EXAMPLES).expect("test data");
 
     let mut changed = signed.clone();
     changed["credentialSubject"]["alumniOf"] = json!("The School of Forgeries");
@@ -145,7 +152,8 @@ fn a_context_that_is_not_pinned_is_refused() {
             "https://attacker.example/ctx.json"
         ]),
     );
-    let err = canon::nquads(&Value::Object(doc), WITH_EXAMPLES, Mode::Lenient).unwrap_err();
+    let err =
+        canon::nquads(&Value::Object(doc), WITH_EXAMPLES, Mode::Lenient).expect_err("must fail");
     assert!(matches!(err, CanonError::JsonLd(m) if m.contains("attacker.example")));
 }
 
@@ -162,7 +170,7 @@ fn signing_refuses_a_term_no_context_defines() {
         verification_method: "https://issuer.example/#key".into(),
         proof_purpose: "assertionMethod".into(),
     };
-    let err = di::sign(&doc, &options, &key_pair(), contexts::PINNED).unwrap_err();
+    let err = di::sign(&doc, &options, &key_pair(), contexts::PINNED).expect_err("must fail");
     assert_eq!(
         err,
         di::ProofError::Canon(CanonError::UndefinedTerm("favouriteColour".into()))
