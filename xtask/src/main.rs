@@ -12,6 +12,9 @@
 //!   `GET /assertions/:id` (wrk).
 //! - `bench-bake`: bake and unbake timings of Emblem against the two reference
 //!   bakers on the same files, as a markdown table.
+//! - `bench-credentials [seconds]`: Open Badges 3.0: credentials signed and verified per
+//!   second natively, `GET /credentials/:id` and `POST /verify` of a credential against
+//!   `GET /assertions/:id` (wrk), and digitalbazaar's verifier on the same credential.
 //! - `bench-bake-http [seconds]`: `GET /assertions/:id/image` (baked) against
 //!   `GET /badges/:id/image` (the same stored image, plain), wrk.
 //!
@@ -49,9 +52,10 @@ fn main() -> ExitCode {
         Some("bench-bake") => bench_bake(),
         Some("bench-verify") => bench_load("verify_load", &args[1..]),
         Some("bench-bake-http") => bench_load("bake_load", &args[1..]),
+        Some("bench-credentials") => bench_load("credentials_load", &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <up|build|test|cycles|bench-http|bench-bake|bench-bake-http|bench-verify> [args…]"
+                "usage: cargo xtask <up|build|test|cycles|bench-http|bench-bake|bench-bake-http|bench-verify|bench-credentials> [args…]"
             );
             return ExitCode::from(2);
         }

@@ -3,11 +3,13 @@
 //!
 //! 1. The document is expanded to RDF by oxjsonld (JSON-LD 1.1 to RDF), contexts loaded only
 //!    from the pinned table ([`crate::contexts`]); any other URL is an error.
-//! 2. In [`Mode::Strict`] (signing and verifying), a term the contexts do not define is refused. JSON-LD drops such a
-//!    property silently (the published VCDM 2.0 context has no `@vocab`), so its value would be
-//!    outside what is signed yet shown to every reader. The probe is W3C's own: the document is
-//!    expanded once more with the `undefined-terms/v2` context put first (one `@vocab` mapping
-//!    every undefined term to `…/undefined-term#`), and any IRI there is refused.
+//! 2. In [`Mode::Strict`] (signing and verifying), a term the contexts do not define is
+//!    refused. JSON-LD drops such a property silently (the published VCDM 2.0 context has no
+//!    `@vocab`), so its value would be outside what is signed yet shown to every reader. The
+//!    probe is W3C's own: the document is expanded with the `undefined-terms/v2` context put
+//!    first (one `@vocab` mapping every undefined term to `…/undefined-term#`), and any IRI
+//!    there is refused. Without one, the probe's RDF is exactly the document's, so that RDF is
+//!    the one canonicalised: one expansion, not two.
 //! 3. The dataset is canonicalised with RDFC-1.0 (SHA-256) by oxrdf, then written as canonical
 //!    N-Quads, one statement per line, lines sorted by code point.
 
@@ -50,18 +52,24 @@ pub enum CanonError {
 
 /// The canonical N-Quads of a JSON-LD document.
 pub fn nquads(doc: &Value, table: Table, mode: Mode) -> Result<String, CanonError> {
-    if mode == Mode::Strict {
-        let probe = with_undefined_terms_vocab(doc);
-        for quad in to_quads(&probe, table, true)? {
-            let undefined = [quad.predicate.as_str(), term_iri(&quad.object)]
-                .into_iter()
-                .find_map(|iri| iri.strip_prefix(UNDEFINED_TERM));
-            if let Some(term) = undefined {
-                return Err(CanonError::UndefinedTerm(term.to_owned()));
+    let quads = match mode {
+        // One expansion serves both: with no undefined term, the probe's RDF is the document's
+        // (the probe's `@vocab` only gives IRIs to terms that would otherwise have none).
+        Mode::Strict => {
+            let quads = to_quads(&with_undefined_terms_vocab(doc), table, true)?;
+            for quad in &quads {
+                let undefined = [quad.predicate.as_str(), term_iri(&quad.object)]
+                    .into_iter()
+                    .find_map(|iri| iri.strip_prefix(UNDEFINED_TERM));
+                if let Some(term) = undefined {
+                    return Err(CanonError::UndefinedTerm(term.to_owned()));
+                }
             }
+            quads
         }
-    }
-    let mut dataset: Dataset = to_quads(doc, table, false)?.iter().collect();
+        Mode::Lenient => to_quads(doc, table, false)?,
+    };
+    let mut dataset: Dataset = quads.iter().collect();
     dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
         hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
     });

@@ -1,0 +1,167 @@
+//! The Open Badges 3.0 benchmark, one run on one host (`tests/apps/mixed`, the real
+//! components):
+//!
+//! 1. Natively (emblem-vc in this process): credentials signed per second (`eddsa-rdfc-2022`:
+//!    two JSON-LD expansions for the undefined-term probe, two canonicalisations, Ed25519) and
+//!    verified per second, for the credential the app serves.
+//! 2. Through the real components (wrk): `GET /credentials/:id` (rendered and signed on every
+//!    request) and `POST /verify` of that credential, against `GET /assertions/:id` of the same
+//!    award as the floor.
+//! 3. The peer, in the same run: digitalbazaar's `@digitalbazaar/vc` with the eddsa-rdfc-2022
+//!    cryptosuite (installed by tests/interop/setup.sh) verifying the same credential, warm,
+//!    in one Node process, against Emblem's `POST /verify`.
+//!
+//! Run with `cargo xtask bench-credentials [seconds]` (builds first). Needs `wrk` and Node.
+//! Proof kinds: Data Integrity only (VC-JWT is not issued yet).
+
+use emblem_tests::{App, AppConfig};
+use emblem_vc::contexts::PINNED;
+use emblem_vc::{di, multikey};
+use serde_json::{Value, json};
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "support/award.rs"]
+mod support_award;
+#[path = "support/wrk.rs"]
+mod support_wrk;
+use support_wrk::{best, post_json_script, seconds_or_exit, wrk};
+
+/// Calls of `f` per second over `seconds` (at least 20 calls).
+fn per_second(seconds: u32, mut f: impl FnMut()) -> f64 {
+    let budget = Duration::from_secs(u64::from(seconds));
+    let started = Instant::now();
+    let mut n = 0u32;
+    while n < 20 || started.elapsed() < budget {
+        f();
+        n += 1;
+    }
+    f64::from(n) / started.elapsed().as_secs_f64()
+}
+
+fn get_json(app: &App, url: &str) -> Value {
+    let path = &url[app.base.len()..];
+    app.get(path).json()
+}
+
+fn main() {
+    let seconds = seconds_or_exit("credentials_load");
+    let app = AppConfig::fixture("mixed", "bench-credentials")
+        .variable("admin_token", emblem_tests::ADMIN_TOKEN)
+        .start();
+    let award = support_award::award(&app, "https://bench.example.org/b.png");
+    let credential_url = award.assertion_url.replace("/assertions/", "/credentials/");
+    let credential = get_json(&app, &credential_url);
+    let profile_url = credential["issuer"]["id"]
+        .as_str()
+        .expect("issuer")
+        .to_owned();
+    let profile = get_json(&app, &profile_url);
+    let key = multikey::decode_public(
+        profile["verificationMethod"][0]["publicKeyMultibase"]
+            .as_str()
+            .expect("key"),
+    )
+    .expect("Ed25519");
+    di::verify(&credential, &key, PINNED).expect("the served credential verifies");
+
+    // 1. Native.
+    let mut unsigned = credential.clone();
+    unsigned.as_object_mut().expect("object").remove("proof");
+    let signer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let options = di::ProofOptions {
+        created: "2026-01-01T00:00:00Z".into(),
+        verification_method: format!("{profile_url}#bench"),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let per = seconds.div_ceil(2).max(1);
+    let signs = per_second(per, || {
+        di::sign(&unsigned, &options, &signer, PINNED).expect("sign");
+    });
+    let verifies = per_second(per, || {
+        di::verify(&credential, &key, PINNED).expect("verify");
+    });
+
+    // 2. Through the components.
+    let body = json!({"credential": credential});
+    let script = post_json_script("bench-credentials-wrk", &body);
+    let verify_url = format!("{}/verify", app.base);
+    let (mut floor, mut hosted, mut verified) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..2 {
+        eprintln!(
+            "round {}: GET /assertions/:id, GET /credentials/:id, POST /verify ({seconds}s each)",
+            round + 1
+        );
+        floor.push(wrk(&award.assertion_url, None, seconds));
+        hosted.push(wrk(&credential_url, None, seconds));
+        verified.push(wrk(&verify_url, Some(&script), seconds));
+    }
+    let (f, h, v) = (best(&floor), best(&hosted), best(&verified));
+
+    // 3. The peer.
+    let peer = digitalbazaar_per_second(&credential, &profile, &app);
+
+    println!();
+    println!("| what | per second | p50 ms | p99 ms |");
+    println!("|---|---:|---:|---:|");
+    println!("| native: sign a credential (eddsa-rdfc-2022) | {signs:.0} | | |");
+    println!("| native: verify a credential (eddsa-rdfc-2022) | {verifies:.0} | | |");
+    println!(
+        "| GET /assertions/:id (floor) | {:.0} | {:.2} | {:.2} |",
+        f.rps, f.p50_ms, f.p99_ms
+    );
+    println!(
+        "| GET /credentials/:id (signed per request) | {:.0} | {:.2} | {:.2} |",
+        h.rps, h.p50_ms, h.p99_ms
+    );
+    println!(
+        "| POST /verify of the credential | {:.0} | {:.2} | {:.2} |",
+        v.rps, v.p50_ms, v.p99_ms
+    );
+    match peer {
+        Some(p) => println!("| @digitalbazaar/vc verify, warm, one process | {p:.0} | | |"),
+        None => println!("| @digitalbazaar/vc | not installed (tests/interop/setup.sh) | | |"),
+    }
+    println!();
+    println!("floor / credential hosting ratio: {:.2}x", f.rps / h.rps);
+    println!("floor / credential verify ratio: {:.2}x", f.rps / v.rps);
+    if let Some(p) = peer {
+        println!(
+            "Emblem POST /verify / digitalbazaar verify: {:.1}x; native verify / digitalbazaar: {:.1}x",
+            v.rps / p,
+            verifies / p
+        );
+    }
+}
+
+/// Verifications per second by `@digitalbazaar/vc`, warm, of the same credential.
+fn digitalbazaar_per_second(credential: &Value, profile: &Value, app: &App) -> Option<f64> {
+    let dir = emblem_tests::root().join("target/interop/vcjs");
+    if !dir.join("node_modules/@digitalbazaar/vc").exists() {
+        return None;
+    }
+    let list_url = credential["credentialStatus"]["id"].as_str()?;
+    let documents = json!({
+        profile["id"].as_str()?: profile,
+        list_url: get_json(app, list_url),
+    });
+    let mut child = Command::new("node")
+        .arg(emblem_tests::root().join("tests/interop/vc_verify.mjs"))
+        .env("EMBLEM_VCJS_DIR", &dir)
+        .env("EMBLEM_VC_REPEAT", "200")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let input = json!({"credential": credential, "documents": documents});
+    child
+        .stdin
+        .take()?
+        .write_all(input.to_string().as_bytes())
+        .ok()?;
+    let out = child.wait_with_output().ok()?;
+    let answer: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last()?).ok()?;
+    answer["per_second"].as_f64()
+}
