@@ -330,3 +330,53 @@ fn broken_images_are_client_errors_that_say_what_is_wrong() {
     assert_eq!(status, 413, "{text}");
     assert!(text.contains("application/problem+json"), "{text}");
 }
+
+#[test]
+fn a_download_can_carry_the_open_badges_3_credential_or_both_and_verifies() {
+    let app = shared();
+    let issuer = issuer(app, "Three Oh Bakery");
+    let class = badge_class(app, &issuer, json!({}));
+    let awarded = award(app, &issuer, &class, "wren@example.org", json!({}));
+    let path = path_of(awarded["assertion_url"].as_str().expect("url"));
+    let credential = app
+        .get(&path_of(awarded["credential_url"].as_str().expect("url")))
+        .expect(200)
+        .text();
+
+    let image = app.get(&format!("{path}/image?version=3.0"));
+    image.expect(200);
+    let unbaked = unbake_raw(app, "image/png", &image.body).expect(200).json();
+    assert_eq!(unbaked["version"], "3.0");
+    assert_eq!(
+        unbaked["payload"],
+        credential.as_str(),
+        "exactly what is hosted"
+    );
+    let verdict = app
+        .request("POST", "/verify?email=wren@example.org")
+        .header("content-type", "image/png")
+        .header("accept", "application/json")
+        .body(image.body.clone())
+        .send()
+        .expect(200)
+        .json();
+    assert_eq!(verdict["verdict"], "valid", "{verdict}");
+    assert_eq!(verdict["kind"], "credential");
+
+    let both = app.get(&format!("{path}/image?version=both"));
+    both.expect(200);
+    let core =
+        emblem_web::bake::unbake(&both.body, &emblem_web::bake::Limits::default()).expect("unbake");
+    let versions: Vec<_> = core.found.iter().map(|f| f.version).collect();
+    assert!(
+        versions.contains(&emblem_web::bake::Version::V2),
+        "{versions:?}"
+    );
+    assert!(
+        versions.contains(&emblem_web::bake::Version::V3),
+        "{versions:?}"
+    );
+
+    app.get(&format!("{path}/image?version=4.0"))
+        .expect_problem(422);
+}

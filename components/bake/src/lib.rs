@@ -28,8 +28,9 @@ async fn handle(req: Request) -> Response {
 async fn serve(req: Request) -> Result<Reply, Error> {
     match routes::route(req.method().as_str(), req.uri().path())? {
         Route::AssertionImage(id) => {
+            let carries = routes::Carries::from_query(req.uri().query())?;
             let site = Site::load(req.headers()).await?;
-            routes::assertion_image(&site.kv, &site.base, site.now, &id).await
+            routes::assertion_image_carrying(&site.env(), &id, carries).await
         }
         Route::Bake => {
             let content_type = request::content_type(req.headers()).map(str::to_owned);

@@ -7,6 +7,9 @@
 //!    class whose image is an external URL → 404 saying so. PNG gets the assertion JSON-LD in
 //!    an `openbadges` iTXt; SVG gets `<openbadges:assertion verify="<assertion url>">` with the
 //!    JSON in CDATA. The JSON is byte for byte what `GET /assertions/:id` serves.
+//!    `?version=3.0` bakes the signed Open Badges 3.0 credential instead (PNG iTXt
+//!    `openbadgecredential`, SVG `<openbadges:credential>`), exactly what
+//!    `GET /credentials/:id` serves; `?version=both` bakes both.
 //! 3. [`bake_request`]: a JSON body `{image: base64, payload: string | object, version?}` or a
 //!    `multipart/form-data` body (parts `image`, `payload`, `version`) → the baked bytes, with
 //!    `Emblem-Replaced-Chunks` (chunks or elements replaced), `Emblem-Badge-Version` and
@@ -73,13 +76,78 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
     Ok(route)
 }
 
-/// `GET /assertions/:id/image` (see the module docs). Two store round trips.
+/// Which credentials a baked download carries (`?version=` of `GET /assertions/:id/image`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carries {
+    /// The Open Badges 2.0 assertion (the default).
+    V2,
+    /// The Open Badges 3.0 credential, signed.
+    V3,
+    /// Both, each under its own keyword or element.
+    Both,
+}
+
+impl Carries {
+    /// From the query string: `version=2.0` (default), `3.0` or `both`.
+    pub fn from_query(query: Option<&str>) -> Result<Self, Error> {
+        let value = query
+            .unwrap_or_default()
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("version="));
+        match value {
+            None | Some("2.0" | "2") => Ok(Self::V2),
+            Some("3.0" | "3") => Ok(Self::V3),
+            Some("both") => Ok(Self::Both),
+            Some(_) => Err(Error::invalid("version", "must be 2.0, 3.0 or both")),
+        }
+    }
+}
+
+/// `GET /assertions/:id/image` (see the module docs), the 2.0 assertion inside. Two store
+/// round trips.
 pub async fn assertion_image<K: Kv + ?Sized>(
     kv: &K,
     base: &BaseUrl,
     now: OffsetDateTime,
     id: &str,
 ) -> Result<Reply, Error> {
+    let (award, badge, image) = baking_inputs(kv, now, id).await?;
+    let json = ob2_json(&award, base)?;
+    baked_reply(&badge, &image, &[(json, Version::V2)])
+}
+
+/// `GET /assertions/:id/image?version=…`: the 2.0 assertion, the 3.0 credential (signed, as
+/// `GET /credentials/:id` serves it) or both.
+pub async fn assertion_image_carrying<K: Kv + ?Sized>(
+    env: &crate::env::Env<'_, K>,
+    id: &str,
+    carries: Carries,
+) -> Result<Reply, Error> {
+    let (award, badge, image) = baking_inputs(env.kv, env.now, id).await?;
+    let mut payloads = Vec::new();
+    if carries != Carries::V3 {
+        payloads.push((ob2_json(&award, env.base)?, Version::V2));
+    }
+    if carries != Carries::V2 {
+        let credential = crate::service::credentials::credential(env, id).await?;
+        let json = serde_json::to_string(&credential)
+            .map_err(|e| Error::Internal(Internal::Render(e.to_string())))?;
+        payloads.push((json, Version::V3));
+    }
+    baked_reply(&badge, &image, &payloads)
+}
+
+fn ob2_json(award: &crate::model::award::Award, base: &BaseUrl) -> Result<String, Error> {
+    String::from_utf8(ob2::to_vec(&AssertionDoc::new(award, base)))
+        .map_err(|e| Error::Internal(Internal::Render(e.to_string())))
+}
+
+/// The award (if it may be baked), its class and the class's stored image bytes.
+async fn baking_inputs<K: Kv + ?Sized>(
+    kv: &K,
+    now: OffsetDateTime,
+    id: &str,
+) -> Result<(crate::model::award::Award, BadgeClass, Vec<u8>), Error> {
     let award = crate::service::awards::load(kv, id).await?;
     match award.status(now) {
         Status::Revoked => {
@@ -111,19 +179,36 @@ pub async fn assertion_image<K: Kv + ?Sized>(
         Some(bytes) => kv::decode(&keys[1], &bytes)?,
         None => return Err(Error::not_found(ObjectKind::Image, &badge.id)),
     };
-    let corrupt = |detail: String| {
+    let image = stored.bytes().ok_or_else(|| {
         Error::Internal(Internal::Corrupt {
             key: keys[1].clone(),
+            detail: "image data is not valid base64".into(),
+        })
+    })?;
+    Ok((award, badge, image))
+}
+
+/// The class image with each payload baked in, as a download.
+fn baked_reply(
+    badge: &BadgeClass,
+    image: &[u8],
+    payloads: &[(String, Version)],
+) -> Result<Reply, Error> {
+    let corrupt = |detail: String| {
+        Error::Internal(Internal::Corrupt {
+            key: store_keys::image(&badge.id),
             detail,
         })
     };
-    let image = stored
-        .bytes()
-        .ok_or_else(|| corrupt("image data is not valid base64".into()))?;
-    let json = ob2::to_vec(&AssertionDoc::new(&award, base));
-    let json = String::from_utf8(json).map_err(|e| corrupt(e.to_string()))?;
-    let baked = bake_stored(&image, &json, Some(Version::V2), &Limits::default())
-        .map_err(|e| corrupt(format!("stored image cannot be baked: {e}")))?;
+    let mut baked: Option<super::Baked> = None;
+    for (json, version) in payloads {
+        let next = match &baked {
+            None => bake_stored(image, json, Some(*version), &Limits::default()),
+            Some(b) => bake(&b.bytes, json, Some(*version), &Limits::default()),
+        };
+        baked = Some(next.map_err(|e| corrupt(format!("stored image cannot be baked: {e}")))?);
+    }
+    let baked = baked.ok_or_else(|| corrupt("nothing to bake".into()))?;
     let ext = match baked.format {
         ImageType::Png => "png",
         ImageType::Svg => "svg",
