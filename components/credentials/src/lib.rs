@@ -6,7 +6,7 @@
 //!
 //! | route | document |
 //! |---|---|
-//! | `/credentials/:id` | OpenBadgeCredential of an award |
+//! | `/credentials/:id` | OpenBadgeCredential of an award (`Accept: application/vc+jwt`: the VC-JWT) |
 //! | `/achievements/:id` | Achievement of a badge class |
 //! | `/profiles/:id` | issuer Profile and controller document |
 //! | `/profiles/:id/revocations` | 1EdTechRevocationList |
@@ -25,7 +25,10 @@ async fn handle(req: Request) -> Response {
     let reply = match Site::load(headers).await {
         Ok(site) => {
             let served = match credentials::route(req.method().as_str(), req.uri().path()) {
-                Ok(route) => credentials::serve(&site.env(), &route, rep).await,
+                Ok(route) => {
+                    let jwt = credentials::wants_jwt(request::accept(headers));
+                    credentials::serve(&site.env(), &route, rep, jwt).await
+                }
                 Err(e) => Err(e),
             };
             served.unwrap_or_else(|e| {

@@ -123,6 +123,25 @@ async fn sign<K: Kv + ?Sized>(
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
 }
 
+/// The award's credential as a VC-JWT (`EdDSA` with the issuer's key; `kid` the same
+/// verification method the Data Integrity proof names).
+pub async fn credential_jwt<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    award_id: &str,
+) -> Result<String, Error> {
+    let award = awards::load(env.kv, award_id).await?;
+    if award.acceptance.state == AcceptanceState::Rejected {
+        return Err(Error::not_found(ObjectKind::Assertion, award_id));
+    }
+    let key = key(env, &award.issuer_id).await?;
+    let badge = badges::load(env.kv, &award.badge_id).await?;
+    let issuer = issuers::load(env.kv, &award.issuer_id).await?;
+    let doc = ob3::credential(&award, &badge, &issuer, env.base);
+    let kid = ob3::key_id(env.base, &issuer.id, &key.kid);
+    emblem_vc::jwt::sign_eddsa(&doc, &kid, &signing_key(&key)?)
+        .map_err(|e| Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}"))))
+}
+
 /// The issuer's published Profile with its key (made if it has none yet).
 pub async fn profile<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<Value, Error> {
     let issuer = issuers::load(env.kv, issuer_id).await?;

@@ -14,6 +14,7 @@
 pub mod canon;
 pub mod contexts;
 pub mod di;
+pub mod jwt;
 pub mod multikey;
 pub mod ob3;
 pub mod verifier;

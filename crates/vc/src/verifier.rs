@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::canon::CanonError;
 use crate::contexts::PINNED;
-use crate::{di, multikey};
+use crate::{di, jwt, multikey};
 
 /// `eddsa-rdfc-2022` over [`PINNED`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,6 +21,22 @@ impl DataIntegrity for Verifier {
         di::verify(doc, &key, PINNED).map_err(|e| match e {
             di::ProofError::BadSignature => ProofFailure::BadSignature,
             di::ProofError::Canon(CanonError::UndefinedTerm(t)) => ProofFailure::UndefinedTerm(t),
+            other => ProofFailure::Unprocessable(other.to_string()),
+        })
+    }
+
+    fn jws(
+        &self,
+        alg: &str,
+        input: &[u8],
+        signature: &[u8],
+        key: &Value,
+    ) -> Result<(), ProofFailure> {
+        jwt::verify(alg, input, signature, key).map_err(|e| match e {
+            jwt::JwtError::Mismatch => ProofFailure::BadSignature,
+            jwt::JwtError::Algorithm(a) => {
+                ProofFailure::Unprocessable(format!("the algorithm {a:?} is not supported"))
+            }
             other => ProofFailure::Unprocessable(other.to_string()),
         })
     }

@@ -7,7 +7,8 @@
 //! | `/profiles/:issuer-id` | the issuer's `Profile`, also its controller document (the key) |
 //! | `/profiles/:issuer-id/revocations` | the issuer's `1EdTechRevocationList` |
 //!
-//! GET and HEAD only. JSON by default: the credential as `application/vc+ld+json`, the others
+//! GET and HEAD only. `Accept: application/vc+jwt` gets the credential as a VC-JWT (`EdDSA`,
+//! the same key). JSON by default: the credential as `application/vc+ld+json`, the others
 //! as `application/ld+json` (`application/json` when asked for); a browser asking for HTML is
 //! sent (303) to the matching 2.0 page, which shows the same award, badge or issuer. Caching,
 //! CORS, ETag and 304 follow the 2.0 hosting rules ([`crate::hosting`]).
@@ -25,6 +26,18 @@ use crate::service::credentials;
 
 /// The media type of a credential with an embedded proof.
 pub const VC_LD_JSON: &str = "application/vc+ld+json";
+/// The media type of a VC-JWT.
+pub const VC_JWT: &str = "application/vc+jwt";
+
+/// Whether the client asks for the VC-JWT (`Accept: application/vc+jwt` or `application/jwt`).
+pub fn wants_jwt(accept: Option<&str>) -> bool {
+    accept.is_some_and(|a| {
+        a.split(',').any(|part| {
+            let media = part.split(';').next().unwrap_or_default().trim();
+            media.eq_ignore_ascii_case(VC_JWT) || media.eq_ignore_ascii_case("application/jwt")
+        })
+    })
+}
 
 /// A route of the component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +77,18 @@ pub async fn serve<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     route: &Route,
     rep: Representation,
+    jwt: bool,
 ) -> Result<Reply, Error> {
+    if let (Route::Credential(id), true) = (route, jwt) {
+        let token = credentials::credential_jwt(env, id).await?;
+        return Ok(present::secure(
+            Reply::bytes(200, VC_JWT, token.into_bytes()),
+            Surface::Document,
+        )
+        .with_header("access-control-allow-origin", "*")
+        .with_header("cache-control", CACHE)
+        .with_header("vary", VARY));
+    }
     if rep == Representation::Html {
         let page = match route {
             Route::Credential(id) => env.base.assertion(id),

@@ -140,3 +140,109 @@ fn a_forgery_naming_a_real_issuer_but_signed_with_another_key_is_invalid() {
         ("invalid".into(), Some("signature".into()))
     );
 }
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .expect("base64url")
+}
+
+/// A compact JWS over `header` and `payload`, EdDSA with `key`.
+fn eddsa_jws(header: &Value, payload: &Value, key: &ed25519_dalek::SigningKey) -> String {
+    use ed25519_dalek::Signer as _;
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(payload.to_string().as_bytes())
+    );
+    format!("{input}.{}", b64(&key.sign(input.as_bytes()).to_bytes()))
+}
+
+#[test]
+fn the_vc_jwt_of_an_award_verifies_and_forged_ones_do_not() {
+    let app = shared();
+    let issuer = issuer(app, "JWT Guild");
+    let class = badge_class(app, &issuer, json!({}));
+    let awarded = award(app, &issuer, &class, "jay@example.org", json!({}));
+    let url = awarded["credential_url"].as_str().expect("url");
+    let resp = app
+        .request("GET", &path_of(url))
+        .header("accept", "application/vc+jwt")
+        .send();
+    resp.expect(200);
+    assert_eq!(resp.header("content-type"), Some("application/vc+jwt"));
+    let jwt = resp.text();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let header: Value = serde_json::from_slice(&unb64(parts[0])).expect("header");
+    let payload: Value = serde_json::from_slice(&unb64(parts[1])).expect("payload");
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["typ"], "JWT");
+    assert_eq!(payload["jti"], url);
+    assert_eq!(payload["iss"], payload["issuer"]["id"]);
+    assert!(payload.get("proof").is_none());
+
+    let resp = app
+        .request("POST", "/verify")
+        .header("accept", "application/json")
+        .json(&json!({"jws": jwt, "email": "jay@example.org"}))
+        .send();
+    let body = resp.expect(200).json();
+    assert_eq!(body["verdict"], "valid", "{body}");
+    assert_eq!(body["kind"], "credential (VC-JWT)");
+
+    // The payload changed, the signature kept.
+    let mut changed = payload.clone();
+    changed["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(changed.to_string().as_bytes()),
+        parts[2]
+    );
+    assert_eq!(
+        verify(app, &json!({"jws": forged})),
+        ("invalid".into(), Some("signature".into()))
+    );
+    // Signed by someone else, naming the issuer's own key.
+    let attacker = ed25519_dalek::SigningKey::from_bytes(&[77; 32]);
+    assert_eq!(
+        verify(
+            app,
+            &json!({"jws": eddsa_jws(&header, &changed, &attacker)})
+        ),
+        ("invalid".into(), Some("signature".into()))
+    );
+    // The attacker's key carried inline.
+    let inline = json!({"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519",
+        "x": b64(attacker.verifying_key().as_bytes())}});
+    assert_eq!(
+        verify(
+            app,
+            &json!({"jws": eddsa_jws(&inline, &changed, &attacker)})
+        ),
+        ("invalid".into(), Some("key".into()))
+    );
+    // The attacker's key on the attacker's host.
+    let elsewhere = json!({"alg": "EdDSA", "kid": "https://attacker.example/jwk"});
+    assert_eq!(
+        verify(
+            app,
+            &json!({"jws": eddsa_jws(&elsewhere, &changed, &attacker)})
+        ),
+        ("invalid".into(), Some("key".into()))
+    );
+    // iss that is not the credential's issuer.
+    let mut lying = payload.clone();
+    lying["iss"] = json!("https://attacker.example/issuer");
+    assert_eq!(
+        verify(app, &json!({"jws": eddsa_jws(&header, &lying, &attacker)})),
+        ("invalid".into(), Some("assertion".into()))
+    );
+}

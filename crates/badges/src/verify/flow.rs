@@ -106,7 +106,7 @@ pub async fn run_with<F: Fetch + ?Sized>(
                 Check::Input,
                 format!("Read {how} holding a signed assertion (compact JWS)."),
             );
-            signed_text(&load, jws, recipient, now, &mut v).await;
+            signed_text(&load, jws, recipient, now, di, &mut v).await;
         }
         Subject::Url(url) => {
             v.checks.pass(
@@ -150,6 +150,7 @@ pub(super) async fn signed_text<F: Fetch + ?Sized>(
     text: &str,
     recipient: Option<&Claimant>,
     now: OffsetDateTime,
+    di: &dyn DataIntegrity,
     v: &mut Verification,
 ) {
     v.kind = Some("signed");
@@ -165,6 +166,14 @@ pub(super) async fn signed_text<F: Fetch + ?Sized>(
         }
     };
     let payload = &jws.payload;
+    let credential = payload
+        .get("vc")
+        .filter(|c| c.is_object())
+        .unwrap_or(payload);
+    if docs::version(credential) == DocVersion::V3 {
+        ob3::verify_jwt(load, &jws, recipient, now, di, v).await;
+        return;
+    }
     v.subject = docs::str_of(payload, "id").map(str::to_owned);
     let (doc, era, version) = match as_2_0(payload, None) {
         Ok(read) => read,
@@ -255,10 +264,9 @@ pub(super) fn pointer(doc: &Value) -> Result<String, (Check, Failure)> {
 /// Why a document of this version is not verified here.
 pub(super) fn version_failure(v: DocVersion) -> Failure {
     match v {
-        DocVersion::V3 => Failure::unverifiable(
-            "This is an Open Badges 3.0 credential as a compact JWS (VC-JWT), which Emblem \
-             does not verify yet; credentials with an embedded Data Integrity proof are \
-             verified.",
+        DocVersion::V3 => Failure::invalid(
+            "This is an Open Badges 3.0 credential where an Open Badges 2.0 assertion was \
+             expected.",
         ),
         _ => Failure::invalid(
             "This is not an Open Badges document: its @context is not \

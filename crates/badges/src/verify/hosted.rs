@@ -159,7 +159,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                     Check::Fetch,
                     format!("{url} serves a baked image holding a signed badge, verified below."),
                 );
-                flow::signed_text(load, &text, recipient, now, v).await;
+                flow::signed_text(load, &text, recipient, now, di, v).await;
                 return;
             }
             Ok(Answer::ImageUrl(next)) => {

@@ -94,6 +94,16 @@ impl Jws {
         })
     }
 
+    /// The signed bytes: `<header>.<payload>` as sent.
+    pub fn signing_input(&self) -> &str {
+        &self.signing_input
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
     /// The header's `alg`, if it is RS256 (see the module docs).
     pub fn algorithm(&self) -> Result<&'static str, JwsError> {
         match self.header.get("alg").and_then(Value::as_str) {

@@ -24,6 +24,7 @@ use super::docs;
 use super::fetch::Fetch;
 use super::flow::Verification;
 use super::input::{Claimant, IdentityKind};
+use super::jws::Jws;
 use super::load::{Failure, Loader};
 use super::rules::hash_with;
 use crate::clock;
@@ -41,11 +42,20 @@ pub enum ProofFailure {
     Unprocessable(String),
 }
 
-/// The Data Integrity processor the caller provides: `emblem-vc` in the app (JSON-LD to RDF,
-/// RDFC-1.0, Ed25519), so this crate carries no JSON-LD processor.
+/// The proof processors the caller provides: `emblem-vc` in the app (JSON-LD to RDF,
+/// RDFC-1.0, Ed25519, P-256), so this crate carries no JSON-LD processor.
 pub trait DataIntegrity {
     /// Check the `eddsa-rdfc-2022` proof of `doc` with the Ed25519 public key `key`.
     fn verify(&self, doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure>;
+    /// Check a JWS signature (`EdDSA`, `ES256` or `RS256`) over `input` with `key`: a JWK, or
+    /// a verification method with `publicKeyJwk` or `publicKeyMultibase`.
+    fn jws(
+        &self,
+        alg: &str,
+        input: &[u8],
+        signature: &[u8],
+        key: &Value,
+    ) -> Result<(), ProofFailure>;
     /// The Ed25519 key of a `publicKeyMultibase` (or a `did:key` identifier), if it is one.
     fn multikey(&self, multibase: &str) -> Option<[u8; 32]>;
 }
@@ -62,6 +72,11 @@ impl DataIntegrity for NoDataIntegrity {
     }
     fn multikey(&self, _: &str) -> Option<[u8; 32]> {
         None
+    }
+    fn jws(&self, _: &str, _: &[u8], _: &[u8], _: &Value) -> Result<(), ProofFailure> {
+        Err(ProofFailure::Unprocessable(
+            "this verifier was built without a JOSE processor".into(),
+        ))
     }
 }
 
@@ -91,6 +106,82 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
     di: &dyn DataIntegrity,
     v: &mut Verification,
 ) {
+    let Some(issuer_id) = front(doc, fetched_from, v) else {
+        return;
+    };
+    let key = match resolve_key(load, doc, &issuer_id, di).await {
+        Ok((key, message)) => {
+            v.checks.pass(Check::Key, message);
+            key
+        }
+        Err(f) => {
+            v.checks.fail(Check::Key, f.effect, f.message);
+            return;
+        }
+    };
+    match di.verify(doc, &key) {
+        Ok(()) => v.checks.pass(
+            Check::Signature,
+            "The eddsa-rdfc-2022 proof matches the credential: it was signed with the issuer's \
+             key and not changed since.",
+        ),
+        Err(failure) => {
+            proof_failed(failure, v);
+            return;
+        }
+    }
+    after_proof(load, doc, recipient, now, v).await;
+}
+
+/// The checks that need a valid proof: dates, status, recipient.
+async fn after_proof<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    doc: &Value,
+    recipient: Option<&Claimant>,
+    now: OffsetDateTime,
+    v: &mut Verification,
+) {
+    let vcdm1 = context_list(doc).first() == Some(&VC1_CONTEXT);
+    let (from_key, until_key) = if vcdm1 {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
+    dates(doc, from_key, until_key, now, v);
+    status(load, doc, v).await;
+    subject_recipient(doc, recipient, v);
+    v.checks.skip(
+        Check::Image,
+        "The credential's images are not part of its verification.",
+    );
+}
+
+fn proof_failed(failure: ProofFailure, v: &mut Verification) {
+    match failure {
+        ProofFailure::BadSignature => v.checks.fail(
+            Check::Signature,
+            Effect::Invalid,
+            "The proof does not match the credential: it was changed after signing, or \
+             signed with another key.",
+        ),
+        ProofFailure::UndefinedTerm(term) => v.checks.fail(
+            Check::Signature,
+            Effect::Invalid,
+            format!(
+                "The credential has a property, {term:?}, that its @context does not \
+                 define. A proof cannot cover it, so anyone could have added or changed it."
+            ),
+        ),
+        ProofFailure::Unprocessable(why) => v.checks.fail(
+            Check::Signature,
+            Effect::Unverifiable,
+            format!("The proof could not be checked: {why}."),
+        ),
+    }
+}
+
+/// The shape checks shared by both proof kinds; the issuer id when they pass.
+fn front(doc: &Value, fetched_from: Option<&str>, v: &mut Verification) -> Option<String> {
     v.kind = Some("credential");
     v.subject = docs::str_of(doc, "id")
         .map(str::to_owned)
@@ -107,7 +198,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
                 contexts.first().copied().unwrap_or("none")
             ),
         );
-        return;
+        return None;
     }
     v.checks.pass(
         Check::Version,
@@ -117,11 +208,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
             "Open Badges 3.0 (Verifiable Credentials Data Model 2.0)."
         },
     );
-    let (from_key, until_key) = if vcdm1 {
-        ("issuanceDate", "expirationDate")
-    } else {
-        ("validFrom", "validUntil")
-    };
+    let from_key = if vcdm1 { "issuanceDate" } else { "validFrom" };
     let problems = credential_problems(doc, from_key);
     if !problems.is_empty() {
         v.checks.fail(
@@ -129,7 +216,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
             Effect::Invalid,
             format!("The credential is not valid: {}.", problems.join("; ")),
         );
-        return;
+        return None;
     }
     v.checks.pass(
         Check::Assertion,
@@ -159,59 +246,163 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         Check::Scope,
         "An Open Badges 3.0 credential is verified by its proof, not by where it is hosted.",
     );
+    Some(issuer_id)
+}
 
-    let key = match resolve_key(load, doc, &issuer_id, di).await {
-        Ok((key, message)) => {
-            v.checks.pass(Check::Key, message);
-            key
-        }
+/// Verify a VC-JWT: a compact JWS whose payload is a 3.0 credential (the OB 3.0 layout, or
+/// the credential in a `vc` claim).
+pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    jws: &Jws,
+    recipient: Option<&Claimant>,
+    now: OffsetDateTime,
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) {
+    let claims = &jws.payload;
+    let doc = claims.get("vc").filter(|c| c.is_object()).unwrap_or(claims);
+    let Some(issuer_id) = front(doc, None, v) else {
+        return;
+    };
+    v.kind = Some("credential (VC-JWT)");
+    if let Some(problem) = claim_mismatch(claims, doc, &issuer_id) {
+        v.checks.fail(Check::Assertion, Effect::Invalid, problem);
+        return;
+    }
+    let alg = jws
+        .header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or("(none)");
+    if !["EdDSA", "ES256", "RS256"].contains(&alg) {
+        v.checks.fail(
+            Check::Key,
+            Effect::Invalid,
+            format!("The VC-JWT's algorithm {alg:?} is not EdDSA, ES256 or RS256."),
+        );
+        return;
+    }
+    if jws.header.get("jwk").is_some() && jws.header.get("kid").is_none() {
+        v.checks.fail(
+            Check::Key,
+            Effect::Invalid,
+            "The VC-JWT carries its own key (jwk) and no kid: a key that comes with the \
+             credential proves nothing about who issued it.",
+        );
+        return;
+    }
+    let Some(kid) = jws.header.get("kid").and_then(Value::as_str) else {
+        v.checks.fail(
+            Check::Key,
+            Effect::Invalid,
+            "The VC-JWT names no key (kid).",
+        );
+        return;
+    };
+    let (key, message) = match jwt_key(load, kid, &issuer_id, di).await {
+        Ok(found) => found,
         Err(f) => {
             v.checks.fail(Check::Key, f.effect, f.message);
             return;
         }
     };
-    match di.verify(doc, &key) {
+    v.checks.pass(Check::Key, message);
+    match di.jws(alg, jws.signing_input().as_bytes(), jws.signature(), &key) {
         Ok(()) => v.checks.pass(
             Check::Signature,
-            "The eddsa-rdfc-2022 proof matches the credential: it was signed with the issuer's \
-             key and not changed since.",
+            format!(
+                "The {alg} signature matches: signed with the issuer's key, not changed since."
+            ),
         ),
-        Err(ProofFailure::BadSignature) => {
-            v.checks.fail(
-                Check::Signature,
-                Effect::Invalid,
-                "The proof does not match the credential: it was changed after signing, or \
-                 signed with another key.",
-            );
-            return;
-        }
-        Err(ProofFailure::UndefinedTerm(term)) => {
-            v.checks.fail(
-                Check::Signature,
-                Effect::Invalid,
-                format!(
-                    "The credential has a property, {term:?}, that its @context does not \
-                     define. A proof cannot cover it, so anyone could have added or changed it."
-                ),
-            );
-            return;
-        }
-        Err(ProofFailure::Unprocessable(why)) => {
-            v.checks.fail(
-                Check::Signature,
-                Effect::Unverifiable,
-                format!("The proof could not be checked: {why}."),
-            );
+        Err(failure) => {
+            proof_failed(failure, v);
             return;
         }
     }
-    dates(doc, from_key, until_key, now, v);
-    status(load, doc, v).await;
-    subject_recipient(doc, recipient, v);
-    v.checks.skip(
-        Check::Image,
-        "The credential's images are not part of its verification.",
-    );
+    after_proof(load, doc, recipient, now, v).await;
+}
+
+/// `iss`, `jti`, `nbf`, `exp`, when present, must say what the credential says.
+fn claim_mismatch(claims: &Value, doc: &Value, issuer_id: &str) -> Option<String> {
+    let unix = |key: &str| {
+        docs::str_of(doc, key)
+            .and_then(|s| clock::parse_iso8601(s).ok())
+            .map(OffsetDateTime::unix_timestamp)
+    };
+    if let Some(iss) = claims.get("iss").and_then(Value::as_str)
+        && iss != issuer_id
+    {
+        return Some(format!(
+            "The JWT's iss {iss} is not the credential's issuer {issuer_id}."
+        ));
+    }
+    if let Some(jti) = claims.get("jti").and_then(Value::as_str)
+        && Some(jti) != docs::str_of(doc, "id")
+    {
+        return Some(format!("The JWT's jti {jti} is not the credential's id."));
+    }
+    for (claim, key) in [("nbf", "validFrom"), ("exp", "validUntil")] {
+        if let Some(t) = claims.get(claim).and_then(Value::as_i64)
+            && unix(key).is_some_and(|k| k != t)
+        {
+            return Some(format!(
+                "The JWT's {claim} differs from the credential's {key}."
+            ));
+        }
+    }
+    None
+}
+
+/// The key a VC-JWT's `kid` names, as its controller publishes it.
+async fn jwt_key<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    kid: &str,
+    issuer_id: &str,
+    di: &dyn DataIntegrity,
+) -> Result<(Value, String), Failure> {
+    if let Some(did) = kid.strip_prefix("did:key:") {
+        let (id, _) = did.split_once('#').unwrap_or((did, ""));
+        let controller = format!("did:key:{id}");
+        if controller != issuer_id {
+            return Err(Failure::invalid(format!(
+                "Key controller does not match issuer: {kid} is {controller}'s, but the \
+                 credential's issuer is {issuer_id}."
+            )));
+        }
+        di.multikey(id)
+            .ok_or_else(|| Failure::invalid(format!("{controller} is not an Ed25519 did:key.")))?;
+        return Ok((
+            serde_json::json!({"publicKeyMultibase": id}),
+            format!("Key {kid}: the issuer's own did:key."),
+        ));
+    }
+    if kid.contains('#') || kid.starts_with("did:web:") {
+        let (vm, message) = controlled_method(load, kid, issuer_id).await?;
+        return Ok((vm, message));
+    }
+    if !docs::is_http_url(kid) {
+        return Err(Failure::unverifiable(format!(
+            "The key {kid} uses a method Emblem does not resolve."
+        )));
+    }
+    // A bare JWK at a URL says nothing about its controller: it counts only on the issuer's
+    // own origin.
+    let origin = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .map(|u| u.origin().ascii_serialization())
+    };
+    if origin(kid).is_none() || origin(kid) != origin(issuer_id) {
+        return Err(Failure::invalid(format!(
+            "Key controller does not match issuer: the key {kid} is not published by the \
+             issuer {issuer_id} (another origin, and no controller document lists it)."
+        )));
+    }
+    let node = load.node(kid, "JWK").await?;
+    Ok((
+        node.doc,
+        format!("Key {kid}, a JWK on the issuer's own origin."),
+    ))
 }
 
 fn credential_problems(doc: &Value, from_key: &str) -> Vec<String> {
@@ -332,13 +523,33 @@ async fn resolve_key<F: Fetch + ?Sized>(
             .ok_or_else(|| Failure::invalid(format!("{controller} is not an Ed25519 did:key.")))?;
         return Ok((key, format!("Key {method}: the issuer's own did:key.")));
     }
-    let (doc_url, controller_doc_url) = if let Some(rest) = method.strip_prefix("did:web:") {
+    let (vm, message) = controlled_method(load, method, issuer_id).await?;
+    let key = docs::str_of(&vm, "publicKeyMultibase")
+        .and_then(|m| di.multikey(m))
+        .ok_or_else(|| {
+            Failure::unverifiable(format!(
+                "The verification method {method} is not an Ed25519 Multikey."
+            ))
+        })?;
+    Ok((key, message))
+}
+
+/// The verification method `method` (a did:web or http(s) URL with a fragment) as its
+/// controller document publishes it: the method's controller must be the issuer, the document
+/// must be the controller's, and it must list the method under `assertionMethod`.
+async fn controlled_method<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    method: &str,
+    issuer_id: &str,
+) -> Result<(Value, String), Failure> {
+    let (doc_url, controller_id) = if let Some(rest) = method.strip_prefix("did:web:") {
         let did = method.split('#').next().unwrap_or(method);
         let url = did_web_url(rest.split('#').next().unwrap_or(rest))
             .ok_or_else(|| Failure::invalid(format!("{did} is not a valid did:web.")))?;
-        (url.clone(), Some((did.to_owned(), url)))
+        (url, did.to_owned())
     } else if docs::is_http_url(method) {
-        (method.split('#').next().unwrap_or(method).to_owned(), None)
+        let url = method.split('#').next().unwrap_or(method).to_owned();
+        (url.clone(), url)
     } else {
         return Err(Failure::unverifiable(format!(
             "The verification method {method} uses a DID method Emblem does not resolve \
@@ -358,9 +569,11 @@ async fn resolve_key<F: Fetch + ?Sized>(
         })?;
     let controller = docs::str_of(vm, "controller").unwrap_or_default();
     if controller != issuer_id {
-        return Err(controller_mismatch(controller));
+        return Err(Failure::invalid(format!(
+            "Key controller does not match issuer: the key {method} is controlled by \
+             {controller}, but the credential's issuer is {issuer_id}."
+        )));
     }
-    let controller_id = controller_doc_url.map_or(doc_url.clone(), |(did, _)| did);
     if docs::str_of(&published, "id") != Some(controller_id.as_str()) {
         return Err(Failure::invalid(format!(
             "The controller document at {doc_url} is not {controller}'s (its id differs)."
@@ -376,15 +589,8 @@ async fn resolve_key<F: Fetch + ?Sized>(
              authorised that key to issue credentials."
         )));
     }
-    let key = docs::str_of(vm, "publicKeyMultibase")
-        .and_then(|m| di.multikey(m))
-        .ok_or_else(|| {
-            Failure::unverifiable(format!(
-                "The verification method {method} is not an Ed25519 Multikey."
-            ))
-        })?;
     Ok((
-        key,
+        vm.clone(),
         format!("Key {method}, published by the issuer {controller} under assertionMethod."),
     ))
 }
