@@ -20,7 +20,6 @@ use emblem_vc::{di, multikey};
 use serde_json::{Value, json};
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 #[path = "support/award.rs"]
 mod support_award;
@@ -29,15 +28,9 @@ mod support_wrk;
 use support_wrk::{best, post_json_script, seconds_or_exit, wrk};
 
 /// Calls of `f` per second over `seconds` (at least 20 calls).
-fn per_second(seconds: u32, mut f: impl FnMut()) -> f64 {
-    let budget = Duration::from_secs(u64::from(seconds));
-    let started = Instant::now();
-    let mut n = 0u32;
-    while n < 20 || started.elapsed() < budget {
-        f();
-        n += 1;
-    }
-    f64::from(n) / started.elapsed().as_secs_f64()
+fn per_second(seconds: u32, f: impl FnMut()) -> f64 {
+    let (n, elapsed) = support_wrk::timed(seconds, f);
+    f64::from(n) / elapsed.as_secs_f64()
 }
 
 fn get_json(app: &App, url: &str) -> Value {

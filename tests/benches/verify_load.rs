@@ -17,7 +17,6 @@
 
 use emblem_tests::{ADMIN_TOKEN, App, AppConfig};
 use serde_json::json;
-use std::time::{Duration, Instant};
 
 #[path = "../e2e/verify/server.rs"]
 #[allow(dead_code)]
@@ -71,15 +70,9 @@ fn main() {
 }
 
 /// Mean time of `f` over as many calls as fit in `seconds` (at least 20).
-fn mean_ms(seconds: u32, mut f: impl FnMut()) -> f64 {
-    let budget = Duration::from_secs(u64::from(seconds));
-    let started = Instant::now();
-    let mut n = 0u32;
-    while n < 20 || started.elapsed() < budget {
-        f();
-        n += 1;
-    }
-    started.elapsed().as_secs_f64() * 1000.0 / f64::from(n)
+fn mean_ms(seconds: u32, f: impl FnMut()) -> f64 {
+    let (n, elapsed) = support_wrk::timed(seconds, f);
+    elapsed.as_secs_f64() * 1000.0 / f64::from(n)
 }
 
 /// A badge hosted on a loopback fixture server: Emblem's verification against the floor of

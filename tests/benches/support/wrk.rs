@@ -125,3 +125,15 @@ pub fn expect_valid(app: &emblem_tests::App, body: &serde_json::Value) {
         check.text()
     );
 }
+
+/// Calls `f` for `seconds` (at least 20 times): how many calls, and how long they took.
+pub fn timed(seconds: u32, mut f: impl FnMut()) -> (u32, std::time::Duration) {
+    let budget = std::time::Duration::from_secs(u64::from(seconds));
+    let started = std::time::Instant::now();
+    let mut n = 0u32;
+    while n < 20 || started.elapsed() < budget {
+        f();
+        n += 1;
+    }
+    (n, started.elapsed())
+}

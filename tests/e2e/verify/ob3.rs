@@ -2,7 +2,7 @@
 //! tampered copies, a property the proof cannot cover, and a forgery that names a real
 //! issuer but is signed with the forger's key.
 
-use super::outcome;
+use super::{outcome, verify_json};
 use crate::common::{award, badge_class, issuer, path_of, shared};
 use emblem_tests::App;
 use emblem_vc::contexts::PINNED;
@@ -10,12 +10,7 @@ use emblem_vc::{di, multikey};
 use serde_json::{Value, json};
 
 fn verify(app: &App, body: &Value) -> (String, Option<String>) {
-    outcome(
-        &app.request("POST", "/verify")
-            .header("accept", "application/json")
-            .json(body)
-            .send(),
-    )
+    outcome(&verify_json(app, body))
 }
 
 #[test]

@@ -26,7 +26,7 @@ use super::flow::Verification;
 use super::input::{Claimant, IdentityKind};
 use super::jws::Jws;
 use super::load::{Failure, Loader};
-use super::rules::hash_with;
+use super::rules::{hash_with, record_recipient};
 use crate::clock;
 use crate::context::{VC1_CONTEXT, VC2_CONTEXT};
 
@@ -739,22 +739,12 @@ fn subject_recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verificat
             stored.trim().eq_ignore_ascii_case(&normalised)
         }
     });
-    if matched {
-        v.checks.pass(
-            Check::Recipient,
-            format!("Issued to {} {}.", c.kind.as_str(), c.value),
-        );
-    } else {
-        v.checks.fail(
-            Check::Recipient,
-            Effect::Invalid,
-            format!(
-                "This credential was not issued to {} {} (no identifier matches).",
-                c.kind.as_str(),
-                c.value
-            ),
-        );
-    }
+    let why = format!(
+        "This credential was not issued to {} {} (no identifier matches).",
+        c.kind.as_str(),
+        c.value
+    );
+    record_recipient(v, c, matched, why);
 }
 
 #[cfg(test)]

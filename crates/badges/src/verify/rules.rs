@@ -219,22 +219,24 @@ pub(super) fn recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verifi
             _ => cand.trim() == identity.trim(),
         })
     };
+    let why = format!(
+        "This badge was not issued to {kind} {value} (the {kind} does not match, also \
+         trimmed and in lower case).",
+        kind = c.kind.as_str(),
+        value = c.value
+    );
+    record_recipient(v, c, matched, why);
+}
+
+/// The `recipient` finding: issued to the claimant, or `why` not.
+pub(super) fn record_recipient(v: &mut Verification, c: &Claimant, matched: bool, why: String) {
     if matched {
         v.checks.pass(
             Check::Recipient,
             format!("Issued to {} {}.", c.kind.as_str(), c.value),
         );
     } else {
-        v.checks.fail(
-            Check::Recipient,
-            Effect::Invalid,
-            format!(
-                "This badge was not issued to {kind} {value} (the {kind} does not match, also \
-                 trimmed and in lower case).",
-                kind = c.kind.as_str(),
-                value = c.value
-            ),
-        );
+        v.checks.fail(Check::Recipient, Effect::Invalid, why);
     }
 }
 
