@@ -135,8 +135,10 @@ fn digitalbazaar_per_second(credential: &Value, profile: &Value, app: &App) -> O
         return None;
     }
     let list_url = credential["credentialStatus"]["id"].as_str()?;
+    let key_url = credential["proof"]["verificationMethod"].as_str()?;
     let documents = json!({
         profile["id"].as_str()?: profile,
+        key_url: get_json(app, key_url),
         list_url: get_json(app, list_url),
     });
     let mut child = Command::new("node")

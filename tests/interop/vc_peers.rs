@@ -43,11 +43,15 @@ fn digitalbazaar(credential: &Value, documents: &Value) -> Value {
 /// Everything the verifier may need besides contexts, fetched from the app as served.
 fn documents(app: &App, credential: &Value) -> Value {
     let profile_url = credential["issuer"]["id"].as_str().expect("issuer id");
+    let key_url = credential["proof"]["verificationMethod"]
+        .as_str()
+        .expect("verificationMethod");
     let list_url = credential["credentialStatus"]["id"]
         .as_str()
         .expect("status id");
     json!({
         profile_url: app.get(&path_of(profile_url)).json(),
+        key_url: app.get(&path_of(key_url)).json(),
         list_url: app.get(&path_of(list_url)).json(),
     })
 }

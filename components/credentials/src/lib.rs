@@ -10,6 +10,7 @@
 //! | `/achievements/:id` | Achievement of a badge class |
 //! | `/profiles/:id` | issuer Profile and controller document |
 //! | `/profiles/:id/revocations` | 1EdTechRevocationList |
+//! | `/profiles/:id/keys/:kid` | the issuer's key (a Multikey verification method) |
 //!
 //! Variables: `public_base_url`.
 

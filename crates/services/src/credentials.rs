@@ -172,6 +172,34 @@ pub async fn profile_if_keyed<K: Kv + ?Sized>(
     ))
 }
 
+/// The issuer's key `kid` as its verification method document; 404 for any other kid or an
+/// issuer without a key. Writes nothing.
+pub async fn published_key<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+    kid: &str,
+) -> Result<Value, Error> {
+    let not_found = || {
+        Error::NotFound(emblem_badges::error::NotFound::Route {
+            path: format!("/profiles/{issuer_id}/keys/{kid}"),
+        })
+    };
+    if !emblem_badges::ids::is_valid(issuer_id) {
+        return Err(not_found());
+    }
+    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
+        .await?
+        .filter(|k| k.kid == kid)
+        .ok_or_else(not_found)?;
+    Ok(ob3::published_key(
+        base,
+        issuer_id,
+        kid,
+        &key.public_multibase,
+    ))
+}
+
 /// A badge class as a published Achievement.
 pub async fn achievement<K: Kv + ?Sized>(
     kv: &K,

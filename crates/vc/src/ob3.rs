@@ -7,6 +7,7 @@
 //! | `Achievement` | `<base>/achievements/<badge>` | badge class |
 //! | `Profile` (and controller document) | `<base>/profiles/<issuer>` | issuer + its Ed25519 key |
 //! | `1EdTechRevocationList` | `<base>/profiles/<issuer>/revocations` | the issuer's revocations |
+//! | `Multikey` (verification method) | `<base>/profiles/<issuer>/keys/<kid>` | the issuer's key |
 //!
 //! Rules:
 //! 1. `@context` is VCDM 2.0, OB 3.0.3 and 1EdTech's extensions context (which alone defines
@@ -43,9 +44,28 @@ pub const CONTEXT: [&str; 3] = [
 pub const SCHEMA: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 
-/// The verification method of an issuer key: `<profile>#<kid>`.
+/// The verification method of an issuer key: `<profile>/keys/<kid>`, a document of its own.
+/// (A `<profile>#<kid>` fragment would be as valid, but common verifiers' document loaders
+/// fetch the whole profile for it instead of the key: DCC's does.)
 pub fn key_id(base: &BaseUrl, issuer_id: &str, kid: &str) -> String {
-    format!("{}#{kid}", base.profile(issuer_id))
+    format!("{}/keys/{kid}", base.profile(issuer_id))
+}
+
+/// The verification method document served at [`key_id`]: the `Multikey`, its controller the
+/// issuer's profile (which lists it under `assertionMethod`).
+pub fn published_key(
+    base: &BaseUrl,
+    issuer_id: &str,
+    kid: &str,
+    public_key_multibase: &str,
+) -> Value {
+    json!({
+        "@context": [contexts::MULTIKEY_V1],
+        "id": key_id(base, issuer_id, kid),
+        "type": "Multikey",
+        "controller": base.profile(issuer_id),
+        "publicKeyMultibase": public_key_multibase,
+    })
 }
 
 /// `<base>/profiles/<issuer>/revocations`
@@ -312,9 +332,11 @@ mod tests {
     }
 
     #[test]
-    fn the_profile_and_achievement_use_only_defined_terms() {
+    fn the_profile_achievement_and_key_use_only_defined_terms() {
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let mk = crate::multikey::encode_public(&key.verifying_key());
+        let published = published_key(&base(), fixtures::ISSUER_ID, "k1", &mk);
+        canon::nquads(&published, contexts::PINNED, Mode::Strict).expect("test data");
         let profile = published_profile(&fixtures::issuer(), &base(), "k1", &mk);
         canon::nquads(&profile, contexts::PINNED, Mode::Strict).expect("test data");
         let achievement = published_achievement(&fixtures::badge(), &base());

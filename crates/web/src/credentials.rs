@@ -6,6 +6,7 @@
 //! | `/achievements/:badge-id` | the badge class as an `Achievement` |
 //! | `/profiles/:issuer-id` | the issuer's `Profile`, also its controller document (the key) |
 //! | `/profiles/:issuer-id/revocations` | the issuer's `1EdTechRevocationList` |
+//! | `/profiles/:issuer-id/keys/:kid` | the issuer's key as a `Multikey` verification method |
 //!
 //! GET and HEAD only. `Accept: application/vc+jwt` gets the credential as a VC-JWT (`EdDSA`,
 //! the same key). JSON by default: the credential as `application/vc+ld+json`, the others
@@ -50,6 +51,8 @@ pub enum Route {
     Profile(String),
     /// `/profiles/:id/revocations`
     Revocations(String),
+    /// `/profiles/:id/keys/:kid`
+    Key(String, String),
 }
 
 /// Match a method and path.
@@ -60,6 +63,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
         ["achievements", id] => Route::Achievement((*id).to_owned()),
         ["profiles", id] => Route::Profile((*id).to_owned()),
         ["profiles", id, "revocations"] => Route::Revocations((*id).to_owned()),
+        ["profiles", id, "keys", kid] => Route::Key((*id).to_owned(), (*kid).to_owned()),
         _ => {
             return Err(Error::NotFound(NotFound::Route {
                 path: path.to_owned(),
@@ -93,7 +97,7 @@ pub async fn serve<K: Kv + ?Sized>(
         let page = match route {
             Route::Credential(id) => env.base.assertion(id),
             Route::Achievement(id) => env.base.badge(id),
-            Route::Profile(id) | Route::Revocations(id) => env.base.issuer(id),
+            Route::Profile(id) | Route::Revocations(id) | Route::Key(id, _) => env.base.issuer(id),
         };
         return Ok(Reply::empty(303)
             .with_header("location", page)
@@ -112,6 +116,10 @@ pub async fn serve<K: Kv + ?Sized>(
         ),
         Route::Revocations(id) => (
             credentials::revocation_list(env.kv, env.base, id).await?,
+            Representation::LdJson.content_type(),
+        ),
+        Route::Key(id, kid) => (
+            credentials::published_key(env.kv, env.base, id, kid).await?,
             Representation::LdJson.content_type(),
         ),
     };

@@ -377,13 +377,17 @@ async fn jwt_key<F: Fetch + ?Sized>(
         ));
     }
     if kid.contains('#') || kid.starts_with("did:web:") {
-        let (vm, message) = controlled_method(load, kid, issuer_id).await?;
-        return Ok((vm, message));
+        return controlled_method(load, kid, issuer_id).await;
     }
     if !docs::is_http_url(kid) {
         return Err(Failure::unverifiable(format!(
             "The key {kid} uses a method Emblem does not resolve."
         )));
+    }
+    let node = load.node(kid, "key").await?;
+    if node.doc.get("controller").is_some() {
+        // A verification method of its own: its controller says whose it is.
+        return controlled_method(load, kid, issuer_id).await;
     }
     // A bare JWK at a URL says nothing about its controller: it counts only on the issuer's
     // own origin.
@@ -534,29 +538,35 @@ async fn resolve_key<F: Fetch + ?Sized>(
     Ok((key, message))
 }
 
-/// The verification method `method` (a did:web or http(s) URL with a fragment) as its
-/// controller document publishes it: the method's controller must be the issuer, the document
-/// must be the controller's, and it must list the method under `assertionMethod`.
+/// Where the document a did:web or http(s) URL names is fetched from, and the id that
+/// document must declare.
+fn document_of(url: &str) -> Result<(String, String), Failure> {
+    let base = url.split('#').next().unwrap_or(url);
+    if let Some(rest) = base.strip_prefix("did:web:") {
+        let fetch = did_web_url(rest)
+            .ok_or_else(|| Failure::invalid(format!("{base} is not a valid did:web.")))?;
+        Ok((fetch, base.to_owned()))
+    } else if docs::is_http_url(base) {
+        Ok((base.to_owned(), base.to_owned()))
+    } else {
+        Err(Failure::unverifiable(format!(
+            "{url} uses a DID method Emblem does not resolve (did:key, did:web and https are \
+             supported)."
+        )))
+    }
+}
+
+/// The verification method `method` (a did:web or http(s) URL: a node of its controller's
+/// document, `…#fragment`, or a document of its own) as its controller publishes it: the
+/// method's controller must be the issuer, the controller's own document (its id the
+/// controller) must list the method under `assertionMethod`.
 async fn controlled_method<F: Fetch + ?Sized>(
     load: &Loader<'_, F>,
     method: &str,
     issuer_id: &str,
 ) -> Result<(Value, String), Failure> {
-    let (doc_url, controller_id) = if let Some(rest) = method.strip_prefix("did:web:") {
-        let did = method.split('#').next().unwrap_or(method);
-        let url = did_web_url(rest.split('#').next().unwrap_or(rest))
-            .ok_or_else(|| Failure::invalid(format!("{did} is not a valid did:web.")))?;
-        (url, did.to_owned())
-    } else if docs::is_http_url(method) {
-        let url = method.split('#').next().unwrap_or(method).to_owned();
-        (url.clone(), url)
-    } else {
-        return Err(Failure::unverifiable(format!(
-            "The verification method {method} uses a DID method Emblem does not resolve \
-             (did:key, did:web and https are supported)."
-        )));
-    };
-    let published = load.node(&doc_url, "controller document").await?.doc;
+    let (doc_url, _) = document_of(method)?;
+    let published = load.node(&doc_url, "verification method").await?.doc;
     let vm = published
         .get("verificationMethod")
         .and_then(Value::as_array)
@@ -566,20 +576,29 @@ async fn controlled_method<F: Fetch + ?Sized>(
             Failure::invalid(format!(
                 "{doc_url} does not publish the verification method {method}."
             ))
-        })?;
-    let controller = docs::str_of(vm, "controller").unwrap_or_default();
+        })?
+        .clone();
+    let controller = docs::str_of(&vm, "controller")
+        .unwrap_or_default()
+        .to_owned();
     if controller != issuer_id {
         return Err(Failure::invalid(format!(
             "Key controller does not match issuer: the key {method} is controlled by \
              {controller}, but the credential's issuer is {issuer_id}."
         )));
     }
-    if docs::str_of(&published, "id") != Some(controller_id.as_str()) {
+    let (controller_url, controller_id) = document_of(&controller)?;
+    let controller_doc = if docs::str_of(&published, "id") == Some(controller_id.as_str()) {
+        published
+    } else {
+        load.node(&controller_url, "controller document").await?.doc
+    };
+    if docs::str_of(&controller_doc, "id") != Some(controller_id.as_str()) {
         return Err(Failure::invalid(format!(
-            "The controller document at {doc_url} is not {controller}'s (its id differs)."
+            "The controller document at {controller_url} is not {controller}'s (its id differs)."
         )));
     }
-    let listed = published
+    let listed = controller_doc
         .get("assertionMethod")
         .and_then(Value::as_array)
         .is_some_and(|l| l.iter().any(|m| id_of(Some(m)) == Some(method)));
@@ -590,7 +609,7 @@ async fn controlled_method<F: Fetch + ?Sized>(
         )));
     }
     Ok((
-        vm.clone(),
+        vm,
         format!("Key {method}, published by the issuer {controller} under assertionMethod."),
     ))
 }

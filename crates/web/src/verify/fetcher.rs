@@ -81,6 +81,7 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             credentials::Route::Achievement(id) => service::achievement(kv, base, &id).await?,
             credentials::Route::Profile(id) => service::profile_if_keyed(kv, base, &id).await?,
             credentials::Route::Revocations(id) => service::revocation_list(kv, base, &id).await?,
+            credentials::Route::Key(id, kid) => service::published_key(kv, base, &id, &kid).await?,
         };
         Ok(crate::reply::Reply::json(200, &doc))
     }
