@@ -92,8 +92,9 @@ fn main() {
     }
     let (f, h, v) = (best(&floor), best(&hosted), best(&verified));
 
-    // 3. The peer.
+    // 3. The peers.
     let peer = digitalbazaar_per_second(&credential, &profile, &app);
+    let dcc = node_per_second("dcc_verify.mjs", &credential);
 
     println!();
     println!("| what | per second | p50 ms | p99 ms |");
@@ -116,9 +117,21 @@ fn main() {
         Some(p) => println!("| @digitalbazaar/vc verify, warm, one process | {p:.0} | | |"),
         None => println!("| @digitalbazaar/vc | not installed (tests/interop/setup.sh) | | |"),
     }
+    match dcc {
+        Some(d) => println!(
+            "| DCC verifier-core verifyCredential, warm, one process (fetches key and profile each time) | {d:.0} | | |"
+        ),
+        None => println!("| DCC verifier-core | not installed (tests/interop/setup.sh) | | |"),
+    }
     println!();
     println!("floor / credential hosting ratio: {:.2}x", f.rps / h.rps);
     println!("floor / credential verify ratio: {:.2}x", f.rps / v.rps);
+    if let Some(d) = dcc {
+        println!(
+            "Emblem POST /verify / DCC verifier-core: {:.1}x (target >= 50x)",
+            v.rps / d
+        );
+    }
     if let Some(p) = peer {
         println!(
             "Emblem POST /verify / digitalbazaar verify: {:.1}x; native verify / digitalbazaar: {:.1}x",
@@ -154,6 +167,32 @@ fn digitalbazaar_per_second(credential: &Value, profile: &Value, app: &App) -> O
         .stdin
         .take()?
         .write_all(input.to_string().as_bytes())
+        .ok()?;
+    let out = child.wait_with_output().ok()?;
+    let answer: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last()?).ok()?;
+    answer["per_second"].as_f64()
+}
+
+/// Verifications per second by a Node verifier script reading the credential on stdin.
+fn node_per_second(script: &str, credential: &Value) -> Option<f64> {
+    let dir = emblem_tests::root().join("target/interop/vcjs");
+    if !dir.join("node_modules").exists() {
+        return None;
+    }
+    let mut child = Command::new("node")
+        .arg(emblem_tests::root().join("tests/interop").join(script))
+        .env("EMBLEM_VCJS_DIR", &dir)
+        .env("EMBLEM_VC_REPEAT", "100")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child
+        .stdin
+        .take()?
+        .write_all(credential.to_string().as_bytes())
         .ok()?;
     let out = child.wait_with_output().ok()?;
     let answer: Value =

@@ -9,8 +9,9 @@
 #   target/interop/openapi  PyPI openapi-spec-validator, which judges the issuer API's OpenAPI 3.1
 #                        document (tests/interop/openapi.rs)
 #   target/interop/vcjs  npm @digitalbazaar/vc with the eddsa-rdfc-2022 cryptosuite and the
-#                        context packages, an independent Open Badges 3.0 Data Integrity
-#                        verifier for vc_verify.mjs (versions locked by tests/interop/vcjs/)
+#                        context packages (vc_verify.mjs), and DCC @digitalcredentials/verifier-core
+#                        (dcc_verify.mjs): independent Open Badges 3.0 Data Integrity verifiers
+#                        (versions locked by tests/interop/vcjs/)
 #   target/interop/vc-sdist  the same release's source, for its test suite (scenarios and the
 #                        v1 context it carries)
 #

@@ -1,10 +1,15 @@
-//! Open Badges 3.0 credentials Emblem issues, judged by an independent Data Integrity verifier:
+//! Open Badges 3.0 credentials Emblem issues, judged by two independent Data Integrity
+//! verifiers. First:
 //! npm `@digitalbazaar/vc` 7 with `@digitalbazaar/eddsa-rdfc-2022-cryptosuite` (JSON-LD in safe
 //! mode, its own copies of every context, its own RDFC-1.0), run through `vc_verify.mjs`.
 //!
 //! The verifier resolves the proof's verification method through the issuer's Profile (the
 //! controller document), checks that the Profile lists it under `assertionMethod`, and reads
 //! the `1EdTechRevocationList` through the status hook `vc_verify.mjs` gives it.
+//!
+//! Second, DCC's `@digitalcredentials/verifier-core` (`dcc_verify.mjs`), which fetches the key
+//! and Profile from the app itself and checks the signature and dates; it ignores
+//! `1EdTechRevocationList`, which its test below states.
 
 use emblem_tests::{App, AppConfig};
 use serde_json::{Value, json};
@@ -107,4 +112,79 @@ fn digitalbazaar_vc_verifies_emblem_credentials_and_refuses_tampered_and_revoked
     let verdict = digitalbazaar(&credential, &documents(&app, &credential));
     assert_eq!(verdict["verified"], false, "{verdict}");
     assert!(verdict.to_string().contains("revoked"), "{verdict}");
+}
+
+/// DCC verifier-core's answer on `credential` (it fetches the key and Profile from the app).
+fn dcc(credential: &Value) -> Value {
+    let dir = emblem_tests::root().join("target/interop/vcjs");
+    assert!(
+        dir.join("node_modules/@digitalcredentials/verifier-core")
+            .exists(),
+        "DCC verifier-core is not installed: run tests/interop/setup.sh (cargo xtask test does)"
+    );
+    let mut child = Command::new("node")
+        .arg(emblem_tests::root().join("tests/interop/dcc_verify.mjs"))
+        .env("EMBLEM_VCJS_DIR", &dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run node");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(credential.to_string().as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("dcc_verify.mjs printed {stdout:?}: {e}"))
+}
+
+/// The `valid` flag of one step of verifier-core's log.
+fn step(answer: &Value, id: &str) -> Option<bool> {
+    answer["log"]
+        .as_array()?
+        .iter()
+        .find(|s| s["id"] == id)
+        .and_then(|s| s["valid"].as_bool())
+}
+
+#[test]
+fn dcc_verifier_core_verifies_emblem_credentials_and_refuses_tampered_ones_but_ignores_revocation()
+{
+    let app = AppConfig::emblem("interop-dcc").start();
+    let issuer = issuer(&app, "Consortium Checked College");
+    let class = badge_class(&app, &issuer, json!({}));
+    let awarded = award(&app, &issuer, &class, "kai@example.org", json!({}));
+    let credential = app
+        .get(&path_of(awarded["credential_url"].as_str().expect("url")))
+        .json();
+
+    let answer = dcc(&credential);
+    assert_eq!(step(&answer, "valid_signature"), Some(true), "{answer}");
+    assert_eq!(step(&answer, "expiration"), Some(true), "{answer}");
+
+    let mut tampered = credential.clone();
+    tampered["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    let answer = dcc(&tampered);
+    assert_ne!(step(&answer, "valid_signature"), Some(true), "{answer}");
+    assert!(answer.to_string().contains("invalid_signature"), "{answer}");
+
+    // verifier-core checks only BitstringStatusListEntry status; a 1EdTechRevocationList is
+    // skipped, so it still calls a revoked credential's signature valid. Emblem's /verify says
+    // revoked (tests/e2e/verify/ob3.rs).
+    app.post(
+        &format!(
+            "/api/v1/assertions/{}/revoke",
+            awarded["id"].as_str().expect("id")
+        ),
+        &issuer.key,
+        &json!({"reason": "Withdrawn"}),
+    )
+    .expect(200);
+    let answer = dcc(&credential);
+    assert_eq!(step(&answer, "valid_signature"), Some(true), "{answer}");
+    assert!(!answer.to_string().contains("revoked"), "{answer}");
 }
