@@ -15,8 +15,8 @@
 
 use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
 use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{Dataset, Quad, Term};
-use serde_json::Value;
+use oxrdf::{Dataset, NamedOrBlankNode, Quad, Term};
+use serde_json::{Map, Value};
 
 use crate::contexts::{self, Table};
 
@@ -52,7 +52,12 @@ pub enum CanonError {
 
 /// The canonical N-Quads of a JSON-LD document.
 pub fn nquads(doc: &Value, table: Table, mode: Mode) -> Result<String, CanonError> {
-    let quads = match mode {
+    Ok(canonical(expand(doc, table, mode)?))
+}
+
+/// The RDF of a document, in `mode`.
+fn expand(doc: &Value, table: Table, mode: Mode) -> Result<Vec<Quad>, CanonError> {
+    match mode {
         // One expansion serves both: with no undefined term, the probe's RDF is the document's
         // (the probe's `@vocab` only gives IRIs to terms that would otherwise have none).
         Mode::Strict => {
@@ -65,18 +70,105 @@ pub fn nquads(doc: &Value, table: Table, mode: Mode) -> Result<String, CanonErro
                     return Err(CanonError::UndefinedTerm(term.to_owned()));
                 }
             }
-            quads
+            Ok(quads)
         }
-        Mode::Lenient => to_quads(doc, table, false)?,
-    };
-    let mut dataset: Dataset = quads.iter().collect();
+        Mode::Lenient => to_quads(doc, table, false),
+    }
+}
+
+/// RDFC-1.0 (SHA-256) of `quads` as canonical N-Quads, lines sorted.
+fn canonical(quads: Vec<Quad>) -> String {
+    let mut dataset: Dataset = quads.into_iter().collect();
     dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
         hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
     });
     let mut lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
     lines.sort_unstable();
-    Ok(lines.concat())
+    lines.concat()
 }
+
+/// The canonical N-Quads of a Data Integrity proof configuration (without `@context`; it takes
+/// the document's) and of the document, as [`nquads`] gives them, from one expansion.
+///
+/// Processing the contexts is most of the cost of an expansion, and both take the same ones,
+/// so the two are expanded together, as the two nodes of one `@graph` under the document's
+/// `@context`, then told apart: the configuration is the one blank node typed
+/// `DataIntegrityProof` in the default graph, with only IRIs and literals as values and
+/// nothing pointing at it. Anything else (no such node, or two) is done one at a time.
+pub fn nquads_with_config(
+    doc: &Map<String, Value>,
+    config: &Map<String, Value>,
+    table: Table,
+    mode: Mode,
+) -> Result<(String, String), CanonError> {
+    if let Some(pair) = together(doc, config, table, mode)? {
+        return Ok(pair);
+    }
+    let mut own = config.clone();
+    if let Some(context) = doc.get("@context") {
+        own.insert("@context".into(), context.clone());
+    }
+    Ok((
+        nquads(&Value::Object(own), table, mode)?,
+        nquads(&Value::Object(doc.clone()), table, mode)?,
+    ))
+}
+
+/// [`nquads_with_config`] from one expansion, or `None` when the two cannot be told apart.
+fn together(
+    doc: &Map<String, Value>,
+    config: &Map<String, Value>,
+    table: Table,
+    mode: Mode,
+) -> Result<Option<(String, String)>, CanonError> {
+    let (Some(context), false) = (doc.get("@context"), config.contains_key("@context")) else {
+        return Ok(None);
+    };
+    let mut body = doc.clone();
+    body.remove("@context");
+    let mut both = Map::new();
+    both.insert("@context".into(), context.clone());
+    both.insert(
+        "@graph".into(),
+        Value::Array(vec![Value::Object(body), Value::Object(config.clone())]),
+    );
+    let quads = expand(&Value::Object(both), table, mode)?;
+    let proof_type = |q: &Quad| {
+        q.graph_name.is_default_graph()
+            && q.predicate == oxrdf::vocab::rdf::TYPE
+            && term_iri(&q.object) == DATA_INTEGRITY_PROOF
+    };
+    let mut candidates = quads
+        .iter()
+        .filter(|q| proof_type(q))
+        .filter_map(|q| match &q.subject {
+            NamedOrBlankNode::BlankNode(b) => Some(b.clone()),
+            NamedOrBlankNode::NamedNode(_) => None,
+        });
+    let (Some(node), None) = (candidates.next(), candidates.next()) else {
+        return Ok(None);
+    };
+    let is_node = |s: &NamedOrBlankNode| matches!(s, NamedOrBlankNode::BlankNode(b) if *b == node);
+    let mut config_quads = Vec::new();
+    let mut doc_quads = Vec::new();
+    for q in quads {
+        let points_at_node = matches!(&q.object, Term::BlankNode(b) if *b == node);
+        if is_node(&q.subject) {
+            if !q.graph_name.is_default_graph() || matches!(q.object, Term::BlankNode(_)) {
+                return Ok(None);
+            }
+            config_quads.push(q);
+        } else if points_at_node {
+            return Ok(None);
+        } else {
+            doc_quads.push(q);
+        }
+    }
+    Ok(Some((canonical(config_quads), canonical(doc_quads))))
+}
+
+/// The type IRI of a Data Integrity proof.
+const DATA_INTEGRITY_PROOF: &str = "https://w3id.org/security#DataIntegrityProof";
 
 fn term_iri(term: &Term) -> &str {
     match term {
@@ -120,4 +212,67 @@ fn with_undefined_terms_vocab(doc: &Value) -> Value {
         map.insert("@context".into(), Value::Array(list));
     }
     probe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contexts::PINNED;
+    use crate::ob3;
+    use emblem_badges::base_url::BaseUrl;
+    use emblem_badges::ob2::fixtures;
+    use serde_json::json;
+
+    fn config() -> Map<String, Value> {
+        json!({"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+               "created": "2026-01-01T00:00:00Z", "proofPurpose": "assertionMethod",
+               "verificationMethod": "https://badges.example.org/profiles/p/keys/k"})
+        .as_object()
+        .cloned()
+        .expect("test data")
+    }
+
+    fn separately(doc: &Map<String, Value>, mode: Mode) -> (String, String) {
+        let mut own = config();
+        own.insert("@context".into(), doc["@context"].clone());
+        (
+            nquads(&Value::Object(own), PINNED, mode).expect("test data"),
+            nquads(&Value::Object(doc.clone()), PINNED, mode).expect("test data"),
+        )
+    }
+
+    #[test]
+    fn one_expansion_gives_what_two_give_for_every_document_emblem_signs() {
+        let base = BaseUrl::parse("https://badges.example.org").expect("test data");
+        let mut award = fixtures::award();
+        award.recipient.name = Some("Ada".into());
+        let credential = ob3::credential(&award, &fixtures::badge(), &fixtures::issuer(), &base);
+        let doc = credential.as_object().cloned().expect("test data");
+        for mode in [Mode::Strict, Mode::Lenient] {
+            let joint = together(&doc, &config(), PINNED, mode).expect("test data");
+            assert_eq!(joint, Some(separately(&doc, mode)), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn a_document_with_its_own_proof_node_is_expanded_on_its_own() {
+        let mut doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"], "issuer": "https://i.example/",
+            "credentialSubject": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022"}})
+        .as_object()
+        .cloned()
+        .expect("test data");
+        assert_eq!(
+            together(&doc, &config(), PINNED, Mode::Lenient).expect("ok"),
+            None
+        );
+        let (c, d) = nquads_with_config(&doc, &config(), PINNED, Mode::Lenient).expect("ok");
+        assert_eq!((c, d), separately(&doc, Mode::Lenient));
+        doc.remove("credentialSubject");
+        assert!(
+            together(&doc, &config(), PINNED, Mode::Lenient)
+                .expect("ok")
+                .is_some()
+        );
+    }
 }

@@ -68,14 +68,10 @@ pub fn hash_data(
     table: Table,
     mode: Mode,
 ) -> Result<HashData, ProofError> {
-    let mut config = proof_config.clone();
-    let context = doc
-        .get("@context")
-        .cloned()
-        .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
-    config.insert("@context".into(), context);
-    let proof_canon = canon::nquads(&Value::Object(config), table, mode)?;
-    let doc_canon = canon::nquads(&Value::Object(doc.clone()), table, mode)?;
+    if !doc.contains_key("@context") {
+        return Err(ProofError::Malformed("the document has no @context".into()));
+    }
+    let (proof_canon, doc_canon) = canon::nquads_with_config(doc, proof_config, table, mode)?;
     let mut bytes = Sha256::digest(proof_canon.as_bytes()).to_vec();
     bytes.extend_from_slice(&Sha256::digest(doc_canon.as_bytes()));
     Ok(HashData {
