@@ -243,3 +243,95 @@ fn the_vc_jwt_of_an_award_verifies_and_forged_ones_do_not() {
         ("invalid".into(), Some("assertion".into()))
     );
 }
+
+/// `u` + base64url of a GZIP stream of `bits` (RFC 1952: header, deflate, CRC-32, size).
+fn encoded_list(bits: &[u8]) -> String {
+    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    gz.extend(miniz_oxide::deflate::compress_to_vec(bits, 6));
+    let mut crc = 0xffff_ffffu32;
+    for byte in bits {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    gz.extend((!crc).to_le_bytes());
+    gz.extend(u32::try_from(bits.len()).expect("size").to_le_bytes());
+    format!("u{}", b64(&gz))
+}
+
+#[test]
+fn a_did_key_issuer_s_credential_with_a_bitstring_status_list_is_valid_then_revoked() {
+    use super::server::FixtureServer;
+    let app = super::verify_app();
+    let srv = FixtureServer::start();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+    let mb = multikey::encode_public(&key.verifying_key());
+    let did = format!("did:key:{mb}");
+    let options = di::ProofOptions {
+        created: "2026-01-01T00:00:00Z".into(),
+        verification_method: format!("{did}#{mb}"),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let list_url = srv.url("/status/1");
+    let credential = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:0b7d4f3e-2f7a-4c1e-9c55-5f1d2a3b4c5d",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": did, "type": ["Profile"], "name": "Key-only Academy"},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityType": "emailAddress",
+                            "hashed": false, "identityHash": "lee@example.org"}],
+            "achievement": {"id": "urn:uuid:7f2b0a51-1c1d-4e0e-8f6e-3b9f0c2d1e4a",
+                "type": ["Achievement"], "name": "Bits", "description": "Flips bits.",
+                "criteria": {"narrative": "Flip one."}}},
+        "credentialStatus": {"id": format!("{list_url}#5"), "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation", "statusListIndex": "5",
+            "statusListCredential": list_url},
+    });
+    let signed = di::sign(&credential, &options, &key, PINNED).expect("sign");
+    let publish = |bits: &[u8], signer: &ed25519_dalek::SigningKey| {
+        let list = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": list_url, "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": did, "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"id": format!("{list_url}#list"), "type": "BitstringStatusList",
+                "statusPurpose": "revocation", "encodedList": encoded_list(bits)},
+        });
+        srv.json(
+            "/status/1",
+            200,
+            &di::sign(&list, &options, signer, PINNED).expect("sign"),
+        );
+    };
+    let mut bits = vec![0u8; 131_072 / 8];
+    publish(&bits, &key);
+    let body = json!({"credential": signed, "email": "lee@example.org"});
+    let answer = verify_json(app, &body).json();
+    assert_eq!(answer["verdict"], "valid", "{answer}");
+
+    bits[0] = 0b0000_0100; // bit 5, most significant bit first
+    publish(&bits, &key);
+    assert_eq!(
+        outcome(&verify_json(app, &body)),
+        ("revoked".into(), Some("revocation".into()))
+    );
+    // A list someone else signed says nothing.
+    publish(&bits, &ed25519_dalek::SigningKey::from_bytes(&[12; 32]));
+    assert_eq!(
+        outcome(&verify_json(app, &body)),
+        ("unverifiable".into(), Some("revocation".into()))
+    );
+    // Too short a list.
+    publish(&[0u8; 16], &key);
+    assert_eq!(
+        outcome(&verify_json(app, &body)),
+        ("unverifiable".into(), Some("revocation".into()))
+    );
+}

@@ -10,7 +10,7 @@
 //! | `key` | the verification method resolved from where its controller publishes it (`did:key`, `did:web`, an https controller document listing it under `assertionMethod`); its controller must be the issuer |
 //! | `signature` | the proof, by the [`DataIntegrity`] the caller provides (JSON-LD and RDF canonicalisation live outside this crate) |
 //! | `issuedOn`, `expiry` | `validFrom` / `validUntil` (`issuanceDate` / `expirationDate` under VCDM 1.1) |
-//! | `revocation` | `1EdTechRevocationList`: the list, fetched from its id, must not name the credential |
+//! | `revocation` | `1EdTechRevocationList`: the list, fetched from its id, must not name the credential; `BitstringStatusListEntry`: the issuer's signed list, its bit clear |
 //! | `recipient` | an `identifier` of the claimant's type whose (salted) hash matches |
 //!
 //! Nothing embedded is trusted for identity: the key is used only as published by its
@@ -130,15 +130,16 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
             return;
         }
     }
-    after_proof(load, doc, recipient, now, v).await;
+    after_proof(load, doc, &issuer_id, (recipient, now), di, v).await;
 }
 
 /// The checks that need a valid proof: dates, status, recipient.
 async fn after_proof<F: Fetch + ?Sized>(
     load: &Loader<'_, F>,
     doc: &Value,
-    recipient: Option<&Claimant>,
-    now: OffsetDateTime,
+    issuer_id: &str,
+    (recipient, now): (Option<&Claimant>, OffsetDateTime),
+    di: &dyn DataIntegrity,
     v: &mut Verification,
 ) {
     let vcdm1 = context_list(doc).first() == Some(&VC1_CONTEXT);
@@ -148,7 +149,7 @@ async fn after_proof<F: Fetch + ?Sized>(
         ("validFrom", "validUntil")
     };
     dates(doc, from_key, until_key, now, v);
-    status(load, doc, v).await;
+    status(load, doc, issuer_id, di, v).await;
     subject_recipient(doc, recipient, v);
     v.checks.skip(
         Check::Image,
@@ -319,7 +320,7 @@ pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
             return;
         }
     }
-    after_proof(load, doc, recipient, now, v).await;
+    after_proof(load, doc, &issuer_id, (recipient, now), di, v).await;
 }
 
 /// `iss`, `jti`, `nbf`, `exp`, when present, must say what the credential says.
@@ -666,7 +667,13 @@ fn dates(doc: &Value, from_key: &str, until_key: &str, now: OffsetDateTime, v: &
     }
 }
 
-async fn status<F: Fetch + ?Sized>(load: &Loader<'_, F>, doc: &Value, v: &mut Verification) {
+async fn status<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    doc: &Value,
+    issuer_id: &str,
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) {
     let Some(status) = doc.get("credentialStatus") else {
         v.checks.pass(
             Check::Revocation,
@@ -674,7 +681,15 @@ async fn status<F: Fetch + ?Sized>(load: &Loader<'_, F>, doc: &Value, v: &mut Ve
         );
         return;
     };
+    let status = match status {
+        Value::Array(one) if one.len() == 1 => &one[0],
+        other => other,
+    };
     let kind = docs::str_of(status, "type").unwrap_or_default();
+    if kind == "BitstringStatusListEntry" {
+        bitstring(load, status, issuer_id, di, v).await;
+        return;
+    }
     if kind != "1EdTechRevocationList" {
         v.checks.fail(
             Check::Revocation,
@@ -719,6 +734,175 @@ async fn status<F: Fetch + ?Sized>(load: &Loader<'_, F>, doc: &Value, v: &mut Ve
             .checks
             .pass(Check::Revocation, format!("Not revoked (checked {url}).")),
     }
+}
+
+/// `BitstringStatusListEntry` (W3C Bitstring Status List 1.0 §3): the list credential,
+/// fetched from `statusListCredential`, must be the issuer's, carry a valid proof, state the
+/// entry's `statusPurpose`, and hold at least 131,072 entries; the bit at `statusListIndex`
+/// (most significant bit of each byte first) set means the purpose applies.
+async fn bitstring<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    entry: &Value,
+    issuer_id: &str,
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) {
+    let unknown = |v: &mut Verification, why: String| {
+        v.checks.fail(
+            Check::Revocation,
+            Effect::Unverifiable,
+            format!("The credential's status could not be read: {why}."),
+        );
+    };
+    let purpose = docs::str_of(entry, "statusPurpose").unwrap_or_default();
+    let index = docs::str_of(entry, "statusListIndex").and_then(|i| i.parse::<usize>().ok());
+    let url = docs::str_of(entry, "statusListCredential").filter(|u| docs::is_http_url(u));
+    let size = entry.get("statusSize").and_then(Value::as_u64).unwrap_or(1);
+    let (Some(index), Some(url)) = (index, url) else {
+        v.checks.fail(
+            Check::Revocation,
+            Effect::Invalid,
+            "The BitstringStatusListEntry needs statusListIndex (an integer, as a string) and an \
+             http(s) statusListCredential.",
+        );
+        return;
+    };
+    if size != 1 {
+        unknown(v, format!("statusSize {size} is not supported (1 is)"));
+        return;
+    }
+    let list = match load.node(url, "status list credential").await {
+        Ok(node) => node.doc,
+        Err(f) => {
+            v.checks.fail(Check::Revocation, f.effect, f.message);
+            return;
+        }
+    };
+    if id_of(list.get("issuer")) != Some(issuer_id) {
+        unknown(
+            v,
+            format!("the status list at {url} is not issued by the credential's issuer"),
+        );
+        return;
+    }
+    if !docs::has_type(&list, "BitstringStatusListCredential") {
+        unknown(v, format!("{url} is not a BitstringStatusListCredential"));
+        return;
+    }
+    match resolve_key(load, &list, issuer_id, di).await {
+        Ok((key, _)) => {
+            if let Err(e) = di.verify(&list, &key) {
+                unknown(v, format!("the status list's proof does not hold ({e:?})"));
+                return;
+            }
+        }
+        Err(f) => {
+            unknown(v, format!("the status list's key: {}", f.message));
+            return;
+        }
+    }
+    let subject = &list["credentialSubject"];
+    if docs::str_of(subject, "statusPurpose") != Some(purpose) {
+        unknown(
+            v,
+            format!("the status list is not for the purpose {purpose:?}"),
+        );
+        return;
+    }
+    let bits = match docs::str_of(subject, "encodedList").map(decode_bitstring) {
+        Some(Ok(bits)) => bits,
+        Some(Err(why)) => {
+            unknown(v, format!("the status list's encodedList {why}"));
+            return;
+        }
+        None => {
+            unknown(v, "the status list has no encodedList".into());
+            return;
+        }
+    };
+    if bits.len() * 8 < MIN_STATUS_ENTRIES {
+        unknown(
+            v,
+            format!("the status list has fewer than {MIN_STATUS_ENTRIES} entries"),
+        );
+        return;
+    }
+    let Some(byte) = bits.get(index / 8) else {
+        v.checks.fail(
+            Check::Revocation,
+            Effect::Invalid,
+            format!("statusListIndex {index} is past the end of the status list."),
+        );
+        return;
+    };
+    let set = byte & (0x80 >> (index % 8)) != 0;
+    match (set, purpose) {
+        (false, _) => v.checks.pass(
+            Check::Revocation,
+            format!("Not {purpose} (bit {index} of {url} is clear)."),
+        ),
+        (true, "revocation") => v.checks.fail(
+            Check::Revocation,
+            Effect::Revoked,
+            format!("Revoked by the issuer (bit {index} of its status list {url} is set)."),
+        ),
+        (true, "suspension") => v.checks.fail(
+            Check::Revocation,
+            Effect::Revoked,
+            format!("Suspended by the issuer (bit {index} of its status list {url} is set)."),
+        ),
+        (true, other) => v.checks.warn(
+            Check::Revocation,
+            format!("The issuer set status {other:?} (bit {index} of {url})."),
+        ),
+    }
+}
+
+/// W3C Bitstring Status List's minimum length, for privacy (§4.1).
+const MIN_STATUS_ENTRIES: usize = 131_072;
+/// The largest decompressed status list read: 2 MiB, 16.7 million entries.
+const MAX_STATUS_BYTES: usize = 2 * 1024 * 1024;
+
+/// `u` + base64url (multibase) of a GZIP stream → the bitstring's bytes.
+fn decode_bitstring(encoded: &str) -> Result<Vec<u8>, &'static str> {
+    use base64::Engine as _;
+    let b64 = encoded
+        .strip_prefix('u')
+        .ok_or("is not multibase base64url (u…)")?;
+    let gz = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b64.trim_end_matches('='))
+        .map_err(|_| "is not base64url")?;
+    // GZIP (RFC 1952): a 10-byte header, optional fields by flag, deflate, an 8-byte trailer.
+    if gz.len() < 18 || gz[0] != 0x1f || gz[1] != 0x8b || gz[2] != 8 {
+        return Err("is not GZIP");
+    }
+    let flags = gz[3];
+    let mut at = 10usize;
+    if flags & 0x04 != 0 {
+        let len = usize::from(u16::from_le_bytes([
+            *gz.get(at).ok_or("is truncated")?,
+            *gz.get(at + 1).ok_or("is truncated")?,
+        ]));
+        at += 2 + len;
+    }
+    for flag in [0x08u8, 0x10] {
+        if flags & flag != 0 {
+            let end = gz
+                .get(at..)
+                .ok_or("is truncated")?
+                .iter()
+                .position(|b| *b == 0);
+            at += end.ok_or("is truncated")? + 1;
+        }
+    }
+    if flags & 0x02 != 0 {
+        at += 2;
+    }
+    let body = gz
+        .get(at..gz.len().saturating_sub(8))
+        .ok_or("is truncated")?;
+    miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_STATUS_BYTES)
+        .map_err(|_| "does not inflate (or is over 2 MiB)")
 }
 
 fn subject_recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verification) {
