@@ -335,3 +335,46 @@ fn a_did_key_issuer_s_credential_with_a_bitstring_status_list_is_valid_then_revo
         ("unverifiable".into(), Some("revocation".into()))
     );
 }
+
+#[test]
+fn a_vcdm_1_1_era_credential_with_issuance_and_expiration_dates_verifies() {
+    let app = shared();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[13; 32]);
+    let mb = multikey::encode_public(&key.verifying_key());
+    let did = format!("did:key:{mb}");
+    let credential = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                     "https://w3id.org/security/data-integrity/v2"],
+        "id": "urn:uuid:4d6f0a4e-1b8e-4a57-9d0c-7e1f2a3b4c5d",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": did, "type": ["Profile"], "name": "Early Adopter College"},
+        "issuanceDate": "2023-05-01T00:00:00Z",
+        "expirationDate": "2024-05-01T00:00:00Z",
+        "credentialSubject": {"type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityType": "emailAddress",
+                            "hashed": false, "identityHash": "old@example.org"}],
+            "achievement": {"id": "urn:uuid:1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d",
+                "type": ["Achievement"], "name": "Pioneer", "description": "Was early.",
+                "criteria": {"narrative": "Be early."}}},
+    });
+    let options = di::ProofOptions {
+        created: "2023-05-01T00:00:00Z".into(),
+        verification_method: format!("{did}#{mb}"),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let signed = di::sign(&credential, &options, &key, PINNED).expect("sign");
+    let answer = verify_json(app, &json!({"credential": signed})).json();
+    assert_eq!(answer["verdict"], "expired", "{answer}");
+    let version = answer["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "version")
+        .expect("version")
+        .clone();
+    assert!(
+        version["message"].as_str().unwrap_or_default().contains("1.1"),
+        "{version}"
+    );
+}
