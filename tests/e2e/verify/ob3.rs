@@ -374,7 +374,10 @@ fn a_vcdm_1_1_era_credential_with_issuance_and_expiration_dates_verifies() {
         .expect("version")
         .clone();
     assert!(
-        version["message"].as_str().unwrap_or_default().contains("1.1"),
+        version["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1.1"),
         "{version}"
     );
 }
