@@ -18,8 +18,6 @@ use emblem_tests::{App, AppConfig};
 use emblem_vc::contexts::PINNED;
 use emblem_vc::{di, multikey};
 use serde_json::{Value, json};
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 #[path = "support/award.rs"]
 mod support_award;
@@ -143,8 +141,10 @@ fn main() {
 
 /// Verifications per second by `@digitalbazaar/vc`, warm, of the same credential.
 fn digitalbazaar_per_second(credential: &Value, profile: &Value, app: &App) -> Option<f64> {
-    let dir = emblem_tests::root().join("target/interop/vcjs");
-    if !dir.join("node_modules/@digitalbazaar/vc").exists() {
+    if !emblem_tests::vcjs_dir()
+        .join("node_modules/@digitalbazaar/vc")
+        .exists()
+    {
         return None;
     }
     let list_url = credential["credentialStatus"]["id"].as_str()?;
@@ -154,48 +154,14 @@ fn digitalbazaar_per_second(credential: &Value, profile: &Value, app: &App) -> O
         key_url: get_json(app, key_url),
         list_url: get_json(app, list_url),
     });
-    let mut child = Command::new("node")
-        .arg(emblem_tests::root().join("tests/interop/vc_verify.mjs"))
-        .env("EMBLEM_VCJS_DIR", &dir)
-        .env("EMBLEM_VC_REPEAT", "200")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .ok()?;
     let input = json!({"credential": credential, "documents": documents});
-    child
-        .stdin
-        .take()?
-        .write_all(input.to_string().as_bytes())
-        .ok()?;
-    let out = child.wait_with_output().ok()?;
-    let answer: Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last()?).ok()?;
-    answer["per_second"].as_f64()
+    emblem_tests::node_verifier("vc_verify.mjs", &input, Some(200))["per_second"].as_f64()
 }
 
 /// Verifications per second by a Node verifier script reading the credential on stdin.
 fn node_per_second(script: &str, credential: &Value) -> Option<f64> {
-    let dir = emblem_tests::root().join("target/interop/vcjs");
-    if !dir.join("node_modules").exists() {
+    if !emblem_tests::vcjs_dir().join("node_modules").exists() {
         return None;
     }
-    let mut child = Command::new("node")
-        .arg(emblem_tests::root().join("tests/interop").join(script))
-        .env("EMBLEM_VCJS_DIR", &dir)
-        .env("EMBLEM_VC_REPEAT", "100")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    child
-        .stdin
-        .take()?
-        .write_all(credential.to_string().as_bytes())
-        .ok()?;
-    let out = child.wait_with_output().ok()?;
-    let answer: Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last()?).ok()?;
-    answer["per_second"].as_f64()
+    emblem_tests::node_verifier(script, credential, Some(100))["per_second"].as_f64()
 }

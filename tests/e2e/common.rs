@@ -168,3 +168,13 @@ pub fn kv_snapshot(app: &emblem_tests::App) -> Vec<(String, Vec<u8>)> {
         .map(|r| r.expect("row"))
         .collect()
 }
+
+/// Revoke the issuer's award `award_id` through the API, with `reason`.
+pub fn revoke(app: &App, issuer: &Issuer, award_id: &str, reason: &str) {
+    app.post(
+        &format!("/api/v1/assertions/{award_id}/revoke"),
+        &issuer.key,
+        &json!({"reason": reason}),
+    )
+    .expect(200);
+}

@@ -2,7 +2,7 @@
 //! issuer's key; the key is found through the issuer's Profile as any verifier would find it;
 //! a changed copy fails; revoking lists the credential in the issuer's 1EdTechRevocationList.
 
-use crate::common::{award, badge_class, issuer, path_of, shared};
+use crate::common::{award, badge_class, issuer, path_of, revoke, shared};
 use emblem_vc::contexts::PINNED;
 use emblem_vc::{di, multikey};
 use serde_json::{Value, json};
@@ -174,12 +174,7 @@ fn revoking_an_award_lists_its_credential_in_the_revocation_list() {
     let before = app.get(&path_of(list_url)).json();
     assert_eq!(before["revokedCredential"], json!([]));
 
-    app.post(
-        &format!("/api/v1/assertions/{id}/revoke"),
-        &issuer.key,
-        &json!({"reason": "Cheated"}),
-    )
-    .expect(200);
+    revoke(app, &issuer, id, "Cheated");
     let after = app.get(&path_of(list_url)).json();
     assert_eq!(
         after["revokedCredential"],

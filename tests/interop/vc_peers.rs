@@ -13,36 +13,19 @@
 
 use emblem_tests::{App, AppConfig};
 use serde_json::{Value, json};
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 
-use crate::validator_core::common::{award, badge_class, issuer, path_of};
+use crate::validator_core::common::{award, badge_class, issuer, path_of, revoke};
 
 /// The verdict of `@digitalbazaar/vc` on `credential`, with the documents it may resolve.
 fn digitalbazaar(credential: &Value, documents: &Value) -> Value {
-    let dir = emblem_tests::root().join("target/interop/vcjs");
     assert!(
-        dir.join("node_modules/@digitalbazaar/vc").exists(),
+        emblem_tests::vcjs_dir()
+            .join("node_modules/@digitalbazaar/vc")
+            .exists(),
         "@digitalbazaar/vc is not installed: run tests/interop/setup.sh (cargo xtask test does)"
     );
-    let mut child = Command::new("node")
-        .arg(emblem_tests::root().join("tests/interop/vc_verify.mjs"))
-        .env("EMBLEM_VCJS_DIR", &dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run node");
     let input = json!({"credential": credential, "documents": documents});
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.to_string().as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("vc_verify.mjs printed {stdout:?}: {e}"))
+    emblem_tests::node_verifier("vc_verify.mjs", &input, None)
 }
 
 /// Everything the verifier may need besides contexts, fetched from the app as served.
@@ -103,12 +86,7 @@ fn digitalbazaar_vc_verifies_emblem_credentials_and_refuses_tampered_and_revoked
     assert_eq!(verdict["verified"], false, "{verdict}");
 
     let id = awarded["id"].as_str().expect("id");
-    app.post(
-        &format!("/api/v1/assertions/{id}/revoke"),
-        &issuer.key,
-        &json!({"reason": "Withdrawn"}),
-    )
-    .expect(200);
+    revoke(&app, &issuer, id, "Withdrawn");
     let verdict = digitalbazaar(&credential, &documents(&app, &credential));
     assert_eq!(verdict["verified"], false, "{verdict}");
     assert!(verdict.to_string().contains("revoked"), "{verdict}");
@@ -116,30 +94,13 @@ fn digitalbazaar_vc_verifies_emblem_credentials_and_refuses_tampered_and_revoked
 
 /// DCC verifier-core's answer on `credential` (it fetches the key and Profile from the app).
 fn dcc(credential: &Value) -> Value {
-    let dir = emblem_tests::root().join("target/interop/vcjs");
     assert!(
-        dir.join("node_modules/@digitalcredentials/verifier-core")
+        emblem_tests::vcjs_dir()
+            .join("node_modules/@digitalcredentials/verifier-core")
             .exists(),
         "DCC verifier-core is not installed: run tests/interop/setup.sh (cargo xtask test does)"
     );
-    let mut child = Command::new("node")
-        .arg(emblem_tests::root().join("tests/interop/dcc_verify.mjs"))
-        .env("EMBLEM_VCJS_DIR", &dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run node");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(credential.to_string().as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("dcc_verify.mjs printed {stdout:?}: {e}"))
+    emblem_tests::node_verifier("dcc_verify.mjs", credential, None)
 }
 
 /// The `valid` flag of one step of verifier-core's log.
@@ -175,15 +136,12 @@ fn dcc_verifier_core_verifies_emblem_credentials_and_refuses_tampered_ones_but_i
     // verifier-core checks only BitstringStatusListEntry status; a 1EdTechRevocationList is
     // skipped, so it still calls a revoked credential's signature valid. Emblem's /verify says
     // revoked (tests/e2e/verify/ob3.rs).
-    app.post(
-        &format!(
-            "/api/v1/assertions/{}/revoke",
-            awarded["id"].as_str().expect("id")
-        ),
-        &issuer.key,
-        &json!({"reason": "Withdrawn"}),
-    )
-    .expect(200);
+    revoke(
+        &app,
+        &issuer,
+        awarded["id"].as_str().expect("id"),
+        "Withdrawn",
+    );
     let answer = dcc(&credential);
     assert_eq!(step(&answer, "valid_signature"), Some(true), "{answer}");
     assert!(!answer.to_string().contains("revoked"), "{answer}");

@@ -763,6 +763,39 @@ impl Resp {
     }
 }
 
+/// Where `tests/interop/setup.sh` installs the npm verifiers (`tests/interop/vcjs/`).
+pub fn vcjs_dir() -> PathBuf {
+    root().join("target/interop/vcjs")
+}
+
+/// Runs `tests/interop/<script>` under Node with `input` on stdin and the installed verifiers
+/// (`EMBLEM_VCJS_DIR`), `EMBLEM_VC_REPEAT` set when `repeat` is; the JSON its last stdout line
+/// prints. Panics with the script's output when that is not JSON.
+pub fn node_verifier(script: &str, input: &Value, repeat: Option<u32>) -> Value {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("node");
+    cmd.arg(root().join("tests/interop").join(script))
+        .env("EMBLEM_VCJS_DIR", vcjs_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(n) = repeat {
+        cmd.env("EMBLEM_VC_REPEAT", n.to_string());
+    }
+    let mut child = cmd.spawn().expect("run node");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{script} printed {stdout:?}: {e}"))
+}
+
 #[cfg(test)]
 mod freshness_tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! issuer but is signed with the forger's key.
 
 use super::{outcome, verify_json};
-use crate::common::{award, badge_class, issuer, path_of, shared};
+use crate::common::{award, badge_class, issuer, path_of, revoke, shared};
 use emblem_tests::App;
 use emblem_vc::contexts::PINNED;
 use emblem_vc::{di, multikey};
@@ -77,15 +77,12 @@ fn an_emblem_credential_verifies_by_json_and_url_and_then_is_revoked() {
         "a property the proof cannot cover"
     );
 
-    app.post(
-        &format!(
-            "/api/v1/assertions/{}/revoke",
-            awarded["id"].as_str().expect("id")
-        ),
-        &issuer.key,
-        &json!({"reason": "Withdrawn"}),
-    )
-    .expect(200);
+    revoke(
+        app,
+        &issuer,
+        awarded["id"].as_str().expect("id"),
+        "Withdrawn",
+    );
     assert_eq!(
         verify(app, &json!({"credential": credential})),
         ("revoked".into(), Some("revocation".into()))

@@ -706,12 +706,8 @@ async fn status<F: Fetch + ?Sized>(
         );
         return;
     };
-    let list = match load.node(url, "revocation list").await {
-        Ok(node) => node.doc,
-        Err(f) => {
-            v.checks.fail(Check::Revocation, f.effect, f.message);
-            return;
-        }
+    let Some(list) = status_document(load, url, "revocation list", v).await else {
+        return;
     };
     let id = docs::str_of(doc, "id").unwrap_or_default();
     let entries = ["revokedCredential", "revokedCredentials"]
@@ -733,6 +729,22 @@ async fn status<F: Fetch + ?Sized>(
         None => v
             .checks
             .pass(Check::Revocation, format!("Not revoked (checked {url}).")),
+    }
+}
+
+/// The status document at `url`, or the `revocation` finding that says why there is none.
+async fn status_document<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    url: &str,
+    what: &str,
+    v: &mut Verification,
+) -> Option<Value> {
+    match load.node(url, what).await {
+        Ok(node) => Some(node.doc),
+        Err(f) => {
+            v.checks.fail(Check::Revocation, f.effect, f.message);
+            None
+        }
     }
 }
 
@@ -771,12 +783,8 @@ async fn bitstring<F: Fetch + ?Sized>(
         unknown(v, format!("statusSize {size} is not supported (1 is)"));
         return;
     }
-    let list = match load.node(url, "status list credential").await {
-        Ok(node) => node.doc,
-        Err(f) => {
-            v.checks.fail(Check::Revocation, f.effect, f.message);
-            return;
-        }
+    let Some(list) = status_document(load, url, "status list credential", v).await else {
+        return;
     };
     if id_of(list.get("issuer")) != Some(issuer_id) {
         unknown(
