@@ -10,7 +10,8 @@
 #                        document (tests/interop/openapi.rs)
 #   target/interop/vcjs  npm @digitalbazaar/vc with the eddsa-rdfc-2022 cryptosuite and the
 #                        context packages (vc_verify.mjs), and DCC @digitalcredentials/verifier-core
-#                        (dcc_verify.mjs): independent Open Badges 3.0 Data Integrity verifiers
+#                        (dcc_verify.mjs): independent Open Badges 3.0 Data Integrity verifiers,
+#                        and panva jose (jose_verify.mjs), the VC-JWT verifier
 #                        (versions locked by tests/interop/vcjs/)
 #   target/interop/vc-sdist  the same release's source, for its test suite (scenarios and the
 #                        v1 context it carries)
@@ -148,6 +149,9 @@ node -e "require('$dir/node/node_modules/openbadges-bakery')" \
 echo '{"credential": {}}' | EMBLEM_VCJS_DIR="$dir/vcjs" node "$root/tests/interop/vc_verify.mjs" \
     | grep -q '"verified":false' \
     || { echo "interop: the Data Integrity verifier in $dir/vcjs does not load" >&2; exit 1; }
+echo '{"jwt": "x", "jwks": {"keys": []}}' | EMBLEM_VCJS_DIR="$dir/vcjs" \
+    node "$root/tests/interop/jose_verify.mjs" | grep -q '"verified":false' \
+    || { echo "interop: the VC-JWT verifier (jose) in $dir/vcjs does not load" >&2; exit 1; }
 EMBLEM_VC_SDIST="$dir/vc-sdist" "$dir/vc/bin/python" -c "
 import runpy, sys; sys.argv = ['ob_validator', '--help']
 try:

@@ -10,6 +10,9 @@
 //! Second, DCC's `@digitalcredentials/verifier-core` (`dcc_verify.mjs`), which fetches the key
 //! and Profile from the app itself and checks the signature and dates; it ignores
 //! `1EdTechRevocationList`, which its test below states.
+//!
+//! Third, panva `jose` (`jose_verify.mjs`) on the VC-JWTs, one per algorithm (`ES256`, `EdDSA`,
+//! `RS256`), with the key taken from the issuer's published JWK Set by the header's `kid`.
 
 use emblem_tests::{App, AppConfig};
 use serde_json::{Value, json};
@@ -145,4 +148,95 @@ fn dcc_verifier_core_verifies_emblem_credentials_and_refuses_tampered_ones_but_i
     let answer = dcc(&credential);
     assert_eq!(step(&answer, "valid_signature"), Some(true), "{answer}");
     assert!(!answer.to_string().contains("revoked"), "{answer}");
+}
+
+/// panva `jose`'s verdict on a VC-JWT, the key taken from `jwks` by the header's `kid`.
+fn jose(jwt: &str, jwks: &Value) -> Value {
+    assert!(
+        emblem_tests::vcjs_dir().join("node_modules/jose").exists(),
+        "jose is not installed: run tests/interop/setup.sh (cargo xtask test does)"
+    );
+    emblem_tests::node_verifier("jose_verify.mjs", &json!({"jwt": jwt, "jwks": jwks}), None)
+}
+
+#[test]
+fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_foreign_keys() {
+    let app = AppConfig::emblem("interop-jose").start();
+    let issuer = issuer(&app, "Token Signed Institute");
+    let class = badge_class(&app, &issuer, json!({}));
+    let awarded = award(&app, &issuer, &class, "noa@example.org", json!({}));
+    let url = awarded["credential_url"].as_str().expect("url");
+    app.request(
+        "POST",
+        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
+    )
+    .bearer(&issuer.key)
+    .send()
+    .expect(200);
+    let profile = path_of(
+        &app.get(&path_of(url)).json()["issuer"]["id"]
+            .as_str()
+            .expect("issuer id")
+            .to_owned(),
+    );
+    let jwks = app.get(&format!("{profile}/jwks")).json();
+
+    let mut es256 = String::new();
+    for alg in ["ES256", "EdDSA", "RS256"] {
+        let jwt = app
+            .request("GET", &format!("{}?alg={alg}", path_of(url)))
+            .send()
+            .expect(200)
+            .text();
+        let verdict = jose(&jwt, &jwks);
+        assert_eq!(verdict["verified"], true, "{alg}: {verdict}");
+        assert_eq!(verdict["alg"], alg);
+        assert_eq!(verdict["payload"]["jti"], url);
+        assert_eq!(
+            verdict["payload"]["iss"],
+            verdict["payload"]["issuer"]["id"]
+        );
+        if alg == "ES256" {
+            es256 = jwt;
+        }
+    }
+
+    // The payload changed under the signature.
+    let parts: Vec<&str> = es256.split('.').collect();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let mut payload: Value =
+        serde_json::from_slice(&b64.decode(parts[1]).expect("b64")).expect("json");
+    payload["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(payload.to_string()),
+        parts[2]
+    );
+    let verdict = jose(&forged, &jwks);
+    assert_eq!(verdict["verified"], false, "{verdict}");
+    assert!(
+        verdict
+            .to_string()
+            .contains("signature verification failed"),
+        "{verdict}"
+    );
+
+    // Another issuer's key set has no key of this kid.
+    let other = crate::validator_core::common::issuer(&app, "Other Institute");
+    let other_class = badge_class(&app, &other, json!({}));
+    let other_award = award(&app, &other, &other_class, "noa@example.org", json!({}));
+    let other_url = path_of(other_award["credential_url"].as_str().expect("url"));
+    app.request("GET", &format!("{other_url}?alg=ES256"))
+        .send()
+        .expect(200);
+    let other_profile = path_of(
+        &app.get(&other_url).json()["issuer"]["id"]
+            .as_str()
+            .expect("issuer id")
+            .to_owned(),
+    );
+    let verdict = jose(&es256, &app.get(&format!("{other_profile}/jwks")).json());
+    assert_eq!(verdict["verified"], false, "{verdict}");
 }

@@ -6,11 +6,12 @@
 //!
 //! | route | document |
 //! |---|---|
-//! | `/credentials/:id` | OpenBadgeCredential of an award (`Accept: application/vc+jwt`: the VC-JWT) |
+//! | `/credentials/:id` | OpenBadgeCredential of an award (`Accept: application/vc+jwt` or `?alg=`: the VC-JWT) |
 //! | `/achievements/:id` | Achievement of a badge class |
 //! | `/profiles/:id` | issuer Profile and controller document |
 //! | `/profiles/:id/revocations` | 1EdTechRevocationList |
 //! | `/profiles/:id/keys/:kid` | the issuer's key (a Multikey verification method) |
+//! | `/profiles/:id/jwks`, `/profiles/:id/jwks/:kid` | the issuer's VC-JWT keys (JWK Set, JWK) |
 //!
 //! Variables: `public_base_url`.
 
@@ -27,8 +28,10 @@ async fn handle(req: Request) -> Response {
         Ok(site) => {
             let served = match credentials::route(req.method().as_str(), req.uri().path()) {
                 Ok(route) => {
-                    let jwt = credentials::wants_jwt(request::accept(headers));
-                    credentials::serve(&site.env(), &route, rep, jwt).await
+                    match credentials::wants_jwt(request::accept(headers), req.uri().query()) {
+                        Ok(jwt) => credentials::serve(&site.env(), &route, rep, jwt).await,
+                        Err(e) => Err(e),
+                    }
                 }
                 Err(e) => Err(e),
             };

@@ -8,27 +8,32 @@
 //!    Ed25519 signatures are deterministic and the proof's `created` is when the current version
 //!    was issued ([`emblem_vc::ob3::issued_at`]), so the same award always serves the same
 //!    bytes until it is re-certified: nothing signed is stored, nothing can go stale.
-//! 3. Revocation is the issuer's `1EdTechRevocationList` ([`revocation_list`]), written by the
+//! 3. [`credential_jwt`]: the same credential as a VC-JWT, `ES256` by default (a P-256 key
+//!    derived from the Ed25519 seed, [`emblem_vc::jwk::p256_from_seed`]), `EdDSA`, or `RS256`
+//!    with the issuer's Open Badges 2.0 signing key. Each JWT's `kid` is the URL of its bare
+//!    JWK ([`published_jwk`]); the set is [`jwks`].
+//! 4. Revocation is the issuer's `1EdTechRevocationList` ([`revocation_list`]), written by the
 //!    same request that revokes the 2.0 assertion (one record, `revocations/<issuer-id>`, feeds
 //!    both). A revoked credential is still served, signed: verifiers learn it is revoked
 //!    from the list, as the standard has it. A credential the earner rejected is 404, as its
 //!    2.0 assertion is.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::SigningKey as Ed25519Key;
 use serde_json::Value;
 
 use crate::env::Env;
 use crate::kv::{self, Kv};
-use crate::{awards, badges, issuers, store_keys};
+use crate::{awards, badges, issuers, signing, store_keys};
 use emblem_badges::base_url::BaseUrl;
 use emblem_badges::clock;
 use emblem_badges::entropy;
-use emblem_badges::error::{Error, Internal, ObjectKind};
+use emblem_badges::error::{Conflict, Error, Internal, ObjectKind};
 use emblem_badges::model::V1;
 use emblem_badges::model::award::{AcceptanceState, Award};
 use emblem_badges::model::credential_key::CredentialKey;
+use emblem_badges::model::signing_key::SigningKey;
 use emblem_vc::contexts::PINNED;
-use emblem_vc::{di, multikey, ob3};
+use emblem_vc::{di, jwk, multikey, ob3};
 
 /// The proof purpose of every credential.
 pub const PROOF_PURPOSE: &str = "assertionMethod";
@@ -42,7 +47,7 @@ pub async fn key<K: Kv + ?Sized>(
     if let Some(key) = kv::get_json(env.kv, &store_key).await? {
         return Ok(key);
     }
-    let secret = SigningKey::from_bytes(&entropy::bytes::<32>(env.entropy));
+    let secret = Ed25519Key::from_bytes(&entropy::bytes::<32>(env.entropy));
     let key = CredentialKey {
         v: V1,
         kid: format!("key-{}", entropy::alphanumeric(env.entropy, 8)),
@@ -67,7 +72,7 @@ pub async fn key<K: Kv + ?Sized>(
     }))
 }
 
-fn signing_key(key: &CredentialKey) -> Result<SigningKey, Error> {
+fn signing_key(key: &CredentialKey) -> Result<Ed25519Key, Error> {
     let corrupt = || {
         Error::Internal(Internal::Corrupt {
             key: store_keys::credential_key(&key.issuer_id),
@@ -78,7 +83,7 @@ fn signing_key(key: &CredentialKey) -> Result<SigningKey, Error> {
         .map_err(|_| corrupt())?
         .try_into()
         .map_err(|_| corrupt())?;
-    Ok(SigningKey::from_bytes(&bytes))
+    Ok(Ed25519Key::from_bytes(&bytes))
 }
 
 /// The award's signed OpenBadgeCredential (the issuer's key is made if it has none yet).
@@ -123,11 +128,42 @@ async fn sign<K: Kv + ?Sized>(
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
 }
 
-/// The award's credential as a VC-JWT (`EdDSA` with the issuer's key; `kid` the same
-/// verification method the Data Integrity proof names).
+/// The algorithm of a VC-JWT Emblem issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JwtAlg {
+    /// ECDSA P-256 (the default: every OB 3.0 verifier accepts it).
+    #[default]
+    Es256,
+    /// Ed25519, the key of the Data Integrity proof.
+    EdDsa,
+    /// RSA PKCS#1 v1.5, the issuer's Open Badges 2.0 signing key (only once signing is on).
+    Rs256,
+}
+
+impl JwtAlg {
+    /// From the JOSE name (`ES256`, `EdDSA`, `RS256`; case-insensitive).
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Es256, Self::EdDsa, Self::Rs256]
+            .into_iter()
+            .find(|a| a.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The JOSE name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Es256 => "ES256",
+            Self::EdDsa => "EdDSA",
+            Self::Rs256 => "RS256",
+        }
+    }
+}
+
+/// The award's credential as a VC-JWT signed with `alg`; `kid` is the URL of the key's JWK
+/// ([`published_jwk`]). `RS256` needs the issuer's RSA signing key (409 until signing is on).
 pub async fn credential_jwt<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     award_id: &str,
+    alg: JwtAlg,
 ) -> Result<String, Error> {
     let award = awards::load(env.kv, award_id).await?;
     if award.acceptance.state == AcceptanceState::Rejected {
@@ -137,9 +173,95 @@ pub async fn credential_jwt<K: Kv + ?Sized>(
     let badge = badges::load(env.kv, &award.badge_id).await?;
     let issuer = issuers::load(env.kv, &award.issuer_id).await?;
     let doc = ob3::credential(&award, &badge, &issuer, env.base);
-    let kid = ob3::key_id(env.base, &issuer.id, &key.kid);
-    emblem_vc::jwt::sign_eddsa(&doc, &kid, &signing_key(&key)?)
-        .map_err(|e| Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}"))))
+    let failed = |e: emblem_vc::jwt::JwtError| {
+        Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}")))
+    };
+    let seed = signing_key(&key)?;
+    match alg {
+        JwtAlg::EdDsa => {
+            let kid = ob3::jwk_url(env.base, &issuer.id, &key.kid);
+            emblem_vc::jwt::sign_eddsa(&doc, &kid, &seed).map_err(failed)
+        }
+        JwtAlg::Es256 => {
+            let kid = ob3::jwk_url(env.base, &issuer.id, &p256_kid(&key));
+            let ec = jwk::p256_from_seed(&seed.to_bytes());
+            emblem_vc::jwt::sign_es256(&doc, &kid, &ec).map_err(failed)
+        }
+        JwtAlg::Rs256 => {
+            let rsa = signing::active(env.kv, &issuer.id)
+                .await?
+                .ok_or(Error::Conflict(Conflict::SigningDisabled))?;
+            let private = signing::private_key(&rsa)?;
+            let kid = ob3::jwk_url(env.base, &issuer.id, &rsa.kid);
+            let mut rng = signing::EntropyRng(env.entropy);
+            emblem_vc::jwt::sign_rs256(&doc, &kid, &private, &mut rng).map_err(failed)
+        }
+    }
+}
+
+fn p256_kid(key: &CredentialKey) -> String {
+    format!("{}{}", key.kid, jwk::P256_SUFFIX)
+}
+
+/// Every public key of the issuer a VC-JWT may name, as JWKs whose `kid` is the URL a VC-JWT
+/// header names ([`ob3::jwk_url`]): P-256 and Ed25519 always, the RSA signing key once signing
+/// is on.
+fn jwks_of(
+    base: &BaseUrl,
+    key: &CredentialKey,
+    rsa: Option<&SigningKey>,
+) -> Result<Vec<Value>, Error> {
+    let seed = signing_key(key)?;
+    let url = |kid: &str| ob3::jwk_url(base, &key.issuer_id, kid);
+    let mut keys = vec![
+        jwk::p256(
+            jwk::p256_from_seed(&seed.to_bytes()).verifying_key(),
+            &url(&p256_kid(key)),
+        ),
+        jwk::ed25519(&seed.verifying_key(), &url(&key.kid)),
+    ];
+    if let Some(rsa) = rsa {
+        keys.push(jwk::rsa(
+            &signing::private_key(rsa)?.to_public_key(),
+            &url(&rsa.kid),
+        ));
+    }
+    Ok(keys)
+}
+
+/// The issuer's JWK Set (`/profiles/:id/jwks`; the key is made if it has none yet).
+pub async fn jwks<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<Value, Error> {
+    issuers::load(env.kv, issuer_id).await?;
+    let key = key(env, issuer_id).await?;
+    let rsa = signing::active(env.kv, issuer_id).await?;
+    Ok(serde_json::json!({"keys": jwks_of(env.base, &key, rsa.as_ref())?}))
+}
+
+/// One key of the issuer as a bare JWK (`/profiles/:id/jwks/:kid`, what a VC-JWT's `kid`
+/// names); 404 for any other kid. Writes nothing.
+pub async fn published_jwk<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+    kid: &str,
+) -> Result<Value, Error> {
+    let not_found = || {
+        Error::NotFound(emblem_badges::error::NotFound::Route {
+            path: format!("/profiles/{issuer_id}/jwks/{kid}"),
+        })
+    };
+    if !emblem_badges::ids::is_valid(issuer_id) {
+        return Err(not_found());
+    }
+    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
+        .await?
+        .ok_or_else(not_found)?;
+    let rsa = signing::active(kv, issuer_id).await?;
+    let wanted = ob3::jwk_url(base, issuer_id, kid);
+    jwks_of(base, &key, rsa.as_ref())?
+        .into_iter()
+        .find(|jwk| jwk.get("kid").and_then(Value::as_str) == Some(wanted.as_str()))
+        .ok_or_else(not_found)
 }
 
 /// The issuer's published Profile with its key (made if it has none yet).

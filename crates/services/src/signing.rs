@@ -36,8 +36,8 @@ pub fn key_url(base: &BaseUrl, issuer_id: &str, kid: &str) -> String {
     base.join(&format!("/issuers/{issuer_id}/keys/{kid}"))
 }
 
-/// The host's randomness as the RNG the RSA key generator wants.
-struct EntropyRng<'a, E: ?Sized>(&'a E);
+/// The host's randomness as the RNG the RSA key generator and blinded signing want.
+pub(crate) struct EntropyRng<'a, E: ?Sized>(pub(crate) &'a E);
 
 impl<E: Entropy + ?Sized> RngCore for EntropyRng<'_, E> {
     fn next_u32(&mut self) -> u32 {
@@ -141,6 +141,16 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
     }))
 }
 
+/// The private half of a stored signing key (a stored key that does not parse is corrupt).
+pub(crate) fn private_key(key: &SigningKey) -> Result<RsaPrivateKey, Error> {
+    jws::private_key(&key.private_pem).map_err(|e| {
+        Error::Internal(Internal::Corrupt {
+            key: store_keys::signing_key(&key.issuer_id, &key.kid),
+            detail: e.to_string(),
+        })
+    })
+}
+
 /// The signed assertion of the issuer's award `award_id`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignedView {
@@ -168,12 +178,7 @@ pub async fn sign_award<K: Kv + ?Sized>(
     let key = active(env.kv, issuer_id)
         .await?
         .ok_or(Error::Conflict(Conflict::SigningDisabled))?;
-    let private = jws::private_key(&key.private_pem).map_err(|e| {
-        Error::Internal(Internal::Corrupt {
-            key: store_keys::signing_key(issuer_id, &key.kid),
-            detail: e.to_string(),
-        })
-    })?;
+    let private = private_key(&key)?;
     let creator = key_url(env.base, issuer_id, &key.kid);
     let mut payload = serde_json::to_value(AssertionDoc::new(&award, env.base))
         .map_err(|e| Error::Internal(Internal::Render(e.to_string())))?;
@@ -181,7 +186,8 @@ pub async fn sign_award<K: Kv + ?Sized>(
     let mut header = Map::new();
     header.insert("kid".into(), Value::from(creator.clone()));
     Ok(SignedView {
-        jws: jws::sign_rs256(&private, &payload, &header),
+        jws: jws::sign_rs256_blinded(&private, &payload, &header, &mut EntropyRng(env.entropy))
+            .map_err(|e| Error::Internal(Internal::Render(e.to_string())))?,
         key_url: creator,
         assertion: payload,
     })

@@ -10,15 +10,16 @@
 //!    first (one `@vocab` mapping every undefined term to `…/undefined-term#`), and any IRI
 //!    there is refused. Without one, the probe's RDF is exactly the document's, so that RDF is
 //!    the one canonicalised: one expansion, not two.
-//! 3. The dataset is canonicalised with RDFC-1.0 (SHA-256) by oxrdf, then written as canonical
-//!    N-Quads, one statement per line, lines sorted by code point.
+//! 3. The dataset is canonicalised with RDFC-1.0 (SHA-256) by oxrdf, within a work limit
+//!    ([`crate::rdfc`]), then written as canonical N-Quads, one statement per line, lines
+//!    sorted by code point.
 
 use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{Dataset, NamedOrBlankNode, Quad, Term};
+use oxrdf::{NamedOrBlankNode, Quad, Term};
 use serde_json::{Map, Value};
 
 use crate::contexts::{self, Table};
+use crate::rdfc;
 
 /// The IRI space the probe maps undefined terms to.
 pub const UNDEFINED_TERM: &str = "https://www.w3.org/ns/credentials/undefined-term#";
@@ -48,11 +49,14 @@ pub enum CanonError {
     /// A property or type no context defines (in [`Mode::Strict`]).
     #[error("the term {0:?} is not defined by the document's contexts")]
     UndefinedTerm(String),
+    /// Blank nodes so alike that canonicalising them would take too long (a poisoned dataset).
+    #[error(transparent)]
+    TooComplex(#[from] rdfc::TooComplex),
 }
 
 /// The canonical N-Quads of a JSON-LD document.
 pub fn nquads(doc: &Value, table: Table, mode: Mode) -> Result<String, CanonError> {
-    Ok(canonical(expand(doc, table, mode)?))
+    canonical(expand(doc, table, mode)?)
 }
 
 /// The RDF of a document, in `mode`.
@@ -76,15 +80,10 @@ fn expand(doc: &Value, table: Table, mode: Mode) -> Result<Vec<Quad>, CanonError
     }
 }
 
-/// RDFC-1.0 (SHA-256) of `quads` as canonical N-Quads, lines sorted.
-fn canonical(quads: Vec<Quad>) -> String {
-    let mut dataset: Dataset = quads.into_iter().collect();
-    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    let mut lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
-    lines.sort_unstable();
-    lines.concat()
+/// RDFC-1.0 (SHA-256) of `quads` as canonical N-Quads, lines sorted ([`crate::rdfc`], which
+/// refuses poisoned datasets).
+fn canonical(quads: Vec<Quad>) -> Result<String, CanonError> {
+    Ok(rdfc::nquads(quads, rdfc::Hash::Sha256)?)
 }
 
 /// The canonical N-Quads of a Data Integrity proof configuration (without `@context`; it takes
@@ -164,7 +163,7 @@ fn together(
             doc_quads.push(q);
         }
     }
-    Ok(Some((canonical(config_quads), canonical(doc_quads))))
+    Ok(Some((canonical(config_quads)?, canonical(doc_quads)?)))
 }
 
 /// The type IRI of a Data Integrity proof.
@@ -222,6 +221,30 @@ mod tests {
     use emblem_badges::base_url::BaseUrl;
     use emblem_badges::ob2::fixtures;
     use serde_json::json;
+
+    #[test]
+    fn a_credential_whose_blank_nodes_form_a_clique_is_refused_not_computed() {
+        // Ten subjects, each knowing the other nine (a term its own inline context defines, as
+        // an attacker's may): every node alike.
+        let subjects: Vec<Value> = (0..10)
+            .map(|i| {
+                let others: Vec<Value> = (0..10)
+                    .filter(|j| *j != i)
+                    .map(|j| json!({"id": format!("_:e{j}")}))
+                    .collect();
+                json!({"id": format!("_:e{i}"), "knows": others})
+            })
+            .collect();
+        let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2",
+                                      {"knows": {"@id": "https://x.example/knows", "@type": "@id"}}],
+                         "type": ["VerifiableCredential"], "issuer": "https://x.example/i",
+                         "credentialSubject": subjects});
+        let started = std::time::Instant::now();
+        let err = nquads(&doc, PINNED, Mode::Strict).expect_err("poisoned");
+        assert!(matches!(err, CanonError::TooComplex(_)), "{err}");
+        // Refused from a count, not after trying: far below the seconds the clique would take.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
 
     fn config() -> Map<String, Value> {
         json!({"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",

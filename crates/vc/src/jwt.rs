@@ -2,9 +2,9 @@
 //! credential (the OB 3.0 layout: the credential's own properties plus `iss`, `jti`, `nbf`,
 //! `exp`; the older layout with the credential in a `vc` claim is read too).
 //!
-//! Emblem issues it with the issuer's Ed25519 key (`alg` `EdDSA`, `kid` the verification
-//! method in the issuer's Profile, `typ` `JWT`), and verifies `EdDSA`, `ES256` and `RS256`
-//! with a key its controller publishes (a JWK, `publicKeyJwk` or `publicKeyMultibase`).
+//! Emblem issues it with any of the issuer's keys (`alg` `ES256`, `EdDSA` or `RS256`; `kid`
+//! the URL of the key's JWK, [`crate::jwk`]; `typ` `JWT`), and verifies the same three with a
+//! key its controller publishes (a JWK, `publicKeyJwk` or `publicKeyMultibase`).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -44,8 +44,9 @@ fn unix(value: Option<&Value>) -> Option<i64> {
     Some(t.unix_timestamp())
 }
 
-/// The compact JWS of `credential` (without a `proof`), signed with `key` (`EdDSA`).
-pub fn sign_eddsa(credential: &Value, kid: &str, key: &SigningKey) -> Result<String, JwtError> {
+/// The JWT claims of `credential`: its own properties (without `proof`) plus `iss`, `jti`,
+/// `nbf`, `exp` and `sub` taken from it (OB 3.0 §8.2.4).
+fn claims(credential: &Value) -> Result<Map<String, Value>, JwtError> {
     let Value::Object(map) = credential else {
         return Err(JwtError::Credential(
             "the credential is not an object".into(),
@@ -84,14 +85,60 @@ pub fn sign_eddsa(credential: &Value, kid: &str, key: &SigningKey) -> Result<Str
     {
         payload.insert("sub".into(), sub.into());
     }
-    let header = json!({"alg": "EdDSA", "kid": kid, "typ": "JWT"});
-    let input = format!(
+    Ok(payload)
+}
+
+/// `header.payload` of the VC-JWT of `credential`, to be signed with `alg`.
+fn signing_input(credential: &Value, alg: &str, kid: &str) -> Result<String, JwtError> {
+    let payload = claims(credential)?;
+    let header = json!({"alg": alg, "kid": kid, "typ": "JWT"});
+    Ok(format!(
         "{}.{}",
         b64(header.to_string().as_bytes()),
         b64(Value::Object(payload).to_string().as_bytes())
-    );
+    ))
+}
+
+/// The compact JWS of `credential` (without a `proof`), signed with `key` (`EdDSA`).
+pub fn sign_eddsa(credential: &Value, kid: &str, key: &SigningKey) -> Result<String, JwtError> {
+    let input = signing_input(credential, "EdDSA", kid)?;
     let signature = key.sign(input.as_bytes());
     Ok(format!("{input}.{}", b64(&signature.to_bytes())))
+}
+
+/// The compact JWS of `credential`, signed with a P-256 key (`ES256`). The nonce is derived
+/// from the key and the message (RFC 6979), so the same credential always signs the same.
+pub fn sign_es256(
+    credential: &Value,
+    kid: &str,
+    key: &p256::ecdsa::SigningKey,
+) -> Result<String, JwtError> {
+    use p256::ecdsa::signature::Signer as _;
+    let input = signing_input(credential, "ES256", kid)?;
+    let signature: p256::ecdsa::Signature = key.sign(input.as_bytes());
+    Ok(format!("{input}.{}", b64(&signature.to_bytes())))
+}
+
+/// The compact JWS of `credential`, signed with an RSA key (`RS256`, PKCS#1 v1.5). `rng`
+/// blinds the private-key operation (the signature itself is deterministic).
+pub fn sign_rs256<R: rsa::rand_core::CryptoRngCore>(
+    credential: &Value,
+    kid: &str,
+    key: &rsa::RsaPrivateKey,
+    rng: &mut R,
+) -> Result<String, JwtError> {
+    use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+    if rsa::traits::PublicKeyParts::size(key) * 8 < MIN_RSA_BITS {
+        return Err(JwtError::Key(
+            "RSA keys shorter than 2048 bits are refused".into(),
+        ));
+    }
+    let input = signing_input(credential, "RS256", kid)?;
+    let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(key.clone());
+    let signature = signer
+        .try_sign_with_rng(rng, input.as_bytes())
+        .map_err(|e| JwtError::Key(format!("RSA signing: {e}")))?;
+    Ok(format!("{input}.{}", b64(&signature.to_vec())))
 }
 
 /// Check `signature` over `input` for `alg` with `key`: a JWK (`kty`), or a verification method
@@ -254,5 +301,71 @@ mod tests {
         let jwk = json!({"kty": "RSA", "n": b64(&public.n().to_bytes_be()), "e": b64(&public.e().to_bytes_be())});
         verify("RS256", input, &sig, &jwk).expect("RS256");
         assert_eq!(verify("RS256", b"x", &sig, &jwk), Err(JwtError::Mismatch));
+    }
+
+    /// Blinding only: any bytes give the same signature, so a test may count.
+    struct CountingRng(u64);
+    impl rsa::rand_core::RngCore for CountingRng {
+        fn next_u32(&mut self) -> u32 {
+            self.next_u64() as u32
+        }
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            self.0
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            for b in dest {
+                *b = self.next_u64().to_le_bytes()[7];
+            }
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+            self.fill_bytes(dest);
+            Ok(())
+        }
+    }
+    impl rsa::rand_core::CryptoRng for CountingRng {}
+
+    fn parts(jwt: &str) -> (Value, String, Vec<u8>) {
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let header =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
+        let sig = URL_SAFE_NO_PAD.decode(parts[2]).expect("b64");
+        (header, format!("{}.{}", parts[0], parts[1]), sig)
+    }
+
+    #[test]
+    fn es256_and_rs256_vc_jwts_verify_with_the_published_jwks_and_sign_deterministically() {
+        let ec = crate::jwk::p256_from_seed(&[4; 32]);
+        let jwt = sign_es256(&credential(), "https://x.example/k-p256", &ec).expect("ES256");
+        assert_eq!(
+            jwt,
+            sign_es256(&credential(), "https://x.example/k-p256", &ec).expect("again"),
+            "RFC 6979: the same credential signs the same"
+        );
+        let (header, input, sig) = parts(&jwt);
+        assert_eq!(header["alg"], "ES256");
+        assert_eq!(header["kid"], "https://x.example/k-p256");
+        let jwk = crate::jwk::p256(ec.verifying_key(), "k-p256");
+        verify("ES256", input.as_bytes(), &sig, &jwk).expect("ES256 verifies");
+        assert_eq!(
+            verify("ES256", format!("{input}x").as_bytes(), &sig, &jwk),
+            Err(JwtError::Mismatch)
+        );
+
+        let rsa_key = emblem_badges::verify::jws::test_keys::test_key();
+        let mut rng = CountingRng(0);
+        let jwt =
+            sign_rs256(&credential(), "https://x.example/r", &rsa_key, &mut rng).expect("RS256");
+        let (header, input, sig) = parts(&jwt);
+        assert_eq!(header["alg"], "RS256");
+        let jwk = crate::jwk::rsa(&rsa_key.to_public_key(), "r");
+        verify("RS256", input.as_bytes(), &sig, &jwk).expect("RS256 verifies");
+        assert_eq!(
+            verify("RS256", b"other", &sig, &jwk),
+            Err(JwtError::Mismatch)
+        );
     }
 }

@@ -51,6 +51,12 @@ pub fn key_id(base: &BaseUrl, issuer_id: &str, kid: &str) -> String {
     format!("{}/keys/{kid}", base.profile(issuer_id))
 }
 
+/// `<base>/profiles/<issuer>/jwks/<kid>`: the issuer's key `kid` as a bare JWK, what a VC-JWT's
+/// `kid` names.
+pub fn jwk_url(base: &BaseUrl, issuer_id: &str, kid: &str) -> String {
+    format!("{}/jwks/{kid}", base.profile(issuer_id))
+}
+
 /// The verification method document served at [`key_id`]: the `Multikey`, its controller the
 /// issuer's profile (which lists it under `assertionMethod`).
 pub fn published_key(

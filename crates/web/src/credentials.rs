@@ -7,9 +7,11 @@
 //! | `/profiles/:issuer-id` | the issuer's `Profile`, also its controller document (the key) |
 //! | `/profiles/:issuer-id/revocations` | the issuer's `1EdTechRevocationList` |
 //! | `/profiles/:issuer-id/keys/:kid` | the issuer's key as a `Multikey` verification method |
+//! | `/profiles/:issuer-id/jwks` | the issuer's JWK Set (the keys VC-JWTs are signed with) |
+//! | `/profiles/:issuer-id/jwks/:kid` | one of them as a bare JWK (what a VC-JWT's `kid` names) |
 //!
-//! GET and HEAD only. `Accept: application/vc+jwt` gets the credential as a VC-JWT (`EdDSA`,
-//! the same key). JSON by default: the credential as `application/vc+ld+json`, the others
+//! GET and HEAD only. `Accept: application/vc+jwt` (or `?alg=`) gets the credential as a
+//! VC-JWT: `ES256` by default, `?alg=EdDSA` or `?alg=RS256` for the others. JSON by default: the credential as `application/vc+ld+json`, the others
 //! as `application/ld+json` (`application/json` when asked for); a browser asking for HTML is
 //! sent (303) to the matching 2.0 page, which shows the same award, badge or issuer. Caching,
 //! CORS, ETag and 304 follow the 2.0 hosting rules ([`crate::hosting`]).
@@ -24,14 +26,34 @@ use crate::negotiate::Representation;
 use crate::present::{self, Surface};
 use crate::reply::Reply;
 use crate::service::credentials;
+pub use crate::service::credentials::JwtAlg;
 
 /// The media type of a credential with an embedded proof.
 pub const VC_LD_JSON: &str = "application/vc+ld+json";
 /// The media type of a VC-JWT.
 pub const VC_JWT: &str = "application/vc+jwt";
+/// The media type of a JWK (RFC 7517 §8.5).
+pub const JWK_JSON: &str = "application/jwk+json";
+/// The media type of a JWK Set (RFC 7517 §8.5).
+pub const JWK_SET_JSON: &str = "application/jwk-set+json";
 
-/// Whether the client asks for the VC-JWT (`Accept: application/vc+jwt` or `application/jwt`).
-pub fn wants_jwt(accept: Option<&str>) -> bool {
+/// The VC-JWT algorithm the client asks for, if it asks for the VC-JWT: `Accept:
+/// application/vc+jwt` (or `application/jwt`) gets the default algorithm, `?alg=` names one
+/// (and asks for the JWT by itself). An unknown `alg` is a 400.
+pub fn wants_jwt(accept: Option<&str>, query: Option<&str>) -> Result<Option<JwtAlg>, Error> {
+    let named = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("alg="));
+    match named {
+        Some(name) => JwtAlg::parse(name)
+            .map(Some)
+            .ok_or_else(|| Error::invalid("alg", "must be ES256, EdDSA or RS256")),
+        None => Ok(accepts_jwt(accept).then(JwtAlg::default)),
+    }
+}
+
+fn accepts_jwt(accept: Option<&str>) -> bool {
     accept.is_some_and(|a| {
         a.split(',').any(|part| {
             let media = part.split(';').next().unwrap_or_default().trim();
@@ -53,6 +75,10 @@ pub enum Route {
     Revocations(String),
     /// `/profiles/:id/keys/:kid`
     Key(String, String),
+    /// `/profiles/:id/jwks`
+    Jwks(String),
+    /// `/profiles/:id/jwks/:kid`
+    Jwk(String, String),
 }
 
 /// Match a method and path.
@@ -64,6 +90,8 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
         ["profiles", id] => Route::Profile((*id).to_owned()),
         ["profiles", id, "revocations"] => Route::Revocations((*id).to_owned()),
         ["profiles", id, "keys", kid] => Route::Key((*id).to_owned(), (*kid).to_owned()),
+        ["profiles", id, "jwks"] => Route::Jwks((*id).to_owned()),
+        ["profiles", id, "jwks", kid] => Route::Jwk((*id).to_owned(), (*kid).to_owned()),
         _ => {
             return Err(Error::NotFound(NotFound::Route {
                 path: path.to_owned(),
@@ -81,10 +109,10 @@ pub async fn serve<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     route: &Route,
     rep: Representation,
-    jwt: bool,
+    jwt: Option<JwtAlg>,
 ) -> Result<Reply, Error> {
-    if let (Route::Credential(id), true) = (route, jwt) {
-        let token = credentials::credential_jwt(env, id).await?;
+    if let (Route::Credential(id), Some(alg)) = (route, jwt) {
+        let token = credentials::credential_jwt(env, id, alg).await?;
         return Ok(present::secure(
             Reply::bytes(200, VC_JWT, token.into_bytes()),
             Surface::Document,
@@ -97,7 +125,11 @@ pub async fn serve<K: Kv + ?Sized>(
         let page = match route {
             Route::Credential(id) => env.base.assertion(id),
             Route::Achievement(id) => env.base.badge(id),
-            Route::Profile(id) | Route::Revocations(id) | Route::Key(id, _) => env.base.issuer(id),
+            Route::Profile(id)
+            | Route::Revocations(id)
+            | Route::Key(id, _)
+            | Route::Jwks(id)
+            | Route::Jwk(id, _) => env.base.issuer(id),
         };
         return Ok(Reply::empty(303)
             .with_header("location", page)
@@ -121,6 +153,11 @@ pub async fn serve<K: Kv + ?Sized>(
         Route::Key(id, kid) => (
             credentials::published_key(env.kv, env.base, id, kid).await?,
             Representation::LdJson.content_type(),
+        ),
+        Route::Jwks(id) => (credentials::jwks(env, id).await?, JWK_SET_JSON),
+        Route::Jwk(id, kid) => (
+            credentials::published_jwk(env.kv, env.base, id, kid).await?,
+            JWK_JSON,
         ),
     };
     let media_type = if rep == Representation::Json {
@@ -161,5 +198,23 @@ mod tests {
             route("POST", "/achievements/a"),
             Err(Error::MethodNotAllowed { .. })
         ));
+        assert_eq!(
+            route("GET", "/profiles/x/jwks/k"),
+            Ok(Route::Jwk("x".into(), "k".into()))
+        );
+    }
+
+    #[test]
+    fn the_jwt_is_asked_for_by_accept_or_by_alg_and_an_unknown_alg_is_refused() {
+        assert_eq!(wants_jwt(Some("application/json"), None), Ok(None));
+        assert_eq!(
+            wants_jwt(Some("application/vc+jwt"), None),
+            Ok(Some(JwtAlg::Es256))
+        );
+        assert_eq!(
+            wants_jwt(None, Some("x=1&alg=rs256")),
+            Ok(Some(JwtAlg::Rs256))
+        );
+        assert!(wants_jwt(Some("application/vc+jwt"), Some("alg=none")).is_err());
     }
 }

@@ -164,7 +164,7 @@ fn the_vc_jwt_of_an_award_verifies_and_forged_ones_do_not() {
     let awarded = award(app, &issuer, &class, "jay@example.org", json!({}));
     let url = awarded["credential_url"].as_str().expect("url");
     let resp = app
-        .request("GET", &path_of(url))
+        .request("GET", &format!("{}?alg=EdDSA", path_of(url)))
         .header("accept", "application/vc+jwt")
         .send();
     resp.expect(200);
@@ -239,6 +239,129 @@ fn the_vc_jwt_of_an_award_verifies_and_forged_ones_do_not() {
         verify(app, &json!({"jws": eddsa_jws(&header, &lying, &attacker)})),
         ("invalid".into(), Some("assertion".into()))
     );
+}
+
+fn jwt_parts(jwt: &str) -> (Value, Value) {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "{jwt}");
+    (
+        serde_json::from_slice(&unb64(parts[0])).expect("header"),
+        serde_json::from_slice(&unb64(parts[1])).expect("payload"),
+    )
+}
+
+#[test]
+fn every_vc_jwt_algorithm_names_a_jwk_the_issuer_serves_and_verifies() {
+    let app = shared();
+    let issuer = issuer(app, "Three Keys Guild");
+    let class = badge_class(app, &issuer, json!({}));
+    let awarded = award(app, &issuer, &class, "kit@example.org", json!({}));
+    let path = path_of(awarded["credential_url"].as_str().expect("url"));
+    let jwt_of = |query: &str| {
+        let resp = app
+            .request("GET", &format!("{path}{query}"))
+            .header("accept", "application/vc+jwt")
+            .send();
+        resp.expect(200);
+        assert_eq!(resp.header("content-type"), Some("application/vc+jwt"));
+        resp.text()
+    };
+
+    // ES256 by default: the algorithm every OB 3.0 verifier accepts.
+    let es256 = jwt_of("");
+    let (header, _) = jwt_parts(&es256);
+    assert_eq!(header["alg"], "ES256");
+    let kid = header["kid"].as_str().expect("kid").to_owned();
+    assert!(kid.contains("/jwks/") && kid.ends_with("-p256"), "{kid}");
+    assert_eq!(es256, jwt_of(""), "deterministic (RFC 6979): a stable ETag");
+    let resp = app.get(&path_of(&kid));
+    assert_eq!(resp.header("content-type"), Some("application/jwk+json"));
+    let jwk = resp.json();
+    assert_eq!(
+        (
+            jwk["kty"].as_str(),
+            jwk["crv"].as_str(),
+            jwk["alg"].as_str()
+        ),
+        (Some("EC"), Some("P-256"), Some("ES256"))
+    );
+    assert!(jwk.get("d").is_none(), "no private part: {jwk}");
+    for jwt in [&es256, &jwt_of("?alg=EdDSA")] {
+        let body = verify_json(app, &json!({"jws": jwt, "email": "kit@example.org"})).json();
+        assert_eq!(body["verdict"], "valid", "{body}");
+    }
+
+    // RS256 uses the issuer's Open Badges 2.0 signing key: none yet, a 409 naming the route.
+    let off = app
+        .request("GET", &format!("{path}?alg=RS256"))
+        .send()
+        .expect_problem(409);
+    assert!(
+        off["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("signing-key")),
+        "{off}"
+    );
+    let profile = path_of(issuer_profile(&kid));
+    let jwks = app.get(&format!("{profile}/jwks")).json();
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2), "{jwks}");
+    app.request(
+        "POST",
+        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
+    )
+    .bearer(&issuer.key)
+    .send()
+    .expect(200);
+    let rs256 = jwt_of("?alg=RS256");
+    let (header, payload) = jwt_parts(&rs256);
+    assert_eq!(header["alg"], "RS256");
+    let body = verify_json(app, &json!({"jws": rs256, "email": "kit@example.org"})).json();
+    assert_eq!(body["verdict"], "valid", "{body}");
+    let jwks = app.get(&format!("{profile}/jwks")).json();
+    let algs: Vec<&str> = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|k| k["alg"].as_str())
+        .collect();
+    assert_eq!(algs, ["ES256", "EdDSA", "RS256"]);
+
+    // The RS256 header over the ES256 key's kid: the key does not fit the algorithm.
+    let mut lying = header.clone();
+    lying["kid"] = json!(kid);
+    let parts: Vec<&str> = rs256.split('.').collect();
+    let swapped = format!(
+        "{}.{}.{}",
+        b64(lying.to_string().as_bytes()),
+        parts[1],
+        parts[2]
+    );
+    assert_eq!(verify(app, &json!({"jws": swapped})).0, "invalid");
+    // The payload changed under the ES256 signature.
+    let mut changed = payload.clone();
+    changed["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    let parts: Vec<&str> = es256.split('.').collect();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(changed.to_string().as_bytes()),
+        parts[2]
+    );
+    assert_eq!(
+        verify(app, &json!({"jws": forged})),
+        ("invalid".into(), Some("signature".into()))
+    );
+
+    // Unknown algorithms and kids are refused, not guessed.
+    let bad = app.request("GET", &format!("{path}?alg=none")).send();
+    assert!((400..500).contains(&bad.status), "{}", bad.status);
+    app.get(&format!("{profile}/jwks/nokey"))
+        .expect_problem(404);
+}
+
+/// The issuer's profile URL a `…/jwks/<kid>` URL belongs to.
+fn issuer_profile(jwk_url: &str) -> &str {
+    jwk_url.split("/jwks/").next().unwrap_or_default()
 }
 
 /// `u` + base64url of a GZIP stream of `bits` (RFC 1952: header, deflate, CRC-32, size).

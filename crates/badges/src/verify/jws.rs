@@ -158,12 +158,38 @@ pub fn public_key_pem(key: &RsaPrivateKey) -> String {
         .unwrap_or_default()
 }
 
-/// A compact RS256 JWS of `payload` with header `{"alg":"RS256"}` plus `extra_header`.
+/// A compact RS256 JWS of `payload` with header `{"alg":"RS256"}` plus `extra_header` (tests;
+/// issuing uses [`sign_rs256_blinded`]).
 pub fn sign_rs256(
     key: &RsaPrivateKey,
     payload: &Value,
     extra_header: &Map<String, Value>,
 ) -> String {
+    let input = signing_input(payload, extra_header);
+    let signature = SigningKey::<Sha256>::new(key.clone()).sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
+
+/// [`sign_rs256`] with the private-key operation blinded by `rng` (no timing leak of the key;
+/// the signature is the same).
+pub fn sign_rs256_blinded<R: rsa::rand_core::CryptoRngCore>(
+    key: &RsaPrivateKey,
+    payload: &Value,
+    extra_header: &Map<String, Value>,
+    rng: &mut R,
+) -> Result<String, JwsError> {
+    use rsa::signature::RandomizedSigner as _;
+    let input = signing_input(payload, extra_header);
+    let signature = SigningKey::<Sha256>::new(key.clone())
+        .try_sign_with_rng(rng, input.as_bytes())
+        .map_err(|e| JwsError::Key(format!("RSA signing: {e}")))?;
+    Ok(format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    ))
+}
+
+fn signing_input(payload: &Value, extra_header: &Map<String, Value>) -> String {
     let mut header = Map::new();
     header.insert("alg".into(), Value::from("RS256"));
     for (k, v) in extra_header {
@@ -172,9 +198,7 @@ pub fn sign_rs256(
     // Maps and values serialise infallibly.
     let h = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default());
     let p = URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).unwrap_or_default());
-    let input = format!("{h}.{p}");
-    let signature = SigningKey::<Sha256>::new(key.clone()).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    format!("{h}.{p}")
 }
 
 /// Test-only RSA keys (also under `tests/fixtures/verify/`), for the tests of this crate and

@@ -82,6 +82,12 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             credentials::Route::Profile(id) => service::profile_if_keyed(kv, base, &id).await?,
             credentials::Route::Revocations(id) => service::revocation_list(kv, base, &id).await?,
             credentials::Route::Key(id, kid) => service::published_key(kv, base, &id, &kid).await?,
+            credentials::Route::Jwk(id, kid) => service::published_jwk(kv, base, &id, &kid).await?,
+            credentials::Route::Jwks(id) => {
+                return Err(Error::NotFound(crate::error::NotFound::Route {
+                    path: format!("/profiles/{id}/jwks"),
+                }));
+            }
         };
         Ok(crate::reply::Reply::json(200, &doc))
     }
