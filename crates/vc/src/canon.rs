@@ -10,7 +10,7 @@
 //!    first (one `@vocab` mapping every undefined term to `…/undefined-term#`), and any IRI
 //!    there is refused. Without one, the probe's RDF is exactly the document's, so that RDF is
 //!    the one canonicalised: one expansion, not two.
-//! 3. The dataset is canonicalised with RDFC-1.0 (SHA-256) by oxrdf, within a work limit
+//! 3. The dataset is canonicalised with RDFC-1.0 (SHA-256), within a work limit
 //!    ([`crate::rdfc`]), then written as canonical N-Quads, one statement per line, lines
 //!    sorted by code point.
 

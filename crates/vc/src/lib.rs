@@ -2,8 +2,8 @@
 //!
 //! - [`contexts`]: the JSON-LD contexts Emblem signs and verifies with, pinned copies bundled in
 //!   the binary. Nothing is ever fetched: a document naming any other context is refused.
-//! - [`canon`]: JSON-LD to RDF (oxjsonld) and canonical N-Quads; [`rdfc`]: RDFC-1.0 (oxrdf)
-//!   with a limit on the work a poisoned dataset can cause.
+//! - [`canon`]: JSON-LD to RDF (oxjsonld) and canonical N-Quads; [`rdfc`]: RDFC-1.0, with a
+//!   limit on the work a poisoned dataset can cause.
 //! - [`jwt`] and [`jwk`]: the VC-JWT proof (`ES256`, `EdDSA`, `RS256`) and the issuer's keys
 //!   as JWKs.
 //! - [`multikey`]: Ed25519 keys as `Multikey` multibase strings.

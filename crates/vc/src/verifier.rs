@@ -34,6 +34,7 @@ impl DataIntegrity for Verifier {
     ) -> Result<(), ProofFailure> {
         jwt::verify(alg, input, signature, key).map_err(|e| match e {
             jwt::JwtError::Mismatch => ProofFailure::BadSignature,
+            jwt::JwtError::Key(why) => ProofFailure::UnfitKey(why),
             jwt::JwtError::Algorithm(a) => {
                 ProofFailure::Unprocessable(format!("the algorithm {a:?} is not supported"))
             }

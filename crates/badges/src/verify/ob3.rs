@@ -37,6 +37,9 @@ pub enum ProofFailure {
     BadSignature,
     /// The document has a property its contexts do not define: the proof cannot cover it.
     UndefinedTerm(String),
+    /// The key named cannot make a proof of this kind (an EC key for `RS256`, an RSA key
+    /// under 2048 bits, a published private key): why.
+    UnfitKey(String),
     /// The proof or document cannot be processed (malformed JSON-LD, a context the verifier
     /// does not pin, an unsupported cryptosuite): why.
     Unprocessable(String),
@@ -172,6 +175,11 @@ fn proof_failed(failure: ProofFailure, v: &mut Verification) {
                 "The credential has a property, {term:?}, that its @context does not \
                  define. A proof cannot cover it, so anyone could have added or changed it."
             ),
+        ),
+        ProofFailure::UnfitKey(why) => v.checks.fail(
+            Check::Signature,
+            Effect::Invalid,
+            format!("The key the proof names cannot have made it: {why}."),
         ),
         ProofFailure::Unprocessable(why) => v.checks.fail(
             Check::Signature,
