@@ -38,6 +38,18 @@ pub fn contexts(doc: &Value) -> Vec<&str> {
     }
 }
 
+/// Whether `doc` is typed `OpenBadgeCredential` or `AchievementCredential`.
+fn names_a_badge_credential(doc: &Value) -> bool {
+    let types: Vec<&str> = match doc.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    types
+        .iter()
+        .any(|t| matches!(*t, "OpenBadgeCredential" | "AchievementCredential"))
+}
+
 /// What `doc` declares. A trailing `/` on a context URL is ignored.
 pub fn declared(doc: &Value) -> Declared {
     let ctx = contexts(doc);
@@ -45,8 +57,10 @@ pub fn declared(doc: &Value) -> Declared {
     if has(&|c| c == OB2_CONTEXT) {
         Declared::Ob2
     } else if has(&|c| c == VC2_CONTEXT || c == VC1_CONTEXT)
-        && has(&|c| c.starts_with(OB3_CONTEXT_PREFIX))
+        && (has(&|c| c.starts_with(OB3_CONTEXT_PREFIX)) || names_a_badge_credential(doc))
     {
+        // A credential typed as a badge but without the 3.0 context (a draft's URL) is still
+        // judged as 3.0, so the verdict can say what is wrong with it.
         Declared::Ob3
     } else if has(&|c| c.contains("openbadges/v1") || c.contains("openbadges.org/v1")) {
         Declared::Ob1

@@ -28,7 +28,7 @@ use super::jws::Jws;
 use super::load::{Failure, Loader};
 use super::rules::{hash_with, record_recipient};
 use crate::clock;
-use crate::context::{VC1_CONTEXT, VC2_CONTEXT};
+use crate::context::{OB3_CONTEXT_PREFIX, VC1_CONTEXT, VC2_CONTEXT};
 
 /// Why a Data Integrity proof did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +205,17 @@ fn front(doc: &Value, fetched_from: Option<&str>, v: &mut Verification) -> Optio
                 "An Open Badges 3.0 credential's first @context must be {VC2_CONTEXT} (or \
                  {VC1_CONTEXT}); found {:?}.",
                 contexts.first().copied().unwrap_or("none")
+            ),
+        );
+        return None;
+    }
+    if !contexts.iter().any(|c| c.starts_with(OB3_CONTEXT_PREFIX)) {
+        v.checks.fail(
+            Check::Version,
+            Effect::Invalid,
+            format!(
+                "An Open Badges 3.0 credential must name the Open Badges 3.0 context \
+                 ({OB3_CONTEXT_PREFIX}-3.0.3.json or another 3.0 release); found {contexts:?}."
             ),
         );
         return None;
@@ -540,8 +551,11 @@ async fn resolve_key<F: Fetch + ?Sized>(
     let key = docs::str_of(&vm, "publicKeyMultibase")
         .and_then(|m| di.multikey(m))
         .ok_or_else(|| {
-            Failure::unverifiable(format!(
-                "The verification method {method} is not an Ed25519 Multikey."
+            // The issuer's own document publishes something no eddsa-rdfc-2022 proof can
+            // be checked with: the proof cannot be the issuer's.
+            Failure::invalid(format!(
+                "The verification method {method} is not an Ed25519 Multikey, so it cannot \
+                 have made an eddsa-rdfc-2022 proof."
             ))
         })?;
     Ok((key, message))
@@ -557,10 +571,16 @@ fn document_of(url: &str) -> Result<(String, String), Failure> {
         Ok((fetch, base.to_owned()))
     } else if docs::is_http_url(base) {
         Ok((base.to_owned(), base.to_owned()))
-    } else {
+    } else if base.starts_with("did:") {
         Err(Failure::unverifiable(format!(
             "{url} uses a DID method Emblem does not resolve (did:key, did:web and https are \
              supported)."
+        )))
+    } else {
+        // Neither a DID nor a URL anyone can fetch: no one can say whose key it is.
+        Err(Failure::invalid(format!(
+            "The verification method {url} is neither a DID nor an https URL, so it names no \
+             key an issuer controls."
         )))
     }
 }
