@@ -6,6 +6,8 @@
 #   target/interop/vc    PyPI openbadges (1EdTech validator-core, OB 2.0), for ob_validator.py,
 #                        in a virtualenv of its own (its pins clash with the bakery's)
 #   target/interop/smtp  PyPI aiosmtpd, the SMTP server of the email tests (tests/e2e/smtp_server.py)
+#   target/interop/obl   PyPI openbadgeslib[ldp], an independent Open Badges 3.0 verifier (VC-JWT
+#                        and Data Integrity; tests/interop/obl_verify.py)
 #   target/interop/openapi  PyPI openapi-spec-validator, which judges the issuer API's OpenAPI 3.1
 #                        document (tests/interop/openapi.rs)
 #   target/interop/vcjs  npm @digitalbazaar/vc with the eddsa-rdfc-2022 cryptosuite and the
@@ -64,6 +66,8 @@ pip_target openbadges-bakery "$PY_VERSION" openbadges_bakery py
 pip_target aiosmtpd 1.4.6 aiosmtpd smtp
 
 pip_target openapi-spec-validator 0.9.0 openapi_spec_validator openapi
+
+pip_target "openbadgeslib[ldp]" 4.6.3 openbadgeslib obl
 
 node_pkg="$dir/node/node_modules/openbadges-bakery/package.json"
 bitwriter_pkg="$dir/node/node_modules/bitwriter/package.json"
@@ -149,6 +153,9 @@ node -e "require('$dir/node/node_modules/openbadges-bakery')" \
 echo '{"credential": {}}' | EMBLEM_VCJS_DIR="$dir/vcjs" node "$root/tests/interop/vc_verify.mjs" \
     | grep -q '"verified":false' \
     || { echo "interop: the Data Integrity verifier in $dir/vcjs does not load" >&2; exit 1; }
+echo '{"jwt": "x", "jwk": {}}' | PYTHONPATH="$dir/obl" python3 "$root/tests/interop/obl_verify.py" \
+    | grep -q '"verified": false' \
+    || { echo "interop: openbadgeslib in $dir/obl does not load" >&2; exit 1; }
 echo '{"jwt": "x", "jwks": {"keys": []}}' | EMBLEM_VCJS_DIR="$dir/vcjs" \
     node "$root/tests/interop/jose_verify.mjs" | grep -q '"verified":false' \
     || { echo "interop: the VC-JWT verifier (jose) in $dir/vcjs does not load" >&2; exit 1; }

@@ -13,6 +13,10 @@
 //!
 //! Third, panva `jose` (`jose_verify.mjs`) on the VC-JWTs, one per algorithm (`ES256`, `EdDSA`,
 //! `RS256`), with the key taken from the issuer's published JWK Set by the header's `kid`.
+//!
+//! Fourth, PyPI `openbadgeslib` (`obl_verify.py`) on both proof kinds, with the issuer's key
+//! pinned (it resolves DIDs only); it reads Bitstring status lists only, so revocation is
+//! not asked of it.
 
 use emblem_tests::{App, AppConfig};
 use serde_json::{Value, json};
@@ -238,5 +242,88 @@ fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_fore
             .to_owned(),
     );
     let verdict = jose(&es256, &app.get(&format!("{other_profile}/jwks")).json());
+    assert_eq!(verdict["verified"], false, "{verdict}");
+}
+
+/// PyPI `openbadgeslib`'s verdict (`obl_verify.py`), with the issuer's key pinned as a JWK.
+fn openbadgeslib(input: &Value) -> Value {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let lib = emblem_tests::root().join("target/interop/obl");
+    assert!(
+        lib.join("openbadgeslib").exists(),
+        "openbadgeslib is not installed: run tests/interop/setup.sh (cargo xtask test does)"
+    );
+    let mut child = Command::new("python3")
+        .arg(emblem_tests::root().join("tests/interop/obl_verify.py"))
+        .env("PYTHONPATH", &lib)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run python3");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("obl_verify.py printed {stdout:?}: {e}"))
+}
+
+#[test]
+fn openbadgeslib_verifies_emblem_credentials_as_vc_jwt_and_data_integrity_and_refuses_forgeries() {
+    let app = AppConfig::emblem("interop-openbadgeslib").start();
+    let issuer = issuer(&app, "Python Checked Polytechnic");
+    let class = badge_class(&app, &issuer, json!({}));
+    let awarded = award(&app, &issuer, &class, "ola@example.org", json!({}));
+    let url = awarded["credential_url"].as_str().expect("url");
+    app.request(
+        "POST",
+        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
+    )
+    .bearer(&issuer.key)
+    .send()
+    .expect(200);
+    let credential = app.get(&path_of(url)).json();
+    let profile = path_of(credential["issuer"]["id"].as_str().expect("issuer id"));
+    let jwks = app.get(&format!("{profile}/jwks")).json();
+    let jwk = |alg: &str| {
+        jwks["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .find(|k| k["alg"] == alg)
+            .cloned()
+            .expect("a key of that algorithm")
+    };
+
+    for alg in ["ES256", "EdDSA", "RS256"] {
+        let jwt = app
+            .request("GET", &format!("{}?alg={alg}", path_of(url)))
+            .send()
+            .expect(200)
+            .text();
+        let verdict = openbadgeslib(&json!({"jwt": jwt, "jwk": jwk(alg)}));
+        assert_eq!(verdict["verified"], true, "{alg}: {verdict}");
+        assert_eq!(verdict["issuer"], credential["issuer"]["id"]);
+        // Another of the issuer's keys did not sign it.
+        let other = if alg == "ES256" { "RS256" } else { "ES256" };
+        let verdict = openbadgeslib(&json!({"jwt": jwt, "jwk": jwk(other)}));
+        assert_eq!(
+            verdict["verified"], false,
+            "{alg} with the {other} key: {verdict}"
+        );
+    }
+
+    let verdict = openbadgeslib(&json!({"credential": credential, "jwk": jwk("EdDSA")}));
+    assert_eq!(verdict["verified"], true, "{verdict}");
+    assert_eq!(verdict["layout"], "data-integrity");
+    let mut tampered = credential.clone();
+    tampered["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
+    let verdict = openbadgeslib(&json!({"credential": tampered, "jwk": jwk("EdDSA")}));
     assert_eq!(verdict["verified"], false, "{verdict}");
 }
