@@ -180,8 +180,7 @@ fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_fore
     let profile = path_of(
         &app.get(&path_of(url)).json()["issuer"]["id"]
             .as_str()
-            .expect("issuer id")
-            .to_owned(),
+            .expect("issuer id"),
     );
     let jwks = app.get(&format!("{profile}/jwks")).json();
 
@@ -238,8 +237,7 @@ fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_fore
     let other_profile = path_of(
         &app.get(&other_url).json()["issuer"]["id"]
             .as_str()
-            .expect("issuer id")
-            .to_owned(),
+            .expect("issuer id"),
     );
     let verdict = jose(&es256, &app.get(&format!("{other_profile}/jwks")).json());
     assert_eq!(verdict["verified"], false, "{verdict}");
