@@ -178,7 +178,7 @@ fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_fore
     .send()
     .expect(200);
     let profile = path_of(
-        &app.get(&path_of(url)).json()["issuer"]["id"]
+        app.get(&path_of(url)).json()["issuer"]["id"]
             .as_str()
             .expect("issuer id"),
     );
@@ -235,7 +235,7 @@ fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_fore
         .send()
         .expect(200);
     let other_profile = path_of(
-        &app.get(&other_url).json()["issuer"]["id"]
+        app.get(&other_url).json()["issuer"]["id"]
             .as_str()
             .expect("issuer id"),
     );
