@@ -11,8 +11,11 @@
 //!    cryptosuite (installed by tests/interop/setup.sh) verifying the same credential, warm,
 //!    in one Node process, against Emblem's `POST /verify`.
 //!
+//! 4. The VC-JWT proof kind: natively, the same credential signed and verified per second in
+//!    each algorithm (`ES256`, `EdDSA`, `RS256`); through the components, `GET
+//!    /credentials/:id?alg=ES256` (signed per request) and `POST /verify` of that VC-JWT.
+//!
 //! Run with `cargo xtask bench-credentials [seconds]` (builds first). Needs `wrk` and Node.
-//! Proof kinds: Data Integrity only (VC-JWT is not issued yet).
 
 use emblem_tests::{App, AppConfig};
 use emblem_vc::contexts::PINNED;
@@ -90,6 +93,58 @@ fn main() {
     }
     let (f, h, v) = (best(&floor), best(&hosted), best(&verified));
 
+    // 4. VC-JWT.
+    let ec = emblem_vc::jwk::p256_from_seed(&[7; 32]);
+    let pem = std::fs::read_to_string(emblem_tests::root().join("tests/fixtures/verify/key-a.pem"))
+        .expect("the test RSA key");
+    let rsa_key = emblem_badges::verify::jws::private_key(&pem).expect("RSA");
+    let jwt_kinds: [(&str, Box<dyn Fn() -> String>, Value); 3] = [
+        (
+            "ES256",
+            Box::new(|| emblem_vc::jwt::sign_es256(&unsigned, "k", &ec).expect("ES256")),
+            emblem_vc::jwk::p256(ec.verifying_key(), "k"),
+        ),
+        (
+            "EdDSA",
+            Box::new(|| emblem_vc::jwt::sign_eddsa(&unsigned, "k", &signer).expect("EdDSA")),
+            emblem_vc::jwk::ed25519(&signer.verifying_key(), "k"),
+        ),
+        (
+            "RS256",
+            Box::new(|| {
+                emblem_vc::jwt::sign_rs256(&unsigned, "k", &rsa_key, &mut BlindingRng(1))
+                    .expect("RS256")
+            }),
+            emblem_vc::jwk::rsa(&rsa_key.to_public_key(), "k"),
+        ),
+    ];
+    let mut jwt_rows = Vec::new();
+    for (alg, sign, jwk) in &jwt_kinds {
+        let token = sign();
+        let (input, sig) = jwt_parts(&token);
+        emblem_vc::jwt::verify(alg, input.as_bytes(), &sig, jwk).expect("verifies");
+        let signed = per_second(per, || {
+            sign();
+        });
+        let checked = per_second(per, || {
+            emblem_vc::jwt::verify(alg, input.as_bytes(), &sig, jwk).expect("verify");
+        });
+        jwt_rows.push((*alg, signed, checked));
+    }
+    let jwt_url = format!("{credential_url}?alg=ES256");
+    let es256 = app.get(&jwt_url[app.base.len()..]).text();
+    let jwt_script = post_json_script("bench-credentials-jwt-wrk", &json!({"jws": es256}));
+    let (mut jwt_hosted, mut jwt_verified) = (Vec::new(), Vec::new());
+    for round in 0..2 {
+        eprintln!(
+            "round {}: GET /credentials/:id?alg=ES256, POST /verify of the VC-JWT ({seconds}s each)",
+            round + 1
+        );
+        jwt_hosted.push(wrk(&jwt_url, None, seconds));
+        jwt_verified.push(wrk(&verify_url, Some(&jwt_script), seconds));
+    }
+    let (jh, jv) = (best(&jwt_hosted), best(&jwt_verified));
+
     // 3. The peers.
     let peer = digitalbazaar_per_second(&credential, &profile, &app);
     let dcc = node_per_second("dcc_verify.mjs", &credential);
@@ -110,6 +165,18 @@ fn main() {
     println!(
         "| POST /verify of the credential | {:.0} | {:.2} | {:.2} |",
         v.rps, v.p50_ms, v.p99_ms
+    );
+    for (alg, signed, checked) in &jwt_rows {
+        println!("| native: sign the VC-JWT ({alg}) | {signed:.0} | | |");
+        println!("| native: verify the VC-JWT ({alg}) | {checked:.0} | | |");
+    }
+    println!(
+        "| GET /credentials/:id?alg=ES256 (VC-JWT signed per request) | {:.0} | {:.2} | {:.2} |",
+        jh.rps, jh.p50_ms, jh.p99_ms
+    );
+    println!(
+        "| POST /verify of the VC-JWT (ES256) | {:.0} | {:.2} | {:.2} |",
+        jv.rps, jv.p50_ms, jv.p99_ms
     );
     match peer {
         Some(p) => println!("| @digitalbazaar/vc verify, warm, one process | {p:.0} | | |"),
@@ -138,6 +205,44 @@ fn main() {
         );
     }
 }
+
+/// `header.payload` and the signature bytes of a compact JWS.
+fn jwt_parts(token: &str) -> (String, Vec<u8>) {
+    use base64::Engine as _;
+    let (input, sig) = token.rsplit_once('.').expect("a compact JWS");
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sig)
+        .expect("base64url");
+    (input.to_owned(), sig)
+}
+
+/// Randomness for RSA blinding in the benchmark (any bytes give the same signature).
+struct BlindingRng(u64);
+
+impl rsa::rand_core::RngCore for BlindingRng {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::CryptoRng for BlindingRng {}
 
 /// Verifications per second by `@digitalbazaar/vc`, warm, of the same credential.
 fn digitalbazaar_per_second(credential: &Value, profile: &Value, app: &App) -> Option<f64> {
