@@ -325,3 +325,37 @@ fn openbadgeslib_verifies_emblem_credentials_as_vc_jwt_and_data_integrity_and_re
     let verdict = openbadgeslib(&json!({"credential": tampered, "jwk": jwk("EdDSA")}));
     assert_eq!(verdict["verified"], false, "{verdict}");
 }
+
+#[test]
+fn dcc_verifier_core_reads_the_bitstring_status_list_and_sees_a_revocation() {
+    let app = AppConfig::emblem("interop-dcc-bitstring").start();
+    let issuer = issuer(&app, "Bitstring Consortium College");
+    app.request("PATCH", &format!("/api/v1/issuers/{}", issuer.id))
+        .bearer(&issuer.key)
+        .json(&json!({"credential_status": "BitstringStatusList"}))
+        .send()
+        .expect(200);
+    let class = badge_class(&app, &issuer, json!({}));
+    let awarded = award(&app, &issuer, &class, "bly@example.org", json!({}));
+    let credential = app
+        .get(&path_of(awarded["credential_url"].as_str().expect("url")))
+        .json();
+    assert_eq!(
+        credential["credentialStatus"]["type"],
+        "BitstringStatusListEntry"
+    );
+
+    let answer = dcc(&credential);
+    assert_eq!(step(&answer, "valid_signature"), Some(true), "{answer}");
+    assert_eq!(step(&answer, "revocation_status"), Some(true), "{answer}");
+
+    revoke(
+        &app,
+        &issuer,
+        awarded["id"].as_str().expect("id"),
+        "Withdrawn",
+    );
+    let answer = dcc(&credential);
+    assert_eq!(step(&answer, "valid_signature"), Some(true), "{answer}");
+    assert_eq!(step(&answer, "revocation_status"), Some(false), "{answer}");
+}

@@ -10,6 +10,7 @@
 //! | `/achievements/:id` | Achievement of a badge class |
 //! | `/profiles/:id` | issuer Profile and controller document |
 //! | `/profiles/:id/revocations` | 1EdTechRevocationList |
+//! | `/profiles/:id/status/:n` | Bitstring status list credential, signed |
 //! | `/profiles/:id/keys/:kid` | the issuer's key (a Multikey verification method) |
 //! | `/profiles/:id/jwks`, `/profiles/:id/jwks/:kid` | the issuer's VC-JWT keys (JWK Set, JWK) |
 //!

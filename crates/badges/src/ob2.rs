@@ -384,6 +384,7 @@ pub mod fixtures {
             linkedin_organization_id: Some("1337".into()),
             webhook_url: None,
             webhook_secret: None,
+            status_method: Default::default(),
             created_at: datetime!(2026-01-01 09:00 UTC),
         }
     }
@@ -450,6 +451,7 @@ pub mod fixtures {
             revoked: None,
             recertifications: vec![],
             claim: None,
+            status_index: None,
             created_at: datetime!(2026-11-22 10:00 UTC),
         }
     }
@@ -472,6 +474,7 @@ pub mod fixtures {
                 assertion_id: AWARD_ID.into(),
                 reason: "Issued in error".into(),
                 revoked_at: datetime!(2026-12-01 12:00 UTC),
+                status_index: None,
             }],
         }
     }

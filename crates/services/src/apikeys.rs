@@ -212,6 +212,7 @@ mod tests {
             description: None,
             image: None,
             linkedin_organization_id: None,
+            status_method: Default::default(),
         };
         block_on(issuers::create(&b.env(), input))
             .expect("issuer")

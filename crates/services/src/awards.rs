@@ -131,6 +131,7 @@ async fn create_against<K: Kv + ?Sized>(
         revoked: None,
         recertifications: Vec::new(),
         claim: Some(claim_ref),
+        status_index: None,
         created_at: env.now,
     };
     insert_new(env.kv, &store_keys::award(&id), &award).await?;
@@ -357,6 +358,7 @@ pub async fn revoke<K: Kv + ?Sized>(
                 assertion_id: award.id.clone(),
                 reason: revocation.reason.clone(),
                 revoked_at: revocation.revoked_at,
+                status_index: award.status_index,
             });
             Ok(Update::Put(list))
         },

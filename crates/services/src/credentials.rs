@@ -29,8 +29,9 @@ use emblem_badges::clock;
 use emblem_badges::entropy;
 use emblem_badges::error::{Conflict, Error, Internal, ObjectKind};
 use emblem_badges::model::V1;
-use emblem_badges::model::award::{AcceptanceState, Award};
+use emblem_badges::model::award::{AcceptanceState, Award, Changed};
 use emblem_badges::model::credential_key::CredentialKey;
+use emblem_badges::model::issuer::{Issuer, StatusMethod};
 use emblem_badges::model::signing_key::SigningKey;
 use emblem_vc::contexts::PINNED;
 use emblem_vc::{di, jwk, multikey, ob3};
@@ -86,11 +87,14 @@ fn signing_key(key: &CredentialKey) -> Result<Ed25519Key, Error> {
     Ok(Ed25519Key::from_bytes(&bytes))
 }
 
-/// The award's signed OpenBadgeCredential (the issuer's key is made if it has none yet).
+/// The award's signed OpenBadgeCredential (the issuer's key is made if it has none yet, and
+/// the award's Bitstring status index if its issuer publishes Bitstring lists).
 pub async fn credential<K: Kv + ?Sized>(env: &Env<'_, K>, award_id: &str) -> Result<Value, Error> {
     let award = awards::load(env.kv, award_id).await?;
+    let issuer = issuers::load(env.kv, &award.issuer_id).await?;
     let key = key(env, &award.issuer_id).await?;
-    sign(env.kv, env.base, award, &key).await
+    let award = indexed(env, award, &issuer).await?;
+    sign(env.kv, env.base, award, &issuer, &key).await
 }
 
 /// The award's signed OpenBadgeCredential if its issuer has a key; 404 otherwise (no
@@ -104,21 +108,53 @@ pub async fn credential_if_keyed<K: Kv + ?Sized>(
     let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(&award.issuer_id))
         .await?
         .ok_or_else(|| Error::not_found(ObjectKind::Assertion, award_id))?;
-    sign(kv, base, award, &key).await
+    let issuer = issuers::load(kv, &award.issuer_id).await?;
+    sign(kv, base, award, &issuer, &key).await
+}
+
+/// `award`, with its Bitstring status index given if its issuer publishes Bitstring lists and
+/// it has none yet: the issuer's counter is incremented, and the index set on the award by
+/// compare-and-swap (a concurrent request that set one first wins; ours is left unused).
+async fn indexed<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    award: Award,
+    issuer: &Issuer,
+) -> Result<Award, Error> {
+    if award.status_index.is_some() || issuer.status_method != StatusMethod::BitstringStatusList {
+        return Ok(award);
+    }
+    let next = env
+        .kv
+        .increment(&store_keys::status_seq(&issuer.id), 1)
+        .await?;
+    let index = u64::try_from(next - 1).map_err(|_| {
+        Error::Internal(Internal::Corrupt {
+            key: store_keys::status_seq(&issuer.id),
+            detail: format!("the counter is {next}"),
+        })
+    })?;
+    awards::transition(env.kv, None, &award.id, |a| {
+        if a.status_index.is_some() {
+            return Ok(Changed::No);
+        }
+        a.status_index = Some(index);
+        Ok(Changed::Yes)
+    })
+    .await
 }
 
 async fn sign<K: Kv + ?Sized>(
     kv: &K,
     base: &BaseUrl,
     award: Award,
+    issuer: &Issuer,
     key: &CredentialKey,
 ) -> Result<Value, Error> {
     if award.acceptance.state == AcceptanceState::Rejected {
         return Err(Error::not_found(ObjectKind::Assertion, &award.id));
     }
     let badge = badges::load(kv, &award.badge_id).await?;
-    let issuer = issuers::load(kv, &award.issuer_id).await?;
-    let doc = ob3::credential(&award, &badge, &issuer, base);
+    let doc = ob3::credential(&award, &badge, issuer, base);
     let options = di::ProofOptions {
         created: clock::format(ob3::issued_at(&award)),
         verification_method: ob3::key_id(base, &issuer.id, &key.kid),
@@ -126,6 +162,77 @@ async fn sign<K: Kv + ?Sized>(
     };
     di::sign(&doc, &options, &signing_key(key)?, PINNED)
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
+}
+
+/// The most Bitstring status lists an issuer may have (`/profiles/:id/status/0` to
+/// `…/1023`): 134 million awards.
+pub const MAX_STATUS_LISTS: u64 = 1024;
+
+/// The issuer's Bitstring status list `n`, signed with its key (made if it has none yet).
+/// Served whatever the issuer's current method, so credentials issued under an earlier
+/// choice keep their status.
+pub async fn status_list<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    n: u64,
+) -> Result<Value, Error> {
+    let issuer = issuers::load(env.kv, issuer_id).await?;
+    let key = key(env, issuer_id).await?;
+    render_status_list(env.kv, env.base, &issuer, &key, n).await
+}
+
+/// [`status_list`] if the issuer has a key; 404 otherwise. Writes nothing.
+pub async fn status_list_if_keyed<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+    n: u64,
+) -> Result<Value, Error> {
+    let issuer = issuers::load(kv, issuer_id).await?;
+    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
+        .await?
+        .ok_or_else(|| Error::not_found(ObjectKind::Issuer, issuer_id))?;
+    render_status_list(kv, base, &issuer, &key, n).await
+}
+
+/// The list from the issuer's one revocation record (the same that feeds 2.0 and the
+/// `1EdTechRevocationList`, so a revocation shows in every list in the same request). Its
+/// `validFrom` and proof `created` are the last revocation's time, so the bytes change only
+/// when the list does.
+async fn render_status_list<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer: &Issuer,
+    key: &CredentialKey,
+    n: u64,
+) -> Result<Value, Error> {
+    if n >= MAX_STATUS_LISTS {
+        return Err(Error::NotFound(emblem_badges::error::NotFound::Route {
+            path: format!("/profiles/{}/status/{n}", issuer.id),
+        }));
+    }
+    let list = awards::revocations(kv, &issuer.id).await?;
+    let mut revoked = Vec::new();
+    let mut changed = issuer.created_at;
+    for entry in &list.entries {
+        changed = changed.max(entry.revoked_at);
+        let index = match entry.status_index {
+            Some(i) => Some(i),
+            // Revoked before it had an index: it may have been given one since.
+            None => kv::get_json::<_, Award>(kv, &store_keys::award(&entry.assertion_id))
+                .await?
+                .and_then(|a| a.status_index),
+        };
+        revoked.extend(index);
+    }
+    let doc = ob3::status_list(&issuer.id, n, &revoked, changed, base);
+    let options = di::ProofOptions {
+        created: clock::format(changed),
+        verification_method: ob3::key_id(base, &issuer.id, &key.kid),
+        proof_purpose: PROOF_PURPOSE.into(),
+    };
+    di::sign(&doc, &options, &signing_key(key)?, PINNED)
+        .map_err(|e| Error::Internal(Internal::Render(format!("signing the status list: {e}"))))
 }
 
 /// The algorithm of a VC-JWT Emblem issues.
@@ -170,8 +277,9 @@ pub async fn credential_jwt<K: Kv + ?Sized>(
         return Err(Error::not_found(ObjectKind::Assertion, award_id));
     }
     let key = key(env, &award.issuer_id).await?;
-    let badge = badges::load(env.kv, &award.badge_id).await?;
     let issuer = issuers::load(env.kv, &award.issuer_id).await?;
+    let award = indexed(env, award, &issuer).await?;
+    let badge = badges::load(env.kv, &award.badge_id).await?;
     let doc = ob3::credential(&award, &badge, &issuer, env.base);
     let failed = |e: emblem_vc::jwt::JwtError| {
         Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}")))

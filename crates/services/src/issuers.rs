@@ -36,6 +36,7 @@ pub async fn create<K: Kv + ?Sized>(env: &Env<'_, K>, input: NewIssuer) -> Resul
         linkedin_organization_id: input.linkedin_organization_id,
         webhook_url: None,
         webhook_secret: None,
+        status_method: input.status_method,
         created_at: env.now,
     };
     // The issuer's shared lists exist from the start, so concurrent first revocations or
@@ -102,6 +103,9 @@ pub async fn update<K: Kv + ?Sized>(
         }
         if let Some(id) = &change.linkedin_organization_id {
             issuer.linkedin_organization_id.clone_from(id);
+        }
+        if let Some(method) = change.status_method {
+            issuer.status_method = method;
         }
         Ok(())
     })
@@ -217,6 +221,7 @@ mod tests {
             description: None,
             image: None,
             linkedin_organization_id: None,
+            status_method: Default::default(),
         }
     }
 

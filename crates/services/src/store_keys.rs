@@ -16,7 +16,7 @@
 //! | `idx/badges/<issuer-id>/<n>` | the id (a JSON string) of the issuer's n-th badge class, n from 1 | create |
 //! | `seq/awards/<badge-id>` | counter: awards of the badge class | increment |
 //! | `idx/awards/<badge-id>/<n>` | the id (a JSON string) of the class's n-th award | create |
-//! | `revocations/<issuer-id>` | the issuer's revocation list `{v, entries: [{assertion_id, reason, revoked_at}]}` | CAS |
+//! | `revocations/<issuer-id>` | the issuer's revocation list `{v, entries: [{assertion_id, reason, revoked_at, status_index?}]}` | CAS |
 //! | `claim/<sha256(token)>` | claim token record `{v, award_id, expires_at}` | create; delete when a resend replaces it |
 //! | `fail/<scope>/<subject>/<bucket>` | counter: failed authentications in one 5-minute bucket | increment |
 //! | `lock/<scope>/<subject>` | lockout record `{v, until}` | set; deleted by the sweep once long lapsed |
@@ -26,6 +26,7 @@
 //! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
 //! | `vckey/<issuer-id>` | the issuer's Ed25519 key for Open Badges 3.0 credentials `{v, kid, issuer_id, secret_hex, public_multibase, created_at}`; the secret is never served | create (insert-if-absent) |
+//! | `seq/status/<issuer-id>` | counter: Bitstring status indexes given out by the issuer (the award's `status_index` is the value before its increment) | increment |
 //! | `awardee/<badge-id>/<sha256(email)>` | the latest award of the class to that address (a JSON string), for the duplicate policy | set on every award |
 //! | `seq/mail/<award-id>` | counter: emails queued for the award | increment |
 //! | `mail/<award-id>.<n>` | outbox record of the award's n-th email (status, attempts, the message until final) | create; written by the attempt's owner |
@@ -129,6 +130,11 @@ pub fn signing_key(issuer_id: &str, kid: &str) -> String {
 /// `vckey/<issuer-id>`
 pub fn credential_key(issuer_id: &str) -> String {
     format!("vckey/{issuer_id}")
+}
+
+/// `seq/status/<issuer-id>`
+pub fn status_seq(issuer_id: &str) -> String {
+    format!("seq/status/{issuer_id}")
 }
 
 /// `signing/<issuer-id>`

@@ -26,7 +26,7 @@ use emblem_badges::clock;
 use emblem_badges::model::award::Award;
 use emblem_badges::model::badge::BadgeClass;
 use emblem_badges::model::image_url;
-use emblem_badges::model::issuer::Issuer;
+use emblem_badges::model::issuer::{Issuer, StatusMethod};
 use emblem_badges::model::revocations::RevocationList;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -215,6 +215,83 @@ pub fn issued_at(award: &Award) -> OffsetDateTime {
         .fold(award.created_at, OffsetDateTime::max)
 }
 
+/// Entries in one Bitstring status list: W3C's minimum, 16 KiB of bits (§6.1, "herd
+/// privacy").
+pub const STATUS_LIST_ENTRIES: u64 = 131_072;
+
+/// `<base>/profiles/<issuer>/status/<n>`: the issuer's `n`th Bitstring status list.
+pub fn status_list_url(base: &BaseUrl, issuer_id: &str, n: u64) -> String {
+    format!("{}/status/{n}", base.profile(issuer_id))
+}
+
+/// The award's `credentialStatus`: a `BitstringStatusListEntry` when its issuer chose that
+/// method and the award has its index; the issuer's `1EdTechRevocationList` otherwise.
+fn status_entry(award: &Award, issuer: &Issuer, base: &BaseUrl) -> Value {
+    match (issuer.status_method, award.status_index) {
+        (StatusMethod::BitstringStatusList, Some(index)) => {
+            let list = status_list_url(base, &issuer.id, index / STATUS_LIST_ENTRIES);
+            let bit = index % STATUS_LIST_ENTRIES;
+            json!({
+                "id": format!("{list}#{bit}"),
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": bit.to_string(),
+                "statusListCredential": list,
+            })
+        }
+        _ => json!({
+            "id": revocation_list_url(base, &issuer.id),
+            "type": "1EdTechRevocationList",
+        }),
+    }
+}
+
+/// The unsigned `BitstringStatusListCredential` number `n` of an issuer (W3C Bitstring Status
+/// List §2.2): bit `i` set (most significant bit of byte 0 first) when the award with index
+/// `n * STATUS_LIST_ENTRIES + i` is revoked; `valid_from` is when the list last changed.
+pub fn status_list(
+    issuer_id: &str,
+    n: u64,
+    revoked: &[u64],
+    valid_from: OffsetDateTime,
+    base: &BaseUrl,
+) -> Value {
+    let mut bits = vec![0u8; (STATUS_LIST_ENTRIES / 8) as usize];
+    for index in revoked {
+        if index / STATUS_LIST_ENTRIES == n {
+            let bit = (index % STATUS_LIST_ENTRIES) as usize;
+            bits[bit / 8] |= 0x80 >> (bit % 8);
+        }
+    }
+    let url = status_list_url(base, issuer_id, n);
+    json!({
+        "@context": [contexts::CREDENTIALS_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": base.profile(issuer_id),
+        "validFrom": clock::format(valid_from),
+        "credentialSubject": {
+            "id": format!("{url}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_bitstring(&bits),
+        },
+    })
+}
+
+/// `u` + base64url (multibase) of the GZIP (RFC 1952) of `bits`.
+pub fn encode_bitstring(bits: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    gz.extend(miniz_oxide::deflate::compress_to_vec(bits, 9));
+    gz.extend(crc32fast::hash(bits).to_le_bytes());
+    gz.extend(u32::try_from(bits.len()).unwrap_or(u32::MAX).to_le_bytes());
+    format!(
+        "u{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz)
+    )
+}
+
 /// The unsigned OpenBadgeCredential of an award.
 pub fn credential(award: &Award, badge: &BadgeClass, issuer: &Issuer, base: &BaseUrl) -> Value {
     let mut subject = Map::new();
@@ -263,13 +340,7 @@ pub fn credential(award: &Award, badge: &BadgeClass, issuer: &Issuer, base: &Bas
         });
         c.insert("evidence".into(), evidence.collect());
     }
-    c.insert(
-        "credentialStatus".into(),
-        json!({
-            "id": revocation_list_url(base, &issuer.id),
-            "type": "1EdTechRevocationList",
-        }),
-    );
+    c.insert("credentialStatus".into(), status_entry(award, issuer, base));
     c.insert(
         "credentialSchema".into(),
         json!([{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]),

@@ -7,6 +7,7 @@
 //! | `/profiles/:issuer-id` | the issuer's `Profile`, also its controller document (the key) |
 //! | `/profiles/:issuer-id/revocations` | the issuer's `1EdTechRevocationList` |
 //! | `/profiles/:issuer-id/keys/:kid` | the issuer's key as a `Multikey` verification method |
+//! | `/profiles/:issuer-id/status/:n` | the issuer's `n`th Bitstring status list, signed |
 //! | `/profiles/:issuer-id/jwks` | the issuer's JWK Set (the keys VC-JWTs are signed with) |
 //! | `/profiles/:issuer-id/jwks/:kid` | one of them as a bare JWK (what a VC-JWT's `kid` names) |
 //!
@@ -75,6 +76,8 @@ pub enum Route {
     Revocations(String),
     /// `/profiles/:id/keys/:kid`
     Key(String, String),
+    /// `/profiles/:id/status/:n`
+    StatusList(String, u64),
     /// `/profiles/:id/jwks`
     Jwks(String),
     /// `/profiles/:id/jwks/:kid`
@@ -90,6 +93,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
         ["profiles", id] => Route::Profile((*id).to_owned()),
         ["profiles", id, "revocations"] => Route::Revocations((*id).to_owned()),
         ["profiles", id, "keys", kid] => Route::Key((*id).to_owned(), (*kid).to_owned()),
+        ["profiles", id, "status", n]
+            if !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Route::StatusList((*id).to_owned(), n.parse().unwrap_or(u64::MAX))
+        }
         ["profiles", id, "jwks"] => Route::Jwks((*id).to_owned()),
         ["profiles", id, "jwks", kid] => Route::Jwk((*id).to_owned(), (*kid).to_owned()),
         _ => {
@@ -128,6 +136,7 @@ pub async fn serve<K: Kv + ?Sized>(
             Route::Profile(id)
             | Route::Revocations(id)
             | Route::Key(id, _)
+            | Route::StatusList(id, _)
             | Route::Jwks(id)
             | Route::Jwk(id, _) => env.base.issuer(id),
         };
@@ -154,6 +163,7 @@ pub async fn serve<K: Kv + ?Sized>(
             credentials::published_key(env.kv, env.base, id, kid).await?,
             Representation::LdJson.content_type(),
         ),
+        Route::StatusList(id, n) => (credentials::status_list(env, id, *n).await?, VC_LD_JSON),
         Route::Jwks(id) => (credentials::jwks(env, id).await?, JWK_SET_JSON),
         Route::Jwk(id, kid) => (
             credentials::published_jwk(env.kv, env.base, id, kid).await?,
@@ -202,6 +212,14 @@ mod tests {
             route("GET", "/profiles/x/jwks/k"),
             Ok(Route::Jwk("x".into(), "k".into()))
         );
+        assert_eq!(
+            route("GET", "/profiles/x/status/0"),
+            Ok(Route::StatusList("x".into(), 0))
+        );
+        assert!(matches!(
+            route("GET", "/profiles/x/status/-1"),
+            Err(Error::NotFound(_))
+        ));
     }
 
     #[test]

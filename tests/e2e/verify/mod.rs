@@ -7,6 +7,7 @@
 //! - `bad_input`: garbage, oversized bodies, `alg: none`, private addresses.
 
 mod bad_input;
+mod bitstring;
 mod emblem;
 mod fixtures;
 mod named;

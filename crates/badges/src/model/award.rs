@@ -57,6 +57,10 @@ pub struct Award {
     pub recertifications: Vec<Recertification>,
     /// The live claim token (its hash only).
     pub claim: Option<ClaimRef>,
+    /// The award's entry in its issuer's Bitstring status lists, given the first time its
+    /// 3.0 credential is served with that status method (absent until then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_index: Option<u64>,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -356,6 +360,7 @@ pub(crate) mod tests {
             revoked: None,
             recertifications: vec![],
             claim: None,
+            status_index: None,
             created_at: datetime!(2026-01-01 00:00 UTC),
         }
     }

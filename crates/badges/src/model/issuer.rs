@@ -33,7 +33,46 @@ pub struct Issuer {
     /// the webhook is first set or the secret rotated; never in any view).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
+    /// How the issuer's Open Badges 3.0 credentials publish their revocation status. Absent
+    /// in records written before the choice existed (the default).
+    #[serde(default, skip_serializing_if = "StatusMethod::is_default")]
+    pub status_method: StatusMethod,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
+}
+
+/// The status method of an issuer's Open Badges 3.0 credentials (docs/open-badges-3.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusMethod {
+    /// `1EdTechRevocationList`: the list of revoked credential ids, what 1EdTech's
+    /// verification steps read.
+    #[default]
+    #[serde(rename = "1EdTechRevocationList")]
+    OneEdTechRevocationList,
+    /// W3C `BitstringStatusListEntry`: one bit per credential in a signed, compressed list,
+    /// what DCC's and other VC verifiers read.
+    #[serde(rename = "BitstringStatusList")]
+    BitstringStatusList,
+}
+
+impl StatusMethod {
+    /// The name the API takes and shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OneEdTechRevocationList => "1EdTechRevocationList",
+            Self::BitstringStatusList => "BitstringStatusList",
+        }
+    }
+
+    /// From the API's name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::OneEdTechRevocationList, Self::BitstringStatusList]
+            .into_iter()
+            .find(|m| m.as_str() == name)
+    }
+
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }

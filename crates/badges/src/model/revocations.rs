@@ -25,4 +25,8 @@ pub struct RevokedEntry {
     /// When it was revoked.
     #[serde(with = "ts")]
     pub revoked_at: OffsetDateTime,
+    /// The award's Bitstring status index, when it had one at revocation (otherwise read
+    /// from the award).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_index: Option<u64>,
 }

@@ -31,6 +31,7 @@ fn setup_with(badge_name: &str) -> Claim {
             description: None,
             image: None,
             linkedin_organization_id: None,
+            status_method: Default::default(),
         },
     ))
     .expect("issuer");

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use emblem_badges::error::Error;
 use emblem_badges::image::{self, ImageInput};
+use emblem_badges::model::issuer::StatusMethod;
 use emblem_badges::recipient::validate_email;
 use emblem_badges::validate::url::http_url;
 use emblem_badges::validate::{Check, Text};
@@ -23,6 +24,19 @@ pub struct NewIssuer {
     pub image: Option<ImageInput>,
     /// Digits only (LinkedIn organisation id).
     pub linkedin_organization_id: Option<String>,
+    /// `credential_status`: how 3.0 credentials publish revocation (default
+    /// `1EdTechRevocationList`).
+    pub status_method: StatusMethod,
+}
+
+/// `credential_status`, if present: `1EdTechRevocationList` or `BitstringStatusList`.
+fn status_method(c: &mut Check, obj: &serde_json::Map<String, Value>) -> Option<StatusMethod> {
+    c.raw_str(obj, "", "credential_status").and_then(|s| {
+        c.apply("", "credential_status", s, |s| {
+            StatusMethod::parse(s)
+                .ok_or_else(|| "must be 1EdTechRevocationList or BitstringStatusList".to_owned())
+        })
+    })
 }
 
 impl NewIssuer {
@@ -47,6 +61,7 @@ impl NewIssuer {
             .raw_str(obj, "", "linkedin_organization_id")
             .filter(|s| !s.trim().is_empty())
             .and_then(|s| c.apply("", "linkedin_organization_id", s, linkedin_id));
+        let status_method = status_method(&mut c, obj).unwrap_or_default();
         let built = (|| {
             Some(Self {
                 name: name?,
@@ -55,6 +70,7 @@ impl NewIssuer {
                 description,
                 image,
                 linkedin_organization_id,
+                status_method,
             })
         })();
         c.done(built)
@@ -78,6 +94,8 @@ pub struct IssuerUpdate {
     pub description: Option<Option<String>>,
     /// A new LinkedIn organisation id; `Some(None)` (null) removes it.
     pub linkedin_organization_id: Option<Option<String>>,
+    /// A new 3.0 status method (`credential_status`).
+    pub status_method: Option<StatusMethod>,
 }
 
 impl IssuerUpdate {
@@ -129,6 +147,7 @@ impl IssuerUpdate {
                     .and_then(|s| c.apply("", "linkedin_organization_id", s, linkedin_id)),
             ),
         };
+        let status_method = status_method(&mut c, obj);
         c.finish(Self {
             webhook_url,
             name,
@@ -136,6 +155,7 @@ impl IssuerUpdate {
             email,
             description,
             linkedin_organization_id,
+            status_method,
         })
     }
 }

@@ -41,6 +41,9 @@ pub struct IssuerView {
     /// or a rotation); absent from every other view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
+    /// How 3.0 credentials publish revocation: `1EdTechRevocationList` or
+    /// `BitstringStatusList`.
+    pub credential_status: &'static str,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,
@@ -63,6 +66,7 @@ impl IssuerView {
             linkedin_organization_id: issuer.linkedin_organization_id.clone(),
             webhook_url: issuer.webhook_url.clone(),
             webhook_secret: None,
+            credential_status: issuer.status_method.as_str(),
             created_at: issuer.created_at,
         }
     }

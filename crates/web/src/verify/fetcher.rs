@@ -83,6 +83,9 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             credentials::Route::Revocations(id) => service::revocation_list(kv, base, &id).await?,
             credentials::Route::Key(id, kid) => service::published_key(kv, base, &id, &kid).await?,
             credentials::Route::Jwk(id, kid) => service::published_jwk(kv, base, &id, &kid).await?,
+            credentials::Route::StatusList(id, n) => {
+                service::status_list_if_keyed(kv, base, &id, n).await?
+            }
             credentials::Route::Jwks(id) => {
                 return Err(Error::NotFound(crate::error::NotFound::Route {
                     path: format!("/profiles/{id}/jwks"),
