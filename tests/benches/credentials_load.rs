@@ -98,7 +98,7 @@ fn main() {
     let pem = std::fs::read_to_string(emblem_tests::root().join("tests/fixtures/verify/key-a.pem"))
         .expect("the test RSA key");
     let rsa_key = emblem_badges::verify::jws::private_key(&pem).expect("RSA");
-    let jwt_kinds: [(&str, Box<dyn Fn() -> String>, Value); 3] = [
+    let jwt_kinds: [JwtKind; 3] = [
         (
             "ES256",
             Box::new(|| emblem_vc::jwt::sign_es256(&unsigned, "k", &ec).expect("ES256")),
@@ -205,6 +205,9 @@ fn main() {
         );
     }
 }
+
+/// A VC-JWT algorithm: its name, a signer of the benchmark credential, its public JWK.
+type JwtKind<'a> = (&'static str, Box<dyn Fn() -> String + 'a>, Value);
 
 /// `header.payload` and the signature bytes of a compact JWS.
 fn jwt_parts(token: &str) -> (String, Vec<u8>) {
