@@ -142,6 +142,7 @@ fn creating_an_issuer_returns_201_a_location_and_the_documented_shape() {
         keys_of(&body),
         [
             "created_at",
+            "credential_status",
             "description",
             "email",
             "id",
@@ -154,6 +155,7 @@ fn creating_an_issuer_returns_201_a_location_and_the_documented_shape() {
         ]
     );
     assert_eq!(body["description"], Value::Null);
+    assert_eq!(body["credential_status"], "1EdTechRevocationList");
     assert_eq!(
         body["image"],
         format!("https://badges.example.org/issuers/{id}/image")
