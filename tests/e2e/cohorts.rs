@@ -444,3 +444,72 @@ fn editing_what_was_earned_makes_a_new_class_version_and_old_awards_keep_theirs(
     patch(class_id, json!({"name": "x"})).expect_problem(422);
     patch(v2_id, json!({"name": ""})).expect_problem(422);
 }
+
+#[test]
+fn concurrent_awards_to_one_address_keep_the_duplicate_policy() {
+    let app = app();
+    let iss = issuer(app, "Racing Policy Academy");
+    let send = |class: &Value| {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        app.request("POST", "/api/v1/assertions")
+                            .bearer(&iss.key)
+                            .json(&json!({"badgeclass": class["id"],
+                                          "recipient": {"email": "same@example.org"}}))
+                            .send()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect::<Vec<_>>()
+        })
+    };
+
+    // deny: one award, seven 409s naming it.
+    let deny = badge_class(app, &iss, json!({"duplicate_policy": "deny"}));
+    let answers = send(&deny);
+    let made: Vec<String> = answers
+        .iter()
+        .filter(|r| r.status == 201)
+        .map(|r| r.json()["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(
+        made.len(),
+        1,
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    for r in answers.iter().filter(|r| r.status != 201) {
+        let problem = r.expect_problem(409);
+        assert!(problem.to_string().contains(&made[0]), "{problem}");
+    }
+    let listed = app
+        .get_auth(
+            &format!(
+                "/api/v1/badgeclasses/{}/assertions",
+                deny["id"].as_str().expect("id")
+            ),
+            &iss.key,
+        )
+        .json();
+    assert_eq!(listed["total"], 1, "{listed}");
+
+    // replace: eight awards, exactly one left standing.
+    let replace = badge_class(app, &iss, json!({"duplicate_policy": "replace"}));
+    let answers = send(&replace);
+    assert!(answers.iter().all(|r| r.status == 201));
+    let live: Vec<String> = answers
+        .iter()
+        .map(|r| r.json()["id"].as_str().expect("id").to_owned())
+        .filter(|id| {
+            app.get_auth(&format!("/api/v1/assertions/{id}"), &iss.key)
+                .json()["status"]
+                != "revoked"
+        })
+        .collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+}

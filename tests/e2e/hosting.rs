@@ -355,3 +355,54 @@ fn unknown_objects_are_404_problems() {
         app.get(path).expect_problem(404);
     }
 }
+
+#[test]
+fn an_issuer_changes_its_logo_and_a_bad_one_changes_nothing() {
+    let app = shared();
+    let iss = issuer(app, "Rebranded Academy");
+    let patch = |body: Value| {
+        app.request("PATCH", &format!("/api/v1/issuers/{}", iss.id))
+            .bearer(&iss.key)
+            .json(&body)
+            .send()
+    };
+    let svg = crate::common::data_uri("image/svg+xml", &fixture("badge.svg"));
+    let changed = patch(json!({"image": svg}));
+    changed.expect(200);
+    let image_url = changed.json()["image"].as_str().expect("image").to_owned();
+    let served = app.get(&path_of(&image_url));
+    served.expect(200);
+    assert_eq!(served.header("content-type"), Some("image/svg+xml"));
+    assert_eq!(served.body, fixture("badge.svg"));
+    let profile = app
+        .request("GET", &path_of(&iss.url))
+        .header("accept", "application/ld+json")
+        .send()
+        .json();
+    assert_eq!(profile["image"], image_url.as_str());
+
+    // A scripted SVG and a fake PNG are refused, and the logo stays.
+    for bad in [
+        crate::common::data_uri("image/svg+xml", &fixture("script.svg")),
+        crate::common::data_uri("image/png", &fixture("fake.png")),
+    ] {
+        let problem = patch(json!({"image": bad})).expect_problem(422);
+        assert!(problem.to_string().contains("image"), "{problem}");
+    }
+    assert_eq!(app.get(&path_of(&image_url)).body, fixture("badge.svg"));
+
+    // Another issuer cannot change it.
+    let other = issuer(app, "Not Rebranded");
+    app.request("PATCH", &format!("/api/v1/issuers/{}", iss.id))
+        .bearer(&other.key)
+        .json(&json!({"image": crate::common::png_data_uri()}))
+        .send()
+        .expect_problem(404);
+    assert_eq!(app.get(&path_of(&image_url)).body, fixture("badge.svg"));
+
+    // null removes it.
+    let removed = patch(json!({"image": null}));
+    removed.expect(200);
+    assert_eq!(removed.json()["image"], Value::Null);
+    app.get(&path_of(&image_url)).expect_problem(404);
+}

@@ -96,18 +96,13 @@ async fn create_against<K: Kv + ?Sized>(
         ));
     }
     let awardee_key = store_keys::awardee(&badge.id, &sha256_hex(input.email.as_bytes()));
-    if badge.duplicate_policy != DuplicatePolicy::Allow
-        && let Some(existing) = kv::get_json::<_, String>(env.kv, &awardee_key).await?
-        && let Ok(earlier) = load(env.kv, &existing).await
-        && earlier.revoked.is_none()
-    {
-        if badge.duplicate_policy == DuplicatePolicy::Deny {
-            return Err(Error::Conflict(Conflict::Duplicate { existing }));
+    let policy = badge.duplicate_policy;
+    let mut observed = None;
+    if policy != DuplicatePolicy::Allow {
+        observed = kv::get_json::<_, String>(env.kv, &awardee_key).await?;
+        if let Some(existing) = &observed {
+            earlier_award(env, issuer_id, policy, existing).await?;
         }
-        let reason = Revoke {
-            reason: "Replaced by a new award".to_owned(),
-        };
-        revoke(env, issuer_id, &existing, reason).await?;
     }
     let id = ids::new_id(env.entropy);
     let mut recipient = Recipient::new(input.email, env.entropy);
@@ -135,7 +130,16 @@ async fn create_against<K: Kv + ?Sized>(
         created_at: env.now,
     };
     insert_new(env.kv, &store_keys::award(&id), &award).await?;
-    kv::put_json(env.kv, &awardee_key, &id).await?;
+    if policy == DuplicatePolicy::Allow {
+        kv::put_json(env.kv, &awardee_key, &id).await?;
+    } else if let Err(e) = take_awardee(env, issuer_id, policy, &awardee_key, observed, &id).await {
+        // Another award to this address won: this one was never acknowledged, so it goes.
+        env.kv.delete(&store_keys::award(&id)).await?;
+        if let Some(claim) = &award.claim {
+            env.kv.delete(&store_keys::claim(&claim.token_hash)).await?;
+        }
+        return Err(e);
+    }
     listing::append(
         env.kv,
         &store_keys::award_seq(&badge.id),
@@ -144,6 +148,84 @@ async fn create_against<K: Kv + ?Sized>(
     )
     .await?;
     Ok(Created { award, claim_token })
+}
+
+/// What the duplicate policy says of an earlier award `existing` to the same address: nothing
+/// if it is gone or revoked; 409 under `deny`; under `replace`, it is revoked.
+async fn earlier_award<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    policy: DuplicatePolicy,
+    existing: &str,
+) -> Result<(), Error> {
+    let live = load(env.kv, existing)
+        .await
+        .is_ok_and(|earlier| earlier.revoked.is_none());
+    if !live {
+        return Ok(());
+    }
+    if policy == DuplicatePolicy::Deny {
+        return Err(Error::Conflict(Conflict::Duplicate {
+            existing: existing.to_owned(),
+        }));
+    }
+    let reason = Revoke {
+        reason: "Replaced by a new award".to_owned(),
+    };
+    revoke(env, issuer_id, existing, reason).await?;
+    Ok(())
+}
+
+/// The pointer to the address's latest award changed under us: to this.
+enum PointerMoved {
+    To(Option<String>),
+    Store(kv::KvError),
+}
+
+impl From<kv::KvError> for PointerMoved {
+    fn from(e: kv::KvError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// Point the address's latest-award record at `id`, by compare-and-swap from what was read
+/// (`observed`), so two awards to one address under `deny` or `replace` cannot both pass the
+/// check: when another award moved the pointer first, the policy judges that award too
+/// (`deny`: 409; `replace`: it is revoked) and the swap is tried again from it. Every award
+/// the pointer names is already written, so its state can be read.
+async fn take_awardee<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    policy: DuplicatePolicy,
+    key: &str,
+    observed: Option<String>,
+    id: &str,
+) -> Result<(), Error> {
+    let mut expected = observed;
+    for _ in 0..kv::MAX_CAS_ATTEMPTS {
+        let swapped = update_json(env.kv, key, |current: Option<String>| {
+            if current == expected {
+                Ok(Update::Put(id.to_owned()))
+            } else {
+                Err(PointerMoved::To(current))
+            }
+        })
+        .await;
+        match swapped {
+            Ok(_) => return Ok(()),
+            Err(PointerMoved::Store(e)) => return Err(e.into()),
+            Err(PointerMoved::To(current)) => {
+                if let Some(winner) = &current {
+                    earlier_award(env, issuer_id, policy, winner).await?;
+                }
+                expected = current;
+            }
+        }
+    }
+    Err(Error::Internal(emblem_badges::error::Internal::Corrupt {
+        key: key.to_owned(),
+        detail: "the address's latest award kept changing".into(),
+    }))
 }
 
 /// Draw a claim token for award `id` and store `claim/<sha256(token)>`; returns the token

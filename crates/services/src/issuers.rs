@@ -80,7 +80,20 @@ pub async fn update<K: Kv + ?Sized>(
     change: IssuerUpdate,
     fresh_secret: &str,
 ) -> Result<Issuer, Error> {
-    edit(kv, principal, id, |issuer| {
+    // A new logo's bytes are stored first (under the issuer's own image key, once the
+    // principal may change this issuer), then the record points at them.
+    let image = match change.image.clone() {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(input)) => {
+            get(kv, principal, id).await?;
+            Some(Some(store_image(kv, id, input).await?))
+        }
+    };
+    let updated = edit(kv, principal, id, |issuer| {
+        if let Some(image) = &image {
+            issuer.image.clone_from(image);
+        }
         if let Some(url) = &change.webhook_url
             && issuer.webhook_url != *url
         {
@@ -109,7 +122,11 @@ pub async fn update<K: Kv + ?Sized>(
         }
         Ok(())
     })
-    .await
+    .await?;
+    if updated.image.is_none() && image == Some(None) {
+        kv.delete(&store_keys::image(id)).await?;
+    }
+    Ok(updated)
 }
 
 /// Replace the issuer's webhook signing secret with `secret` (the old one stops verifying at

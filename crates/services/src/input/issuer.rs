@@ -96,6 +96,9 @@ pub struct IssuerUpdate {
     pub linkedin_organization_id: Option<Option<String>>,
     /// A new 3.0 status method (`credential_status`).
     pub status_method: Option<StatusMethod>,
+    /// A new logo (a PNG/SVG data URI or an https URL, as for [`NewIssuer`]); `Some(None)`
+    /// (null) removes it.
+    pub image: Option<Option<ImageInput>>,
 }
 
 impl IssuerUpdate {
@@ -148,6 +151,15 @@ impl IssuerUpdate {
             ),
         };
         let status_method = status_method(&mut c, obj);
+        let image = match obj.get("image") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => Some(c.raw_str(obj, "", "image").and_then(|s| {
+                c.apply("", "image", s, |s| {
+                    image::parse(s).map_err(|e| e.to_string())
+                })
+            })),
+        };
         c.finish(Self {
             webhook_url,
             name,
@@ -156,6 +168,7 @@ impl IssuerUpdate {
             description,
             linkedin_organization_id,
             status_method,
+            image,
         })
     }
 }
