@@ -27,7 +27,7 @@
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
 //! | `vckey/<issuer-id>` | the issuer's Ed25519 key for Open Badges 3.0 credentials `{v, kid, issuer_id, secret_hex, public_multibase, created_at}`; the secret is never served | create (insert-if-absent) |
 //! | `seq/status/<issuer-id>` | counter: Bitstring status indexes given out by the issuer (the award's `status_index` is the value before its increment) | increment |
-//! | `awardee/<badge-id>/<sha256(email)>` | the latest award of the class to that address (a JSON string), for the duplicate policy | set on every award |
+//! | `awardee/<badge-id>/<sha256(email)>` | the latest award of the class to that address (a JSON string), for the duplicate policy | set on every award; CAS under `deny` and `replace` |
 //! | `seq/mail/<award-id>` | counter: emails queued for the award | increment |
 //! | `mail/<award-id>.<n>` | outbox record of the award's n-th email (status, attempts, the message until final) | create; written by the attempt's owner |
 //! | `mail/<award-id>.<n>#turn` | counter: attempts started (who owns an attempt) | increment |
