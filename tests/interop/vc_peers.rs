@@ -165,18 +165,8 @@ fn jose(jwt: &str, jwks: &Value) -> Value {
 
 #[test]
 fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_foreign_keys() {
-    let app = AppConfig::emblem("interop-jose").start();
-    let issuer = issuer(&app, "Token Signed Institute");
-    let class = badge_class(&app, &issuer, json!({}));
-    let awarded = award(&app, &issuer, &class, "noa@example.org", json!({}));
-    let url = awarded["credential_url"].as_str().expect("url");
-    app.request(
-        "POST",
-        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
-    )
-    .bearer(&issuer.key)
-    .send()
-    .expect(200);
+    let (app, url) = signing_issuer_award("interop-jose", "noa@example.org");
+    let url = url.as_str();
     let profile = path_of(
         app.get(&path_of(url)).json()["issuer"]["id"]
             .as_str()
@@ -245,40 +235,25 @@ fn jose_verifies_emblem_vc_jwts_of_every_algorithm_and_refuses_tampered_and_fore
 
 /// PyPI `openbadgeslib`'s verdict (`obl_verify.py`), with the issuer's key pinned as a JWK.
 fn openbadgeslib(input: &Value) -> Value {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
     let lib = emblem_tests::root().join("target/interop/obl");
     assert!(
         lib.join("openbadgeslib").exists(),
         "openbadgeslib is not installed: run tests/interop/setup.sh (cargo xtask test does)"
     );
-    let mut child = Command::new("python3")
-        .arg(emblem_tests::root().join("tests/interop/obl_verify.py"))
-        .env("PYTHONPATH", &lib)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run python3");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.to_string().as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("python3");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("obl_verify.py printed {stdout:?}: {e}"))
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(emblem_tests::root().join("tests/interop/obl_verify.py"))
+        .env("PYTHONPATH", &lib);
+    emblem_tests::json_verdict(cmd, "obl_verify.py", input)
 }
 
-#[test]
-fn openbadgeslib_verifies_emblem_credentials_as_vc_jwt_and_data_integrity_and_refuses_forgeries() {
-    let app = AppConfig::emblem("interop-openbadgeslib").start();
-    let issuer = issuer(&app, "Python Checked Polytechnic");
+/// An app, an issuer with RSA signing on (so all three VC-JWT algorithms can be asked for),
+/// and one award's credential URL.
+fn signing_issuer_award(name: &str, email: &str) -> (App, String) {
+    let app = AppConfig::emblem(name).start();
+    let issuer = issuer(&app, "Token Signed Institute");
     let class = badge_class(&app, &issuer, json!({}));
-    let awarded = award(&app, &issuer, &class, "ola@example.org", json!({}));
-    let url = awarded["credential_url"].as_str().expect("url");
+    let awarded = award(&app, &issuer, &class, email, json!({}));
+    let url = awarded["credential_url"].as_str().expect("url").to_owned();
     app.request(
         "POST",
         &format!("/api/v1/issuers/{}/signing-key", issuer.id),
@@ -286,6 +261,13 @@ fn openbadgeslib_verifies_emblem_credentials_as_vc_jwt_and_data_integrity_and_re
     .bearer(&issuer.key)
     .send()
     .expect(200);
+    (app, url)
+}
+
+#[test]
+fn openbadgeslib_verifies_emblem_credentials_as_vc_jwt_and_data_integrity_and_refuses_forgeries() {
+    let (app, url) = signing_issuer_award("interop-openbadgeslib", "ola@example.org");
+    let url = url.as_str();
     let credential = app.get(&path_of(url)).json();
     let profile = path_of(credential["issuer"]["id"].as_str().expect("issuer id"));
     let jwks = app.get(&format!("{profile}/jwks")).json();

@@ -772,28 +772,34 @@ pub fn vcjs_dir() -> PathBuf {
 /// (`EMBLEM_VCJS_DIR`), `EMBLEM_VC_REPEAT` set when `repeat` is; the JSON its last stdout line
 /// prints. Panics with the script's output when that is not JSON.
 pub fn node_verifier(script: &str, input: &Value, repeat: Option<u32>) -> Value {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let mut cmd = Command::new("node");
+    let mut cmd = std::process::Command::new("node");
     cmd.arg(root().join("tests/interop").join(script))
-        .env("EMBLEM_VCJS_DIR", vcjs_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .env("EMBLEM_VCJS_DIR", vcjs_dir());
     if let Some(n) = repeat {
         cmd.env("EMBLEM_VC_REPEAT", n.to_string());
     }
-    let mut child = cmd.spawn().expect("run node");
+    json_verdict(cmd, script, input)
+}
+
+/// Runs `cmd` with `input` on stdin; the JSON its last stdout line prints (stderr dropped).
+/// Panics with the output when that is not JSON.
+pub fn json_verdict(mut cmd: std::process::Command, label: &str, input: &Value) -> Value {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("run {label}: {e}"));
     child
         .stdin
         .take()
         .expect("stdin")
         .write_all(input.to_string().as_bytes())
         .expect("write");
-    let out = child.wait_with_output().expect("node");
+    let out = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{script} printed {stdout:?}: {e}"))
+        .unwrap_or_else(|e| panic!("{label} printed {stdout:?}: {e}"))
 }
 
 #[cfg(test)]

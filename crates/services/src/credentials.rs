@@ -353,23 +353,16 @@ pub async fn published_jwk<K: Kv + ?Sized>(
     issuer_id: &str,
     kid: &str,
 ) -> Result<Value, Error> {
-    let not_found = || {
-        Error::NotFound(emblem_badges::error::NotFound::Route {
-            path: format!("/profiles/{issuer_id}/jwks/{kid}"),
-        })
-    };
-    if !emblem_badges::ids::is_valid(issuer_id) {
-        return Err(not_found());
-    }
-    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
+    let path = format!("/profiles/{issuer_id}/jwks/{kid}");
+    let key = stored_key(kv, issuer_id, &path)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| route_not_found(&path))?;
     let rsa = signing::active(kv, issuer_id).await?;
     let wanted = ob3::jwk_url(base, issuer_id, kid);
     jwks_of(base, &key, rsa.as_ref())?
         .into_iter()
         .find(|jwk| jwk.get("kid").and_then(Value::as_str) == Some(wanted.as_str()))
-        .ok_or_else(not_found)
+        .ok_or_else(|| route_not_found(&path))
 }
 
 /// The issuer's published Profile with its key (made if it has none yet).
@@ -402,6 +395,24 @@ pub async fn profile_if_keyed<K: Kv + ?Sized>(
     ))
 }
 
+fn route_not_found(path: &str) -> Error {
+    Error::NotFound(emblem_badges::error::NotFound::Route {
+        path: path.to_owned(),
+    })
+}
+
+/// The issuer's stored key, if it has one; a malformed issuer id is the 404 of `path`.
+async fn stored_key<K: Kv + ?Sized>(
+    kv: &K,
+    issuer_id: &str,
+    path: &str,
+) -> Result<Option<CredentialKey>, Error> {
+    if !emblem_badges::ids::is_valid(issuer_id) {
+        return Err(route_not_found(path));
+    }
+    Ok(kv::get_json(kv, &store_keys::credential_key(issuer_id)).await?)
+}
+
 /// The issuer's key `kid` as its verification method document; 404 for any other kid or an
 /// issuer without a key. Writes nothing.
 pub async fn published_key<K: Kv + ?Sized>(
@@ -410,18 +421,11 @@ pub async fn published_key<K: Kv + ?Sized>(
     issuer_id: &str,
     kid: &str,
 ) -> Result<Value, Error> {
-    let not_found = || {
-        Error::NotFound(emblem_badges::error::NotFound::Route {
-            path: format!("/profiles/{issuer_id}/keys/{kid}"),
-        })
-    };
-    if !emblem_badges::ids::is_valid(issuer_id) {
-        return Err(not_found());
-    }
-    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
+    let path = format!("/profiles/{issuer_id}/keys/{kid}");
+    let key = stored_key(kv, issuer_id, &path)
         .await?
         .filter(|k| k.kid == kid)
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| route_not_found(&path))?;
     Ok(ob3::published_key(
         base,
         issuer_id,

@@ -19,6 +19,11 @@ fn garbage_bodies_are_clear_client_errors() {
     post("application/json", b"[1,2]").expect_problem(422);
     post("application/json", br#"{"url": "ftp://x.org/a"}"#).expect_problem(422);
     post("application/json", br#"{"jws": "a.b"}"#).expect_problem(422);
+    let not_a_credential = post("application/json", br#"{"credential": 5}"#).expect_problem(422);
+    assert!(
+        not_a_credential.to_string().contains("credential"),
+        "{not_a_credential}"
+    );
     post("text/plain", b"hello").expect_problem(415);
     post("image/png", b"\x89PNG\r\n\x1a\nnot really").expect_problem(422);
     let no_badge =

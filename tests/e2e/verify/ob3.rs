@@ -454,6 +454,14 @@ fn a_did_key_issuer_s_credential_with_a_bitstring_status_list_is_valid_then_revo
         outcome(&verify_json(app, &body)),
         ("unverifiable".into(), Some("revocation".into()))
     );
+    // Entries of two bits (a status message list) are not read as one.
+    publish(&vec![0u8; 131_072 / 8], &key);
+    let mut wide = credential.clone();
+    wide["credentialStatus"]["statusSize"] = json!(2);
+    let wide = di::sign(&wide, &options, &key, PINNED).expect("sign");
+    let answer = verify_json(app, &json!({"credential": wide})).json();
+    assert_eq!(answer["verdict"], "unverifiable", "{answer}");
+    assert!(answer.to_string().contains("statusSize 2"), "{answer}");
 }
 
 #[test]
