@@ -16,6 +16,7 @@
 
 pub mod data_uri;
 pub mod png_check;
+mod svg_attributes;
 pub mod svg_check;
 
 use serde::{Deserialize, Serialize};

@@ -17,8 +17,9 @@
 //!    unescaping and removing whitespace, so `java&#x73;cript:` and ` JavaScript:` are
 //!    caught), nor an animation `values` list holding one.
 //!
-//! 6. Elements in the SVG namespace must be SVG elements ([`SVG_ELEMENTS`], SVG 1.1 and 2):
-//!    anything else there is refused, so a new or misspelt element cannot slip past the
+//! 6. Elements in the SVG namespace must be SVG elements ([`SVG_ELEMENTS`], SVG 1.1 and 2),
+//!    and their unprefixed attributes SVG attributes ([`super::svg_attributes`]): anything
+//!    else there is refused, so a new or misspelt element or attribute cannot slip past the
 //!    checks above. Elements in the XHTML or MathML namespaces are refused wherever they
 //!    appear; other namespaces (editor metadata, RDF, the `openbadges:assertion` of a baked
 //!    image) are inert and allowed.
@@ -28,6 +29,8 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::reader::NsReader;
+
+use super::svg_attributes;
 
 /// The SVG namespace.
 pub const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -89,6 +92,16 @@ pub enum SvgError {
     /// An element of the SVG namespace that SVG does not define.
     #[error("it has a <{0}> element, which is not an SVG element")]
     UnknownElement(String),
+    /// An unprefixed attribute SVG does not define, on an element of the SVG namespace.
+    #[error(
+        "the <{element}> element has the attribute {attribute}=…, which is not an SVG attribute"
+    )]
+    UnknownAttribute {
+        /// Element local name.
+        element: String,
+        /// Attribute name.
+        attribute: String,
+    },
     /// An event handler attribute.
     #[error(
         "the <{element}> element has the event handler {attribute}=…; event handlers are not allowed"
@@ -391,11 +404,23 @@ fn check_namespace(e: &BytesStart<'_>, ns: Option<&str>) -> Result<(), SvgError>
     match ns {
         Some(SVG_NS) => {
             let local = e.local_name().into_inner();
-            if SVG_ELEMENTS.contains(&local) {
-                Ok(())
-            } else {
-                Err(SvgError::UnknownElement(name()))
+            if !SVG_ELEMENTS.contains(&local) {
+                return Err(SvgError::UnknownElement(name()));
             }
+            for attr in e.attributes() {
+                let attr = attr.map_err(|err| SvgError::Xml(err.to_string()))?;
+                // A prefix (`xml:`, `xlink:`, `xmlns`, an editor's namespace) puts the
+                // attribute outside SVG's own set; `xmlns` declares the default namespace.
+                let key = attr.key.0;
+                let prefixed = key.contains(':') || key == "xmlns";
+                if !prefixed && !svg_attributes::is_svg_attribute(key) {
+                    return Err(SvgError::UnknownAttribute {
+                        element: name(),
+                        attribute: key.to_owned(),
+                    });
+                }
+            }
+            Ok(())
         }
         Some(ns) if REFUSED_NAMESPACES.contains(&ns) => Err(SvgError::Embedded(name())),
         _ => Ok(()),
@@ -538,6 +563,29 @@ mod tests {
             )
         );
         assert_eq!(check(doc.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn attributes_svg_does_not_define_are_refused_and_prefixed_ones_pass() {
+        let rect = |attrs: &str| check(svg(&format!("<rect {attrs}/>")).as_bytes());
+        assert!(rect(r#"width="1" fill="red" aria-label="x" data-name="Layer 1""#).is_ok());
+        assert!(
+            rect(r#"xml:space="preserve""#).is_ok(),
+            "xml: is always declared"
+        );
+        let editor = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:xlink="http://www.w3.org/1999/xlink"><g inkscape:label="Layer" xml:space="preserve"><use xlink:href="#a"/></g></svg>"##;
+        assert!(check(editor.as_bytes()).is_ok());
+        assert_eq!(
+            rect(r#"formaction="x""#),
+            Err(SvgError::UnknownAttribute {
+                element: "rect".into(),
+                attribute: "formaction".into()
+            })
+        );
+        assert!(matches!(
+            rect(r#"ping="https://tracker.example/""#),
+            Err(SvgError::UnknownAttribute { .. })
+        ));
     }
 
     #[test]
