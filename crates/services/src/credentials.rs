@@ -60,17 +60,8 @@ pub async fn key<K: Kv + ?Sized>(
     if kv::insert_json(env.kv, &store_key, &key).await? {
         return Ok(key);
     }
-    // Another request made the key first: use its. The winner may be between its creation
-    // claim and its write, so read a few times.
-    for _ in 0..kv::MAX_CAS_ATTEMPTS {
-        if let Some(winner) = kv::get_json(env.kv, &store_key).await? {
-            return Ok(winner);
-        }
-    }
-    Err(Error::Internal(Internal::Corrupt {
-        key: store_key,
-        detail: "claimed by another request that never wrote its key".into(),
-    }))
+    // Another request made the key first: use its, once written.
+    Ok(kv::created_by_another(env.kv, &store_key).await?)
 }
 
 fn signing_key(key: &CredentialKey) -> Result<Ed25519Key, Error> {

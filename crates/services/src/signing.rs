@@ -128,17 +128,16 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
     if kv::insert_json(env.kv, &store_keys::signing(issuer_id), &pointer).await? {
         return Ok(KeyView::new(&key, env.base));
     }
-    // Another request enabled signing first: use its key; ours stays unreferenced. The winner
-    // may be between its creation claim and its write, so read a few times.
-    for _ in 0..kv::MAX_CAS_ATTEMPTS {
-        if let Some(winner) = active(env.kv, issuer_id).await? {
-            return Ok(KeyView::new(&winner, env.base));
-        }
-    }
-    Err(Error::Internal(Internal::Corrupt {
-        key: store_keys::signing(issuer_id),
-        detail: "claimed by another request that never wrote its key".into(),
-    }))
+    // Another request enabled signing first: use its key (once its pointer is written); ours
+    // stays unreferenced.
+    let winner: ActiveKey = kv::created_by_another(env.kv, &store_keys::signing(issuer_id)).await?;
+    let key = load(env.kv, issuer_id, &winner.kid).await?.ok_or_else(|| {
+        Error::Internal(Internal::Corrupt {
+            key: store_keys::signing(issuer_id),
+            detail: format!("names the key {} that is not stored", winner.kid),
+        })
+    })?;
+    Ok(KeyView::new(&key, env.base))
 }
 
 /// The private half of a stored signing key (a stored key that does not parse is corrupt).

@@ -190,6 +190,29 @@ pub async fn insert_json<K: Kv + ?Sized, T: Serialize>(
     Ok(true)
 }
 
+/// How many reads a request that lost a creation claim makes while the winner writes the
+/// record. Each read is a store call, so the winner runs meanwhile; under load (many
+/// instances on few cores) it can take a while to be scheduled.
+pub const CREATION_WAIT_READS: u32 = 1024;
+
+/// The record another request claimed the creation of ([`insert_json`] answered false):
+/// read until it appears. A winner that never writes (it died after claiming) gives
+/// [`KvError::Conflict`], a 503 the client retries, not a 500.
+pub async fn created_by_another<K: Kv + ?Sized, T: DeserializeOwned>(
+    kv: &K,
+    key: &str,
+) -> Result<T, KvError> {
+    for _ in 0..CREATION_WAIT_READS {
+        if let Some(winner) = get_json(kv, key).await? {
+            return Ok(winner);
+        }
+    }
+    Err(KvError::Conflict {
+        key: key.to_owned(),
+        attempts: CREATION_WAIT_READS,
+    })
+}
+
 impl From<KvError> for emblem_badges::error::Error {
     fn from(e: KvError) -> Self {
         match e {
@@ -210,6 +233,19 @@ impl From<KvError> for emblem_badges::error::Error {
 mod tests {
     use super::*;
     use futures::executor::block_on;
+
+    #[test]
+    fn a_creation_claimed_but_never_written_is_a_retryable_conflict_and_a_written_one_is_read() {
+        let kv = MemoryKv::new();
+        assert!(block_on(claim(&kv, "vckey/x")).expect("claim"));
+        // The winner died between its claim and its write: the loser gives up with a 503.
+        let lost = block_on(created_by_another::<_, serde_json::Value>(&kv, "vckey/x"));
+        assert!(matches!(lost, Err(KvError::Conflict { .. })), "{lost:?}");
+        block_on(put_json(&kv, "vckey/x", &serde_json::json!({"v": 1}))).expect("write");
+        let read: serde_json::Value =
+            block_on(created_by_another(&kv, "vckey/x")).expect("the winner's record");
+        assert_eq!(read["v"], 1);
+    }
 
     #[test]
     fn storage_conflicts_become_a_retryable_503() {
