@@ -320,10 +320,14 @@ fn jwks_of(
         jwk::ed25519(&seed.verifying_key(), &url(&key.kid)),
     ];
     if let Some(rsa) = rsa {
-        keys.push(jwk::rsa(
-            &signing::private_key(rsa)?.to_public_key(),
-            &url(&rsa.kid),
-        ));
+        // The stored public half: parsing it is far cheaper than the private key.
+        let public = emblem_badges::verify::jws::public_key(&rsa.public_pem).map_err(|e| {
+            Error::Internal(Internal::Corrupt {
+                key: store_keys::signing_key(&rsa.issuer_id, &rsa.kid),
+                detail: e.to_string(),
+            })
+        })?;
+        keys.push(jwk::rsa(&public, &url(&rsa.kid)));
     }
     Ok(keys)
 }

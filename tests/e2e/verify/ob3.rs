@@ -192,14 +192,8 @@ fn the_vc_jwt_of_an_award_verifies_and_forged_ones_do_not() {
     // The payload changed, the signature kept.
     let mut changed = payload.clone();
     changed["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
-    let forged = format!(
-        "{}.{}.{}",
-        parts[0],
-        b64(changed.to_string().as_bytes()),
-        parts[2]
-    );
     assert_eq!(
-        verify(app, &json!({"jws": forged})),
+        verify(app, &json!({"jws": with_payload(&jwt, &changed)})),
         ("invalid".into(), Some("signature".into()))
     );
     // Signed by someone else, naming the issuer's own key.
@@ -239,6 +233,17 @@ fn the_vc_jwt_of_an_award_verifies_and_forged_ones_do_not() {
         verify(app, &json!({"jws": eddsa_jws(&header, &lying, &attacker)})),
         ("invalid".into(), Some("assertion".into()))
     );
+}
+
+/// `jwt` with its payload replaced and its header and signature kept: a forgery.
+fn with_payload(jwt: &str, payload: &Value) -> String {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(payload.to_string().as_bytes()),
+        parts[2]
+    )
 }
 
 fn jwt_parts(jwt: &str) -> (Value, Value) {
@@ -340,15 +345,8 @@ fn every_vc_jwt_algorithm_names_a_jwk_the_issuer_serves_and_verifies() {
     // The payload changed under the ES256 signature.
     let mut changed = payload.clone();
     changed["credentialSubject"]["achievement"]["name"] = json!("Brain Surgery");
-    let parts: Vec<&str> = es256.split('.').collect();
-    let forged = format!(
-        "{}.{}.{}",
-        parts[0],
-        b64(changed.to_string().as_bytes()),
-        parts[2]
-    );
     assert_eq!(
-        verify(app, &json!({"jws": forged})),
+        verify(app, &json!({"jws": with_payload(&es256, &changed)})),
         ("invalid".into(), Some("signature".into()))
     );
 

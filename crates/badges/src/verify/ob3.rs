@@ -422,7 +422,6 @@ async fn jwt_key<F: Fetch + ?Sized>(
              issuer {issuer_id} (another origin, and no controller document lists it)."
         )));
     }
-    let node = load.node(kid, "JWK").await?;
     Ok((
         node.doc,
         format!("Key {kid}, a JWK on the issuer's own origin."),
