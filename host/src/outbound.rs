@@ -46,6 +46,7 @@ use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 mod blocked;
+mod pool;
 mod send;
 
 pub use blocked::BlockedNetworks;
@@ -523,13 +524,21 @@ mod tests {
     /// A loopback HTTP server answering every request with its Host header
     /// and target; its address.
     async fn echo_server() -> SocketAddr {
+        counting_echo_server().await.0
+    }
+
+    /// [`echo_server`], with the count of connections it accepted.
+    async fn counting_echo_server() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
         use hyper::service::service_fn;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 tokio::spawn(async move {
                     let service =
                         service_fn(|req: http::Request<hyper::body::Incoming>| async move {
@@ -551,7 +560,105 @@ mod tests {
                 });
             }
         });
-        addr
+        (addr, accepted)
+    }
+
+    /// Sends `url` to `addrs` directly (no policy); status and body.
+    async fn send_direct(url: &str, addrs: &[SocketAddr]) -> (http::StatusCode, Vec<u8>) {
+        use http_body_util::BodyExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        let (response, io) = send::send_to(request(url), addrs, None.into(), deadline)
+            .await
+            .expect("sent");
+        tokio::spawn(io);
+        let status = response.status();
+        let body = response.into_body().collect().await.expect("body");
+        (status, body.to_bytes().to_vec())
+    }
+
+    /// Waits (a bounded number of yields) until the pool keeps a connection for `key`.
+    async fn pooled(key: &pool::Key) -> bool {
+        for _ in 0..10_000 {
+            if pool::Pool::shared().idle(key) > 0 {
+                return true;
+            }
+            tokio::task::yield_now().await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_connection_is_reused_only_for_its_host_and_a_checked_address() {
+        let (server, accepted) = counting_echo_server().await;
+        let port = server.port();
+        let url = format!("http://pooled.invalid:{port}/a");
+        let key = pool::Key {
+            tls: false,
+            host: "pooled.invalid".to_owned(),
+            addr: server,
+        };
+        let (status, body) = send_direct(&url, &[server]).await;
+        assert_eq!(status, http::StatusCode::OK);
+        assert_eq!(body, format!("pooled.invalid:{port} /a").as_bytes());
+        assert!(
+            pooled(&key).await,
+            "the connection is kept once its answer is read"
+        );
+        let (_, body) = send_direct(&url, &[server]).await;
+        assert_eq!(body, format!("pooled.invalid:{port} /a").as_bytes());
+        assert_eq!(
+            accepted.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "reused"
+        );
+
+        // Another host name on the same address gets its own connection.
+        assert!(pooled(&key).await);
+        let other = format!("http://other.invalid:{port}/b");
+        let (_, body) = send_direct(&other, &[server]).await;
+        assert_eq!(body, format!("other.invalid:{port} /b").as_bytes());
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+        // A checked answer that does not hold the pooled address never gets that connection.
+        let (second, second_accepted) = counting_echo_server().await;
+        let moved = format!("http://pooled.invalid:{}/c", second.port());
+        let (_, body) = send_direct(&moved, &[second]).await;
+        assert_eq!(
+            body,
+            format!("pooled.invalid:{} /c", second.port()).as_bytes()
+        );
+        assert_eq!(second_accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert!(
+            pooled(&key).await,
+            "the first address's connection is still idle"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pooled_connection_the_server_closed_is_not_an_error() {
+        // A server that answers one request per connection and closes without saying so.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                    .await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        let url = format!("http://127.0.0.1:{}/", addr.port());
+        for _ in 0..3 {
+            let (status, body) = send_direct(&url, &[addr]).await;
+            assert_eq!(status, http::StatusCode::OK);
+            assert_eq!(body, b"ok");
+        }
     }
 
     #[tokio::test]

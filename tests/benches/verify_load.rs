@@ -66,7 +66,18 @@ fn main() {
         "floor / verify throughput ratio: {:.2}x (target <= 2x)",
         f.rps / t.rps
     );
-    external(&app, seconds);
+    external(
+        &app,
+        seconds,
+        server::FixtureServer::start(),
+        "closes each connection",
+    );
+    external(
+        &app,
+        seconds,
+        server::FixtureServer::start_keep_alive(),
+        "keeps connections open",
+    );
 }
 
 /// Mean time of `f` over as many calls as fit in `seconds` (at least 20).
@@ -75,11 +86,11 @@ fn mean_ms(seconds: u32, f: impl FnMut()) -> f64 {
     elapsed.as_secs_f64() * 1000.0 / f64::from(n)
 }
 
-/// A badge hosted on a loopback fixture server: Emblem's verification against the floor of
-/// fetching its three documents, and validator-core beside them.
-fn external(app: &App, seconds: u32) {
+/// A badge hosted on a loopback fixture server `srv` (described by `kind`): Emblem's
+/// verification against the floor of fetching its three documents, and validator-core beside
+/// them.
+fn external(app: &App, seconds: u32, srv: server::FixtureServer, kind: &str) {
     const CTX: &str = "https://w3id.org/openbadges/v2";
-    let srv = server::FixtureServer::start();
     let (issuer, badge, assertion) = (srv.url("/issuer"), srv.url("/badge"), srv.url("/assertion"));
     srv.json(
         "/issuer",
@@ -114,18 +125,22 @@ fn external(app: &App, seconds: u32) {
     let nothing = json!({"url": "http://127.0.0.1:1/nothing"});
     let (mut floor, mut emblem, mut fixed) = (Vec::new(), Vec::new(), Vec::new());
     let per_round = seconds.div_ceil(2).max(1);
+    let (mut verifications, mut connections) = (0u32, 0usize);
     for _ in 0..2 {
         floor.push(mean_ms(per_round, || {
             for u in [&assertion, &badge, &issuer] {
                 fetch(u);
             }
         }));
+        let opened = srv.connections();
         emblem.push(mean_ms(per_round, || {
             app.request("POST", "/verify")
                 .json(&body)
                 .send()
                 .expect(200);
+            verifications += 1;
         }));
+        connections += srv.connections() - opened;
         fixed.push(mean_ms(per_round, || {
             app.request("POST", "/verify")
                 .json(&nothing)
@@ -136,7 +151,7 @@ fn external(app: &App, seconds: u32) {
     let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
     let (f, e, z) = (best(&floor), best(&emblem), best(&fixed));
     println!();
-    println!("| badge hosted elsewhere | ms per verification |");
+    println!("| badge hosted elsewhere, on a server that {kind} | ms per verification |");
     println!("|---|---:|");
     println!("| floor: GET assertion, class, issuer | {f:.2} |");
     println!("| Emblem POST /verify | {e:.2} |");
@@ -153,6 +168,10 @@ fn external(app: &App, seconds: u32) {
         (z + f) / f,
         (e - z) / 3.0,
         f / 3.0
+    );
+    println!(
+        "connections Emblem opened per verification (three documents): {:.2}",
+        connections as f64 / f64::from(verifications.max(1))
     );
 }
 

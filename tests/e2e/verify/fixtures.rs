@@ -433,3 +433,19 @@ enum Request {
     Json(Value),
     Image(&'static str, String, Vec<u8>),
 }
+
+/// The runtime keeps outbound connections for reuse (Spin's default `connection_pooling`,
+/// and `emblem-host` the same way): every document of a badge on one server that keeps
+/// connections open comes over one connection, also across verifications.
+#[test]
+fn the_documents_of_a_badge_on_one_server_come_over_one_connection() {
+    let app = verify_app();
+    let srv = FixtureServer::start_keep_alive();
+    let w = World::new(&srv, "kept");
+    w.publish(&srv);
+    let body = json!({"url": w.url("assertion"), "email": EMAIL});
+    for _ in 0..3 {
+        assert_eq!(outcome(&verify_json(app, &body)), ("valid".into(), None));
+    }
+    assert_eq!(srv.connections(), 1, "three verifications, one connection");
+}
