@@ -691,3 +691,84 @@ fn webhook_events_are_retried_until_delivered_and_cover_the_whole_lifecycle() {
     assert_eq!(revoked["revoked"]["reason"], "Issued in error");
     assert!(fixed.try_next().is_none());
 }
+
+#[test]
+fn every_row_of_a_cohort_calls_the_webhook_once_the_first_at_once_the_rest_by_flush() {
+    let app = app();
+    let issuer = issuer(app, "Cohort Hook Academy");
+    let hook = Receiver::start(204);
+    let set = app
+        .request("PATCH", &format!("/api/v1/issuers/{}", issuer.id))
+        .bearer(&issuer.key)
+        .json(&json!({"webhook_url": hook.url}))
+        .send();
+    set.expect(200);
+    let secret = set.json()["webhook_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let class = badge_class(app, &issuer, json!({}));
+    let class_id = class["id"].as_str().expect("class id");
+    // Twelve recipients (two more than are attempted within the request), one invalid row.
+    let mut recipients: Vec<Value> = (0..12)
+        .map(|i| json!({"email": format!("cohort{i}@example.org"), "name": format!("Earner {i}")}))
+        .collect();
+    recipients.insert(3, json!({"email": "not an address"}));
+    let answer = app
+        .request("POST", &format!("/api/v1/badgeclasses/{class_id}/awards"))
+        .bearer(&issuer.key)
+        .json(&json!({"recipients": recipients}))
+        .send();
+    answer.expect(200);
+    let answer = answer.json();
+    assert_eq!(answer["created"], 12);
+    let rows = answer["rows"].as_array().expect("rows");
+    let created: Vec<&Value> = rows.iter().filter(|r| r["outcome"] == "created").collect();
+    for row in &created[..10] {
+        assert_eq!(row["webhook"]["delivered"], true, "{row}");
+        assert_eq!(row["webhook"]["status"], 204);
+    }
+    for row in &created[10..] {
+        assert_eq!(row["webhook"]["queued"], true, "{row}");
+    }
+    assert!(
+        rows[3].get("webhook").is_none(),
+        "an invalid row calls nothing"
+    );
+
+    let mut seen = std::collections::BTreeMap::new();
+    let mut take = |n: usize| {
+        for _ in 0..n {
+            let got = hook.next();
+            let signature = got.header("emblem-signature").expect("signed");
+            assert!(signature_is_valid(&secret, signature, &got.body));
+            let body: Value = serde_json::from_slice(&got.body).expect("json");
+            assert_eq!(body["event"], "assertion.awarded");
+            let id = body["assertion_id"].as_str().expect("id").to_owned();
+            assert!(body["claim_url"].as_str().is_some_and(|u| !u.is_empty()));
+            assert!(
+                seen.insert(id, body["to"].clone()).is_none(),
+                "once per award"
+            );
+        }
+    };
+    take(10);
+    // (Another test's flush may deliver the other two first; either way they come once.)
+    app.request("POST", "/api/v1/mail/flush")
+        .bearer(ADMIN_TOKEN)
+        .send()
+        .expect(200);
+    take(2);
+    app.request("POST", "/api/v1/mail/flush?retry=now")
+        .bearer(ADMIN_TOKEN)
+        .send()
+        .expect(200);
+    assert!(hook.try_next().is_none(), "each delivered once");
+    for row in &created {
+        let id = row["id"].as_str().expect("id");
+        assert_eq!(
+            seen[id], row["email"],
+            "the event names the row's recipient"
+        );
+    }
+}

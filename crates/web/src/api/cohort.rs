@@ -2,15 +2,16 @@
 //! `emblem_services::cohorts`), answered row by row.
 //!
 //! The answer is `200 {badgeclass, created, duplicate, invalid, failed, rows: [{row, email,
-//! outcome, id?, assertion_url?, claim_url?, email_delivery?, reason?, errors?}]}`, rows in the
-//! order sent. Each created row's email is queued when Emblem sends email itself; the first
-//! [`SEND_NOW`] are attempted at once and the rest go out through the outbox flush, so a large
-//! cohort is answered without waiting on the mail server. Issuer webhooks are called for
-//! single awards only.
+//! outcome, id?, assertion_url?, claim_url?, email_delivery?, webhook?, reason?, errors?}]}`,
+//! rows in the order sent. Each created row's email is queued when Emblem sends email itself,
+//! and its `assertion.awarded` event (the same body as for a single award) when the issuer has
+//! a webhook. The first [`SEND_NOW`] of each are attempted at once (the row's
+//! `email_delivery` and `webhook` say how it went) and the rest go out through the outbox
+//! flush, so a large cohort is answered without waiting on the mail server or the webhook.
 
 use serde::Serialize;
 
-use super::handler::Outbound;
+use super::handler::{self, Outbound};
 use super::views::{AwardView, EmailDeliveryView};
 use crate::email::Occasion;
 use crate::env::Env;
@@ -67,9 +68,19 @@ struct RowView {
     #[serde(skip_serializing_if = "Option::is_none")]
     email_delivery: Option<EmailDeliveryView>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    webhook: Option<Webhook>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<FieldError>>,
+}
+
+/// A created row's webhook event: attempted within the request, or queued for the flush.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+enum Webhook {
+    Attempted(crate::webhook::Delivery),
+    Queued { url: String, queued: bool },
 }
 
 /// The answer.
@@ -92,9 +103,32 @@ fn row_view(row: &CohortRow, outcome: &'static str) -> RowView {
         assertion_url: None,
         claim_url: None,
         email_delivery: None,
+        webhook: None,
         reason: None,
         errors: None,
     }
+}
+
+/// Queue a created row's webhook event (if the issuer has a webhook) and, when `send_now`,
+/// attempt it.
+async fn row_hook<K: Kv + ?Sized, O: Outbound>(
+    env: &Env<'_, K>,
+    out: &O,
+    issuer: &crate::model::issuer::Issuer,
+    made: &crate::service::awards::Created,
+    view: &AwardView,
+    mail: &crate::email::AwardEmail,
+    send_now: bool,
+) -> Result<Option<Webhook>, Error> {
+    let queued =
+        handler::queue_award_hook(env, issuer, &made.award, view, mail, Occasion::Awarded).await?;
+    Ok(match queued {
+        Some((url, id)) if send_now => Some(Webhook::Attempted(
+            handler::hook_delivery(env, out, &url, &id).await?,
+        )),
+        Some((url, _)) => Some(Webhook::Queued { url, queued: true }),
+        None => None,
+    })
 }
 
 /// Award the cohort in `body` to the caller's class `badge_id`.
@@ -143,10 +177,18 @@ pub async fn perform<K: Kv + ?Sized, O: Outbound>(
                 view.created += 1;
                 let mut v = row_view(&row, "created");
                 v.id = Some(made.award.id.clone());
-                v.assertion_url = Some(award.assertion_url);
-                v.claim_url = award.claim_url;
+                v.assertion_url = Some(award.assertion_url.clone());
+                v.claim_url = award.claim_url.clone();
                 match delivered {
-                    Ok(d) => v.email_delivery = d.outbox.as_ref().map(EmailDeliveryView::new),
+                    Ok(d) => {
+                        v.email_delivery = d.outbox.as_ref().map(EmailDeliveryView::new);
+                        v.webhook = row_hook(env, out, &issuer, &made, &award, &d.email, send_now)
+                            .await
+                            .unwrap_or_else(|e| {
+                                eprintln!("emblem: queueing the webhook of {}: {e}", made.award.id);
+                                None
+                            });
+                    }
                     Err(e) => eprintln!("emblem: queueing the email of {}: {e}", made.award.id),
                 }
                 v

@@ -126,33 +126,8 @@ pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
     };
     let delivered = deliver::award_event(env, out, event).await?;
     let mail = delivered.email;
-    let delivery = match &issuer.webhook_url {
-        Some(url) => {
-            let payload = webhook::Payload {
-                event: match occasion {
-                    Occasion::Resent => webhook::Event::Resent,
-                    Occasion::Awarded | Occasion::Reminder => webhook::Event::Awarded,
-                },
-                assertion_id: &award.id,
-                assertion_url: view.assertion_url.clone(),
-                issuer_id: &award.issuer_id,
-                to: &mail.to,
-                claim_url: &claim_url,
-                claim_expires_at: view.claim_expires_at,
-                email: &mail,
-            };
-            let event = match occasion {
-                Occasion::Resent => "assertion.claim_resent",
-                Occasion::Awarded | Occasion::Reminder => "assertion.awarded",
-            };
-            let payload = serde_json::to_value(&payload).unwrap_or_default();
-            let queued =
-                outbox::enqueue_hook(env.kv, &issuer, &award.id, event, payload, env.now).await?;
-            match queued {
-                Some(q) => Some(hook_delivery(env, out, url, &q.id).await?),
-                None => None,
-            }
-        }
+    let delivery = match queue_award_hook(env, &issuer, award, &view, &mail, occasion).await? {
+        Some((url, id)) => Some(hook_delivery(env, out, &url, &id).await?),
         None => None,
     };
     Ok(AwardSentView {
@@ -163,11 +138,45 @@ pub(crate) async fn sent<K: Kv + ?Sized, O: Outbound>(
     })
 }
 
+/// Queue the issuer's webhook event for the award email `mail` of `award` (`view` is its
+/// API view with the new claim link), if the issuer has a webhook: its URL and the queued
+/// delivery's id.
+pub(crate) async fn queue_award_hook<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer: &crate::model::issuer::Issuer,
+    award: &crate::model::award::Award,
+    view: &AwardView,
+    mail: &crate::email::AwardEmail,
+    occasion: Occasion,
+) -> Result<Option<(String, String)>, Error> {
+    let Some(url) = &issuer.webhook_url else {
+        return Ok(None);
+    };
+    let claim_url = view.claim_url.clone().unwrap_or_default();
+    let (event, name) = match occasion {
+        Occasion::Resent => (webhook::Event::Resent, "assertion.claim_resent"),
+        Occasion::Awarded | Occasion::Reminder => (webhook::Event::Awarded, "assertion.awarded"),
+    };
+    let payload = webhook::Payload {
+        event,
+        assertion_id: &award.id,
+        assertion_url: view.assertion_url.clone(),
+        issuer_id: &award.issuer_id,
+        to: &mail.to,
+        claim_url: &claim_url,
+        claim_expires_at: view.claim_expires_at,
+        email: mail,
+    };
+    let payload = serde_json::to_value(&payload).unwrap_or_default();
+    let queued = outbox::enqueue_hook(env.kv, issuer, &award.id, name, payload, env.now).await?;
+    Ok(queued.map(|q| (url.clone(), q.id)))
+}
+
 /// What leaves Emblem during a call: email and webhook deliveries (both through the outbox).
 pub use crate::service::mail::{Offline, Transports as Outbound};
 
 /// Attempt the queued webhook event `id` now and report it as the response's `webhook`.
-async fn hook_delivery<K: Kv + ?Sized, O: Outbound>(
+pub(crate) async fn hook_delivery<K: Kv + ?Sized, O: Outbound>(
     env: &Env<'_, K>,
     out: &O,
     url: &str,
