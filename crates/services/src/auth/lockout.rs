@@ -145,9 +145,10 @@ pub struct Swept {
 /// Delete the failure records of buckets that have left the window (and whose locks have
 /// lapsed), at most `budget` listed subjects per call; see the module docs.
 ///
-/// A lock is deleted only when it lapsed and its subject has no failure in the current window;
-/// a lock written between that read and the delete would be lost, which costs at most one more
-/// window of guesses for that subject.
+/// A lock is deleted only when it lapsed and its subject has no failure in the current window.
+/// Failures that reach the threshold between that read and the delete write a lock the delete
+/// may take; their counts are in the window before their lock is written, so the window is
+/// counted again after the delete and the lock put back when it holds the threshold.
 pub async fn sweep<K: Kv + ?Sized>(
     kv: &K,
     policy: &Policy,
@@ -188,10 +189,17 @@ pub async fn sweep<K: Kv + ?Sized>(
                 let lock_key = store_keys::lock(part, subject);
                 let lock: Option<Lock> = kv::get_json(kv, &lock_key).await?;
                 if lock.is_some_and(|l| l.until <= now)
-                    && !failing_now(kv, policy, current, part, subject).await?
+                    && window_total(kv, policy, current, part, subject).await? == 0
                 {
                     kv.delete(&lock_key).await?;
-                    done.records += 1;
+                    if window_total(kv, policy, current, part, subject).await?
+                        >= policy.lockout_threshold
+                    {
+                        let until = now + policy.lockout_duration;
+                        kv::put_json(kv, &lock_key, &Lock { v: V1, until }).await?;
+                    } else {
+                        done.records += 1;
+                    }
                 }
             }
             kv.delete(&idx).await?;
@@ -207,18 +215,24 @@ pub async fn sweep<K: Kv + ?Sized>(
     Ok(done)
 }
 
-/// Whether `subject` has a failure counted in the current window.
-async fn failing_now<K: Kv + ?Sized>(
+/// The failures of `subject` counted in the current window.
+async fn window_total<K: Kv + ?Sized>(
     kv: &K,
     policy: &Policy,
     current: i64,
     part: &str,
     subject: &str,
-) -> Result<bool, Error> {
+) -> Result<i64, Error> {
     let keys: Vec<String> = (0..policy.lockout_buckets)
         .map(|i| store_keys::fail(part, subject, current - i))
         .collect();
-    Ok(kv.get_many(&keys).await?.iter().any(Option::is_some))
+    let mut total = 0;
+    for (key, value) in keys.iter().zip(kv.get_many(&keys).await?) {
+        if let Some(bytes) = value {
+            total += decode_counter(key, &bytes)?;
+        }
+    }
+    Ok(total)
 }
 
 /// Count one failure for `subject`, locking it when the window's total reaches the threshold.
@@ -314,6 +328,99 @@ mod tests {
                 .expect("record");
         }
         locked
+    }
+
+    /// A store on which a subject's failures reach the threshold just before the sweep's
+    /// delete of its lapsed lock lands (the race the sweep must not lose a lock to).
+    struct RacingKv {
+        inner: MemoryKv,
+        lock_key: String,
+        subject: &'static str,
+        at: OffsetDateTime,
+        raced: std::cell::Cell<bool>,
+    }
+
+    impl Kv for RacingKv {
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, crate::kv::KvError> {
+            self.inner.get(key).await
+        }
+        async fn set(&self, key: &str, value: &[u8]) -> Result<(), crate::kv::KvError> {
+            self.inner.set(key, value).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), crate::kv::KvError> {
+            if key == self.lock_key && !self.raced.replace(true) {
+                let policy = Policy::default();
+                for _ in 0..policy.lockout_threshold {
+                    Box::pin(record_failure(
+                        self,
+                        &policy,
+                        self.at,
+                        Scope::Address,
+                        self.subject,
+                    ))
+                    .await
+                    .map_err(|e| crate::kv::KvError::Store(e.to_string()))?;
+                }
+            }
+            self.inner.delete(key).await
+        }
+        async fn increment(&self, key: &str, delta: i64) -> Result<i64, crate::kv::KvError> {
+            self.inner.increment(key, delta).await
+        }
+        async fn compare_and_swap(
+            &self,
+            key: &str,
+            expected: Option<&[u8]>,
+            new: &[u8],
+        ) -> Result<bool, crate::kv::KvError> {
+            self.inner.compare_and_swap(key, expected, new).await
+        }
+        async fn get_many(
+            &self,
+            keys: &[String],
+        ) -> Result<Vec<Option<Vec<u8>>>, crate::kv::KvError> {
+            self.inner.get_many(keys).await
+        }
+        fn stamp(&self) -> u64 {
+            self.inner.stamp()
+        }
+    }
+
+    #[test]
+    fn a_lock_written_while_the_sweep_deletes_a_lapsed_one_stands() {
+        let subject = "192.0.2.77";
+        let kv = RacingKv {
+            inner: MemoryKv::new(),
+            lock_key: store_keys::lock("addr", subject),
+            subject,
+            at: T0 + Duration::hours(1),
+            raced: std::cell::Cell::new(false),
+        };
+        let policy = Policy::default();
+        for i in 0..policy.lockout_threshold {
+            let when = T0 + Duration::seconds(i);
+            block_on(record_failure(
+                &kv.inner,
+                &policy,
+                when,
+                Scope::Address,
+                subject,
+            ))
+            .expect("record");
+        }
+        let later = T0 + Duration::hours(1);
+        block_on(sweep(&kv, &policy, later, 100)).expect("sweep");
+        assert!(kv.raced.get(), "the sweep deleted the lapsed lock");
+        let locked = block_on(check(
+            &kv,
+            later + Duration::minutes(1),
+            Scope::Address,
+            subject,
+        ));
+        assert!(
+            matches!(locked, Err(Error::LockedOut { .. })),
+            "the new lock stands: {locked:?}"
+        );
     }
 
     #[test]
