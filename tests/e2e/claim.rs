@@ -772,3 +772,89 @@ fn every_row_of_a_cohort_calls_the_webhook_once_the_first_at_once_the_rest_by_fl
         );
     }
 }
+
+#[test]
+fn an_award_that_expires_tells_the_webhook_once_through_the_flush() {
+    let app = app();
+    let issuer = issuer(app, "Expiring Academy");
+    let hook = Receiver::start(204);
+    app.request("PATCH", &format!("/api/v1/issuers/{}", issuer.id))
+        .bearer(&issuer.key)
+        .json(&json!({"webhook_url": hook.url}))
+        .send()
+        .expect(200);
+    let class = badge_class(app, &issuer, json!({}));
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
+    let soon = soon
+        .replace_nanosecond(0)
+        .expect("whole seconds")
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("date");
+    let made = award(
+        app,
+        &issuer,
+        &class,
+        "expiring@example.org",
+        json!({"expires": soon}),
+    );
+    let id = made["id"].as_str().expect("id");
+    let revoked = award(
+        app,
+        &issuer,
+        &class,
+        "gone@example.org",
+        json!({"expires": soon}),
+    );
+    let gone = revoked["id"].as_str().expect("id");
+    app.request("POST", &format!("/api/v1/assertions/{gone}/revoke"))
+        .bearer(&issuer.key)
+        .json(&json!({"reason": "Issued in error"}))
+        .send()
+        .expect(200);
+    // Everything this issuer's webhook gets, by event and assertion.
+    let mut events = Vec::new();
+    let drain = |events: &mut Vec<(String, String)>| {
+        while let Some(got) = hook.try_next() {
+            let body: Value = serde_json::from_slice(&got.body).expect("json");
+            let event = body["event"].as_str().unwrap_or_default().to_owned();
+            let assertion = body["assertion_id"].as_str().unwrap_or_default().to_owned();
+            if event == "assertion.expired" {
+                assert_eq!(body["status"], "expired", "{body}");
+            }
+            events.push((event, assertion));
+        }
+    };
+    let expired = |events: &[(String, String)], who: &str| {
+        events
+            .iter()
+            .filter(|(e, a)| e == "assertion.expired" && a == who)
+            .count()
+    };
+    let flush = || {
+        app.request("POST", "/api/v1/mail/flush")
+            .bearer(ADMIN_TOKEN)
+            .send()
+            .expect(200);
+    };
+    // The scheduler's flushes: none tells before the expiry (seconds away yet); one after
+    // it does.
+    flush();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    drain(&mut events);
+    assert_eq!(expired(&events, id), 0, "not before the expiry: {events:?}");
+    for _ in 0..100 {
+        flush();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drain(&mut events);
+        if expired(&events, id) > 0 {
+            break;
+        }
+    }
+    assert_eq!(expired(&events, id), 1, "{events:?}");
+    flush();
+    flush();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    drain(&mut events);
+    assert_eq!(expired(&events, id), 1, "told once: {events:?}");
+    assert_eq!(expired(&events, gone), 0, "a revoked award does not expire");
+}

@@ -147,6 +147,7 @@ async fn create_against<K: Kv + ?Sized>(
         &id,
     )
     .await?;
+    crate::expiry::watch(env.kv, &award, env.now).await?;
     Ok(Created { award, claim_token })
 }
 
@@ -457,10 +458,12 @@ pub async fn recertify<K: Kv + ?Sized>(
     input: Recertify,
 ) -> Result<Award, Error> {
     let now = env.now;
-    transition(env.kv, Some(issuer_id), id, |a| {
+    let award = transition(env.kv, Some(issuer_id), id, |a| {
         a.recertify(input.expires, now)
     })
-    .await
+    .await?;
+    crate::expiry::watch(env.kv, &award, now).await?;
+    Ok(award)
 }
 
 /// The issuer's revocation list (empty when nothing was revoked).

@@ -41,6 +41,7 @@ pub mod counters;
 pub mod credentials;
 pub mod email;
 pub mod env;
+pub mod expiry;
 pub mod idempotency;
 pub mod input;
 pub mod issuers;

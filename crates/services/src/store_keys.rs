@@ -22,6 +22,9 @@
 //! | `lock/<scope>/<subject>` | lockout record `{v, until}` | set; deleted by the sweep once long lapsed |
 //! | `seq/failsweep/<bucket>`, `idx/failsweep/<bucket>/<n>` | the subjects that failed in a bucket (`<scope>/<subject>`), for the sweep that deletes their records once out of the window | increment; set; delete |
 //! | `failsweep/low` | the first bucket the sweep has not finished (a hint) | set |
+//! | `seq/expiry/<hour>`, `idx/expiry/<hour>/<n>` | the awards that expire in a Unix hour, for the sweep that queues their `assertion.expired` events | increment; set; delete |
+//! | `expiry/low` | the first hour the expiry sweep has not finished (a hint) | set |
+//! | `expired/<award>/<expires>#created` | the award's `assertion.expired` event for that expiry is queued (a creation claim) | increment |
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
 //! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
@@ -184,3 +187,22 @@ pub fn fail_sweep_idx(bucket: i64, n: i64) -> String {
 
 /// Where the failure sweep starts.
 pub const FAIL_SWEEP_LOW: &str = "failsweep/low";
+
+/// Counter of the awards listed for their expiry event in hour `bucket` (Unix hours).
+pub fn expiry_seq(bucket: i64) -> String {
+    format!("seq/expiry/{bucket}")
+}
+
+/// The n-th award listed for its expiry event in hour `bucket`.
+pub fn expiry_idx(bucket: i64, n: i64) -> String {
+    format!("idx/expiry/{bucket}/{n}")
+}
+
+/// Where the expiry sweep starts (an hour bucket).
+pub const EXPIRY_LOW: &str = "expiry/low";
+
+/// Claimed once the `assertion.expired` event of `award_id` expiring at `expires` (Unix
+/// seconds) is queued.
+pub fn expired_event(award_id: &str, expires: i64) -> String {
+    format!("expired/{award_id}/{expires}")
+}

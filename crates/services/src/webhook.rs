@@ -15,8 +15,9 @@
 //! 4. Every event is queued in the outbox (`crate::mail::outbox`, [`Kind::Webhook`]) and
 //!    delivered from there through [`Webhooks`] (outbound HTTP, with time caps; see
 //!    `emblem-edge`): at once for award, resend, revoke and re-certify (the award and resend
-//!    answers report the [`Delivery`]), by the next flush for the earner's answers and email
-//!    outcomes. Failures are retried with backoff; none fails the call.
+//!    answers report the [`Delivery`]), by the next flush for the earner's answers, email
+//!    outcomes and expiries (`crate::expiry`). Failures are retried with backoff; none fails
+//!    the call.
 //!
 //! [`Kind::Webhook`]: crate::mail::outbox::Kind::Webhook
 //!

@@ -383,6 +383,9 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             } else {
                 outbox::When::Due
             };
+            // Awards that reached their expiry queue their `assertion.expired` events first,
+            // so this flush delivers them.
+            let expired = crate::service::expiry::sweep(env, budget.saturating_mul(10)).await?;
             let flushed = outbox::flush(env, out, budget, when).await?;
             // The same scheduler keeps failed-login records from outliving their window.
             let swept =
@@ -391,6 +394,7 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             let mut body = serde_json::to_value(&flushed).unwrap_or_default();
             if let Some(obj) = body.as_object_mut() {
                 obj.insert("failure_records_deleted".into(), swept.records.into());
+                obj.insert("expired_events_queued".into(), expired.queued.into());
             }
             Reply::json(200, &body)
         }
