@@ -12,6 +12,7 @@ mod emblem;
 mod fixtures;
 mod named;
 mod ob3;
+mod refresh_endorse;
 mod server;
 mod signed;
 

@@ -52,6 +52,8 @@ pub enum Check {
     Key,
     /// The JWS signature.
     Signature,
+    /// An Open Badges 3.0 credential's `refreshService`, followed at most once.
+    Refresh,
     /// `issuedOn` is not in the future.
     IssuedOn,
     /// `expires`.
@@ -60,13 +62,15 @@ pub enum Check {
     Revocation,
     /// The claimed recipient.
     Recipient,
+    /// The endorsements an Open Badges 3.0 credential carries (they never change its verdict).
+    Endorsement,
     /// Image types.
     Image,
 }
 
 impl Check {
     /// Every check, in report order.
-    pub const ALL: [Check; 15] = [
+    pub const ALL: [Check; 17] = [
         Check::Input,
         Check::Version,
         Check::Fetch,
@@ -77,10 +81,12 @@ impl Check {
         Check::Scope,
         Check::Key,
         Check::Signature,
+        Check::Refresh,
         Check::IssuedOn,
         Check::Expiry,
         Check::Revocation,
         Check::Recipient,
+        Check::Endorsement,
         Check::Image,
     ];
 
@@ -97,10 +103,12 @@ impl Check {
             Check::Scope => "scope",
             Check::Key => "key",
             Check::Signature => "signature",
+            Check::Refresh => "refresh",
             Check::IssuedOn => "issuedOn",
             Check::Expiry => "expiry",
             Check::Revocation => "revocation",
             Check::Recipient => "recipient",
+            Check::Endorsement => "endorsement",
             Check::Image => "image",
         }
     }
@@ -119,10 +127,12 @@ impl Check {
             Check::Scope
             | Check::Key
             | Check::Signature
+            | Check::Refresh
             | Check::IssuedOn
             | Check::Expiry
             | Check::Revocation
-            | Check::Recipient => Phase::Verify,
+            | Check::Recipient
+            | Check::Endorsement => Phase::Verify,
         }
     }
 }

@@ -47,7 +47,7 @@ pub struct Verification {
 }
 
 impl Verification {
-    fn new(source: &'static str) -> Self {
+    pub(super) fn new(source: &'static str) -> Self {
         Self {
             checks: Checks::new(),
             kind: None,

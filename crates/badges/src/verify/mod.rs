@@ -22,6 +22,7 @@
 
 pub mod check;
 pub mod docs;
+mod endorse;
 pub mod fetch;
 pub mod flow;
 mod hosted;
@@ -30,6 +31,7 @@ pub mod jws;
 pub mod legacy;
 pub mod load;
 pub mod ob3;
+mod refresh;
 mod rules;
 mod signed;
 

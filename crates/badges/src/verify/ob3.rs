@@ -9,9 +9,11 @@
 //! | `issuer` | the issuer id and name |
 //! | `key` | the verification method resolved from where its controller publishes it (`did:key`, `did:web`, an https controller document listing it under `assertionMethod`); its controller must be the issuer |
 //! | `signature` | the proof, by the [`DataIntegrity`] the caller provides (JSON-LD and RDF canonicalisation live outside this crate) |
+//! | `refresh` | `refreshService`, followed once after the proof (`super::refresh`) |
 //! | `issuedOn`, `expiry` | `validFrom` / `validUntil` (`issuanceDate` / `expirationDate` under VCDM 1.1) |
 //! | `revocation` | `1EdTechRevocationList`: the list, fetched from its id, must not name the credential; `BitstringStatusListEntry`: the issuer's signed list, its bit clear |
 //! | `recipient` | an `identifier` of the claimant's type whose (salted) hash matches |
+//! | `endorsement` | the endorsements it carries, each verified on its own; never the verdict (`super::endorse`) |
 //!
 //! Nothing embedded is trusted for identity: the key is used only as published by its
 //! controller, and the controller must be the credential's issuer.
@@ -83,7 +85,7 @@ impl DataIntegrity for NoDataIntegrity {
     }
 }
 
-fn id_of(v: Option<&Value>) -> Option<&str> {
+pub(super) fn id_of(v: Option<&Value>) -> Option<&str> {
     match v? {
         Value::String(s) => Some(s),
         Value::Object(_) => v?.get("id")?.as_str(),
@@ -91,7 +93,7 @@ fn id_of(v: Option<&Value>) -> Option<&str> {
     }
 }
 
-fn context_list(doc: &Value) -> Vec<&str> {
+pub(super) fn context_list(doc: &Value) -> Vec<&str> {
     match doc.get("@context") {
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
         Some(Value::String(s)) => vec![s.as_str()],
@@ -109,9 +111,22 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
     di: &dyn DataIntegrity,
     v: &mut Verification,
 ) {
-    let Some(issuer_id) = front(doc, fetched_from, v) else {
+    let Some(issuer_id) = proven(load, doc, fetched_from, di, v).await else {
         return;
     };
+    judged(load, doc, &issuer_id, (recipient, now), di, v).await;
+}
+
+/// The conformance, key and signature checks of `doc`, a credential with an embedded proof;
+/// its issuer id when they pass.
+pub(super) async fn proven<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    doc: &Value,
+    fetched_from: Option<&str>,
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) -> Option<String> {
+    let issuer_id = front(doc, fetched_from, v)?;
     let key = match resolve_key(load, doc, &issuer_id, di).await {
         Ok((key, message)) => {
             v.checks.pass(Check::Key, message);
@@ -119,7 +134,7 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         }
         Err(f) => {
             v.checks.fail(Check::Key, f.effect, f.message);
-            return;
+            return None;
         }
     };
     match di.verify(doc, &key) {
@@ -130,10 +145,32 @@ pub(super) async fn verify<F: Fetch + ?Sized>(
         ),
         Err(failure) => {
             proof_failed(failure, v);
-            return;
+            return None;
         }
     }
-    after_proof(load, doc, &issuer_id, (recipient, now), di, v).await;
+    Some(issuer_id)
+}
+
+/// Everything after a valid proof: the refresh (at most once; a refreshed credential is
+/// judged from then on), then dates, status, recipient and endorsements.
+async fn judged<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    doc: &Value,
+    issuer_id: &str,
+    (recipient, now): (Option<&Claimant>, OffsetDateTime),
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) {
+    let refreshed = super::refresh::refresh(load, doc, issuer_id, di, v).await;
+    let doc = match &refreshed {
+        Some(newer) => {
+            v.assertion = Some(newer.clone());
+            newer
+        }
+        None => doc,
+    };
+    after_proof(load, doc, issuer_id, (recipient, now), di, v).await;
+    super::endorse::endorsements(load, doc, now, di, v).await;
 }
 
 /// The checks that need a valid proof: dates, status, recipient.
@@ -279,15 +316,27 @@ pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
     di: &dyn DataIntegrity,
     v: &mut Verification,
 ) {
-    let claims = &jws.payload;
-    let doc = claims.get("vc").filter(|c| c.is_object()).unwrap_or(claims);
-    let Some(issuer_id) = front(doc, None, v) else {
+    let Some((doc, issuer_id)) = proven_jwt(load, jws, di, v).await else {
         return;
     };
+    judged(load, &doc, &issuer_id, (recipient, now), di, v).await;
+}
+
+/// The conformance, key and signature checks of a VC-JWT; the credential and its issuer id
+/// when they pass.
+pub(super) async fn proven_jwt<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    jws: &Jws,
+    di: &dyn DataIntegrity,
+    v: &mut Verification,
+) -> Option<(Value, String)> {
+    let claims = &jws.payload;
+    let doc = claims.get("vc").filter(|c| c.is_object()).unwrap_or(claims);
+    let issuer_id = front(doc, None, v)?;
     v.kind = Some("credential (VC-JWT)");
     if let Some(problem) = claim_mismatch(claims, doc, &issuer_id) {
         v.checks.fail(Check::Assertion, Effect::Invalid, problem);
-        return;
+        return None;
     }
     let alg = jws
         .header
@@ -300,7 +349,7 @@ pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
             Effect::Invalid,
             format!("The VC-JWT's algorithm {alg:?} is not EdDSA, ES256 or RS256."),
         );
-        return;
+        return None;
     }
     if jws.header.get("jwk").is_some() && jws.header.get("kid").is_none() {
         v.checks.fail(
@@ -309,7 +358,7 @@ pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
             "The VC-JWT carries its own key (jwk) and no kid: a key that comes with the \
              credential proves nothing about who issued it.",
         );
-        return;
+        return None;
     }
     let Some(kid) = jws.header.get("kid").and_then(Value::as_str) else {
         v.checks.fail(
@@ -317,13 +366,13 @@ pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
             Effect::Invalid,
             "The VC-JWT names no key (kid).",
         );
-        return;
+        return None;
     };
     let (key, message) = match jwt_key(load, kid, &issuer_id, di).await {
         Ok(found) => found,
         Err(f) => {
             v.checks.fail(Check::Key, f.effect, f.message);
-            return;
+            return None;
         }
     };
     v.checks.pass(Check::Key, message);
@@ -336,10 +385,10 @@ pub(super) async fn verify_jwt<F: Fetch + ?Sized>(
         ),
         Err(failure) => {
             proof_failed(failure, v);
-            return;
+            return None;
         }
     }
-    after_proof(load, doc, &issuer_id, (recipient, now), di, v).await;
+    Some((doc.clone(), issuer_id))
 }
 
 /// `iss`, `jti`, `nbf`, `exp`, when present, must say what the credential says.
@@ -374,7 +423,7 @@ fn claim_mismatch(claims: &Value, doc: &Value, issuer_id: &str) -> Option<String
 }
 
 /// The key a VC-JWT's `kid` names, as its controller publishes it.
-async fn jwt_key<F: Fetch + ?Sized>(
+pub(super) async fn jwt_key<F: Fetch + ?Sized>(
     load: &Loader<'_, F>,
     kid: &str,
     issuer_id: &str,
@@ -491,7 +540,7 @@ fn credential_problems(doc: &Value, from_key: &str) -> Vec<String> {
 }
 
 /// The proof's key as its controller publishes it, and that the controller is the issuer.
-async fn resolve_key<F: Fetch + ?Sized>(
+pub(super) async fn resolve_key<F: Fetch + ?Sized>(
     load: &Loader<'_, F>,
     doc: &Value,
     issuer_id: &str,
