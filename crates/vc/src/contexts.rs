@@ -18,6 +18,10 @@ pub const OB_3_0_3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.
 pub const OB_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
 /// Data Integrity (proofs on VCDM 1.1 documents).
 pub const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
+/// Data Integrity 1.0 (the draft `eddsa-2022` suite's proofs; verified, never signed).
+pub const DATA_INTEGRITY_V1: &str = "https://w3id.org/security/data-integrity/v1";
+/// The `Ed25519Signature2020` suite (verified, never signed).
+pub const ED25519_2020_V1: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
 /// Multikey verification methods (controller documents).
 pub const MULTIKEY_V1: &str = "https://w3id.org/security/multikey/v1";
 /// DID Core 1.0: `verificationMethod` and `assertionMethod` of controller documents.
@@ -52,6 +56,14 @@ pub const PINNED: Table = &[
     (
         DATA_INTEGRITY_V2,
         include_str!("../contexts/data-integrity-v2.jsonld"),
+    ),
+    (
+        DATA_INTEGRITY_V1,
+        include_str!("../contexts/data-integrity-v1.jsonld"),
+    ),
+    (
+        ED25519_2020_V1,
+        include_str!("../contexts/ed25519-signature-2020-v1.jsonld"),
     ),
     (MULTIKEY_V1, include_str!("../contexts/multikey-v1.jsonld")),
     (DID_V1, include_str!("../contexts/did-v1.jsonld")),

@@ -10,6 +10,11 @@
 //! Verifying recomputes the same bytes from the secured document and checks the signature with
 //! the key the caller resolved from `verificationMethod`. Resolving that key, and deciding
 //! whether its controller may speak for the issuer, is the caller's job.
+//!
+//! Two earlier suites that make the same bytes the same way are verified too, never made
+//! ([`Suite`]): the draft `eddsa-2022` (a `DataIntegrityProof` under the Data Integrity 1.0
+//! context) and `Ed25519Signature2020` (its own proof type and context), both still found in
+//! Open Badges 3.0 credentials issued in 2022 and 2023.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde_json::{Map, Value};
@@ -118,7 +123,42 @@ pub fn sign(
     Ok(Value::Object(secured))
 }
 
-/// The single `eddsa-rdfc-2022` proof of a secured document.
+/// The Ed25519 proof suites verified: RDFC-1.0 (URDNA2015) of the proof configuration and of
+/// the document, SHA-256 of each, the proof's hash first, signed with Ed25519.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suite {
+    /// `DataIntegrityProof` with `eddsa-rdfc-2022` (the one Emblem signs with).
+    EddsaRdfc2022,
+    /// `DataIntegrityProof` with the draft cryptosuite name `eddsa-2022`.
+    Eddsa2022,
+    /// `Ed25519Signature2020`.
+    Ed25519Signature2020,
+}
+
+impl Suite {
+    /// The suite of a proof, if it is one of these.
+    pub fn of(proof: &Map<String, Value>) -> Option<Suite> {
+        let kind = proof.get("type").and_then(Value::as_str)?;
+        let cryptosuite = proof.get("cryptosuite").and_then(Value::as_str);
+        match (kind, cryptosuite) {
+            (PROOF_TYPE, Some(CRYPTOSUITE)) => Some(Suite::EddsaRdfc2022),
+            (PROOF_TYPE, Some("eddsa-2022")) => Some(Suite::Eddsa2022),
+            ("Ed25519Signature2020", None) => Some(Suite::Ed25519Signature2020),
+            _ => None,
+        }
+    }
+
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Suite::Eddsa2022 => "eddsa-2022",
+            Suite::Ed25519Signature2020 => "Ed25519Signature2020",
+        }
+    }
+}
+
+/// The single Ed25519 proof ([`Suite`]) of a secured document.
 pub fn proof_of(doc: &Value) -> Result<&Map<String, Value>, ProofError> {
     let proof = match doc.get("proof") {
         Some(Value::Object(p)) => p,
@@ -132,17 +172,16 @@ pub fn proof_of(doc: &Value) -> Result<&Map<String, Value>, ProofError> {
         }
         _ => return Err(ProofError::Malformed("the document has no proof".into())),
     };
-    if proof.get("type").and_then(Value::as_str) != Some(PROOF_TYPE)
-        || proof.get("cryptosuite").and_then(Value::as_str) != Some(CRYPTOSUITE)
-    {
+    if Suite::of(proof).is_none() {
         return Err(ProofError::Malformed(format!(
-            "the proof is not a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}"
+            "the proof is not a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE} (or eddsa-2022), \
+             nor an Ed25519Signature2020"
         )));
     }
     Ok(proof)
 }
 
-/// Checks the `eddsa-rdfc-2022` proof of `doc` with `key`.
+/// Checks the Ed25519 proof ([`Suite`]) of `doc` with `key`.
 pub fn verify(doc: &Value, key: &VerifyingKey, table: Table) -> Result<(), ProofError> {
     let proof = proof_of(doc)?;
     let Value::Object(secured) = doc else {

@@ -8,7 +8,8 @@
 //! reachable, and 1EdTech's validator reads the key out of the verification method's
 //! `#z6Mk…` fragment. Emblem instead resolves the key from the issuer's controller document,
 //! so the test serves, for each fixture, the document its issuer would have to publish: the
-//! issuer `Profile` listing that Multikey under `assertionMethod`. Status list credentials
+//! issuer `Profile` listing that Multikey under `assertionMethod` (for a `did:web` issuer, its
+//! DID document). Status list credentials
 //! named by a fixture are served from the fixture directory.
 
 use std::collections::HashMap;
@@ -66,11 +67,29 @@ fn published(credential: &Value) -> Published {
         let Some(method) = proof["verificationMethod"].as_str() else {
             continue;
         };
-        let (Some((doc, fragment)), true) = (method.split_once('#'), issuer_id.starts_with("http"))
-        else {
+        let Some((doc, fragment)) = method.split_once('#') else {
             continue;
         };
         if doc != issuer_id || !fragment.starts_with("z6Mk") {
+            continue;
+        }
+        if let Some(path) = doc.strip_prefix("did:web:") {
+            // A did:web issuer publishes its DID document at the URL the DID names.
+            let mut parts = path.split(':');
+            let host = parts.next().unwrap_or_default();
+            let rest: Vec<&str> = parts.collect();
+            let url = format!("https://{host}/{}/did.json", rest.join("/"));
+            let did_doc = json!({
+                "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+                "id": doc,
+                "verificationMethod": [{"id": method, "type": "Multikey", "controller": doc,
+                                        "publicKeyMultibase": fragment}],
+                "assertionMethod": [method],
+            });
+            docs.insert(url, did_doc);
+            continue;
+        }
+        if !issuer_id.starts_with("http") {
             continue;
         }
         let mut profile = json!({
@@ -131,6 +150,15 @@ fn judge(file: &str) -> (Verdict, Option<&'static str>) {
             "json",
         ),
     };
+    judge_subject(subject, source)
+}
+
+/// Emblem's verdict on a fixture's credential as JSON, and the first failed check.
+fn judge_json(credential: Value) -> (Verdict, Option<&'static str>) {
+    judge_subject(Subject::Json(credential), "json")
+}
+
+fn judge_subject(subject: Subject, source: &'static str) -> (Verdict, Option<&'static str>) {
     let credential = match &subject {
         Subject::Json(doc) => doc.clone(),
         _ => Value::Null,
@@ -163,7 +191,7 @@ enum OneEdTech {
 }
 
 use OneEdTech::{Invalid as No, Valid as Yes, Warning};
-use Verdict::{Expired, Invalid, Unverifiable, Valid};
+use Verdict::{Expired, Invalid, Revoked, Unverifiable, Valid};
 
 /// Emblem gives the verdict 1EdTech's test expects: valid for valid (or warning), non-valid
 /// for invalid.
@@ -239,13 +267,14 @@ fixtures! {
     simple_jwt: "simple.jwt", Yes, Invalid, Some("version"),
         "no 1EdTech test judges this file; it names a draft context \
          (imsglobal.github.io/openbadges-specification/context.json), not a 3.0 release.";
-    simple_v1: "simple_v1.json", Warning, Unverifiable, Some("key"),
-        "its proof is Ed25519Signature2020, a suite Emblem does not implement (it verifies \
-         eddsa-rdfc-2022), so it says it cannot tell rather than guess.";
-    simple_eddsa_2022: "simple-eddsa-2022.json", Warning, Unverifiable, Some("key"),
-        "its proof is the pre-standard eddsa-2022 suite, which Emblem does not implement.";
-    complete_v1: "complete_v1.json", No, Unverifiable, Some("key"), "";
-    credential_status_revoked: "credential-status-revoked.json", No, Unverifiable, Some("key"), "";
+    simple_v1: "simple_v1.json", Warning, Unverifiable, Some("signature"),
+        "it names the unversioned https://purl.imsglobal.org/spec/ob/v3p0/context.json, whose \
+         content changed between releases: which terms it signed cannot be known, so Emblem \
+         (which pins each versioned context) says it cannot tell rather than guess.";
+    simple_eddsa_2022: "simple-eddsa-2022.json", Warning, Valid, None, "";
+    complete_v1: "complete_v1.json", No, Invalid, Some("key"), "";
+    credential_status_revoked: "credential-status-revoked.json", No, Revoked, Some("revocation"),
+        "";
     simple_multiple_proofs: "simple-multiple-proofs.json", No, Unverifiable, Some("key"), "";
     velocity_jwt: "velocity.jwt", No, Invalid, Some("assertion"), "";
     simple_err_type: "simple-err-type.json", No, Invalid, Some("assertion"), "";
@@ -282,4 +311,20 @@ fixtures! {
         Some("revocation"), "";
     bitstring_revoked_blank_nodes: "bit-string-list/credential-status-revoked-blank-nodes.json",
         No, Invalid, Some("revocation"), "";
+}
+
+/// The earlier Ed25519 suites verify the signature itself: one changed value and the proof no
+/// longer matches.
+#[test]
+fn a_changed_credential_under_an_earlier_suite_fails_its_signature() {
+    for file in ["simple-eddsa-2022.json", "credential-status-revoked.json"] {
+        let text = std::fs::read_to_string(dir().join(file)).expect("fixture");
+        let mut credential: Value = serde_json::from_str(&text).expect("JSON");
+        credential["credentialSubject"]["achievement"]["name"] = json!("Something else");
+        assert_eq!(
+            judge_json(credential),
+            (Invalid, Some("signature")),
+            "{file}"
+        );
+    }
 }

@@ -161,8 +161,8 @@ impl<'f, F: Fetch + ?Sized> Loader<'f, F> {
         }
     }
 
-    /// A 200 JSON object at `url`.
-    async fn json(&self, url: &str, what: &str) -> Result<(Value, Fetched), Failure> {
+    /// A 200 JSON object at `url` (its id not checked: see [`Loader::node`] for that).
+    pub async fn json(&self, url: &str, what: &str) -> Result<(Value, Fetched), Failure> {
         let got = self.get(url).await.map_err(|e| Failure::fetch(&e))?;
         if got.status != 200 {
             let message = format!(

@@ -32,6 +32,14 @@ use super::rules::{hash_with, record_recipient};
 use crate::clock;
 use crate::context::{OB3_CONTEXT_PREFIX, VC1_CONTEXT, VC2_CONTEXT};
 
+/// The (proof type, cryptosuite) pairs of the Ed25519 proofs verified: `eddsa-rdfc-2022`, and
+/// the earlier suites that sign the same bytes the same way (`emblem_vc::di::Suite`).
+const ED25519_SUITES: [(&str, &str); 3] = [
+    ("DataIntegrityProof", "eddsa-rdfc-2022"),
+    ("DataIntegrityProof", "eddsa-2022"),
+    ("Ed25519Signature2020", ""),
+];
+
 /// Why a Data Integrity proof did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProofFailure {
@@ -50,7 +58,8 @@ pub enum ProofFailure {
 /// The proof processors the caller provides: `emblem-vc` in the app (JSON-LD to RDF,
 /// RDFC-1.0, Ed25519, P-256), so this crate carries no JSON-LD processor.
 pub trait DataIntegrity {
-    /// Check the `eddsa-rdfc-2022` proof of `doc` with the Ed25519 public key `key`.
+    /// Check the Ed25519 Data Integrity proof of `doc` (`eddsa-rdfc-2022`, or the earlier
+    /// `eddsa-2022` and `Ed25519Signature2020`) with the Ed25519 public key `key`.
     fn verify(&self, doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure>;
     /// Check a JWS signature (`EdDSA`, `ES256` or `RS256`) over `input` with `key`: a JWK, or
     /// a verification method with `publicKeyJwk` or `publicKeyMultibase`.
@@ -140,8 +149,11 @@ pub(super) async fn proven<F: Fetch + ?Sized>(
     match di.verify(doc, &key) {
         Ok(()) => v.checks.pass(
             Check::Signature,
-            "The eddsa-rdfc-2022 proof matches the credential: it was signed with the issuer's \
-             key and not changed since.",
+            format!(
+                "The {} proof matches the credential: it was signed with the issuer's key and \
+                 not changed since.",
+                suite_name(doc)
+            ),
         ),
         Err(failure) => {
             proof_failed(failure, v);
@@ -149,6 +161,17 @@ pub(super) async fn proven<F: Fetch + ?Sized>(
         }
     }
     Some(issuer_id)
+}
+
+/// The name of `doc`'s proof suite (its cryptosuite, or its proof type), for messages.
+fn suite_name(doc: &Value) -> &str {
+    let proof = match &doc["proof"] {
+        Value::Array(list) => list.first().unwrap_or(&Value::Null),
+        proof => proof,
+    };
+    docs::str_of(proof, "cryptosuite")
+        .or_else(|| docs::str_of(proof, "type"))
+        .unwrap_or("Data Integrity")
 }
 
 /// Everything after a valid proof: the refresh (at most once; a refreshed credential is
@@ -565,9 +588,10 @@ pub(super) async fn resolve_key<F: Fetch + ?Sized>(
         docs::str_of(proof, "type").unwrap_or_default(),
         docs::str_of(proof, "cryptosuite").unwrap_or_default(),
     );
-    if suite != ("DataIntegrityProof", "eddsa-rdfc-2022") {
+    if !ED25519_SUITES.contains(&suite) {
         return Err(Failure::unverifiable(format!(
-            "The proof is {} {}; Emblem verifies DataIntegrityProof with eddsa-rdfc-2022.",
+            "The proof is {} {}; Emblem verifies DataIntegrityProof with eddsa-rdfc-2022 (or \
+             the earlier eddsa-2022 and Ed25519Signature2020).",
             suite.0, suite.1
         )));
     }
@@ -599,11 +623,11 @@ pub(super) async fn resolve_key<F: Fetch + ?Sized>(
     let key = docs::str_of(&vm, "publicKeyMultibase")
         .and_then(|m| di.multikey(m))
         .ok_or_else(|| {
-            // The issuer's own document publishes something no eddsa-rdfc-2022 proof can
-            // be checked with: the proof cannot be the issuer's.
+            // The issuer's own document publishes something no Ed25519 proof can be checked
+            // with: the proof cannot be the issuer's.
             Failure::invalid(format!(
-                "The verification method {method} is not an Ed25519 Multikey, so it cannot \
-                 have made an eddsa-rdfc-2022 proof."
+                "The verification method {method} is not an Ed25519 key (publicKeyMultibase), \
+                 so it cannot have made an Ed25519 proof."
             ))
         })?;
     Ok((key, message))
@@ -633,6 +657,28 @@ fn document_of(url: &str) -> Result<(String, String), Failure> {
     }
 }
 
+/// The document `id` as published at `url`: an http(s) document by its id (the id is the
+/// authority, [`Loader::node`]); a did:web document from the URL its DID names, where it must
+/// declare that DID as its id.
+async fn published_document<F: Fetch + ?Sized>(
+    load: &Loader<'_, F>,
+    url: &str,
+    id: &str,
+    what: &str,
+) -> Result<Value, Failure> {
+    if url == id {
+        return Ok(load.node(url, what).await?.doc);
+    }
+    let (doc, _) = load.json(url, what).await?;
+    if docs::str_of(&doc, "id") != Some(id) {
+        return Err(Failure::invalid(format!(
+            "The DID document at {url} is not {id}'s (it declares the id {:?}).",
+            docs::str_of(&doc, "id").unwrap_or("none")
+        )));
+    }
+    Ok(doc)
+}
+
 /// The verification method `method` (a did:web or http(s) URL: a node of its controller's
 /// document, `…#fragment`, or a document of its own) as its controller publishes it: the
 /// method's controller must be the issuer, the controller's own document (its id the
@@ -642,8 +688,8 @@ async fn controlled_method<F: Fetch + ?Sized>(
     method: &str,
     issuer_id: &str,
 ) -> Result<(Value, String), Failure> {
-    let (doc_url, _) = document_of(method)?;
-    let published = load.node(&doc_url, "verification method").await?.doc;
+    let (doc_url, doc_id) = document_of(method)?;
+    let published = published_document(load, &doc_url, &doc_id, "verification method").await?;
     let vm = published
         .get("verificationMethod")
         .and_then(Value::as_array)
@@ -668,7 +714,7 @@ async fn controlled_method<F: Fetch + ?Sized>(
     let controller_doc = if docs::str_of(&published, "id") == Some(controller_id.as_str()) {
         published
     } else {
-        load.node(&controller_url, "controller document").await?.doc
+        published_document(load, &controller_url, &controller_id, "controller document").await?
     };
     if docs::str_of(&controller_doc, "id") != Some(controller_id.as_str()) {
         return Err(Failure::invalid(format!(
