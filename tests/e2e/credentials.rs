@@ -194,3 +194,37 @@ fn revoking_an_award_lists_its_credential_in_the_revocation_list() {
         "only the revoked award is listed"
     );
 }
+
+#[test]
+fn the_issuer_s_did_web_document_publishes_the_same_key_as_its_profile() {
+    let app = shared();
+    let issuer = issuer(app, "DID Academy");
+    let profile = app.get(&format!("/profiles/{}", issuer.id)).json();
+    let resp = app.get(&format!("/profiles/{}/did.json", issuer.id));
+    resp.expect(200);
+    assert_eq!(resp.header("content-type"), Some("application/did+json"));
+    assert_eq!(resp.header("access-control-allow-origin"), Some("*"));
+    let doc = resp.json();
+    // did:web:<host>%3A<port>:profiles:<id> is what a did:web resolver maps to this URL.
+    let authority = app.base.trim_start_matches("http://").replace(':', "%3A");
+    let did = format!("did:web:{authority}:profiles:{}", issuer.id);
+    assert_eq!(doc["id"], did.as_str());
+    assert_eq!(doc["alsoKnownAs"][0], profile["id"]);
+    let method = &doc["verificationMethod"][0];
+    assert_eq!(method["controller"], did.as_str());
+    assert_eq!(method["type"], "Multikey");
+    assert_eq!(
+        method["publicKeyMultibase"], profile["verificationMethod"][0]["publicKeyMultibase"],
+        "one key, two identifiers"
+    );
+    assert_eq!(doc["assertionMethod"][0], method["id"]);
+    assert!(!resp.text().contains("secret"));
+    // Browsers go to the issuer page; another issuer id is 404.
+    let html = app
+        .request("GET", &format!("/profiles/{}/did.json", issuer.id))
+        .header("accept", "text/html")
+        .send();
+    html.expect(303);
+    app.get("/profiles/no-such-issuer/did.json")
+        .expect_problem(404);
+}

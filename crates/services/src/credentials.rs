@@ -372,6 +372,39 @@ pub async fn profile<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Resul
     ))
 }
 
+/// The issuer's DID document (`did:web`), with its key (made if it has none yet).
+pub async fn did_document<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+) -> Result<Value, Error> {
+    issuers::load(env.kv, issuer_id).await?;
+    let key = key(env, issuer_id).await?;
+    Ok(ob3::did_document(
+        env.base,
+        issuer_id,
+        &key.kid,
+        &key.public_multibase,
+    ))
+}
+
+/// The issuer's DID document if it has a key; 404 otherwise. Writes nothing.
+pub async fn did_document_if_keyed<K: Kv + ?Sized>(
+    kv: &K,
+    base: &BaseUrl,
+    issuer_id: &str,
+) -> Result<Value, Error> {
+    let path = format!("/profiles/{issuer_id}/did.json");
+    let key = stored_key(kv, issuer_id, &path)
+        .await?
+        .ok_or_else(|| route_not_found(&path))?;
+    Ok(ob3::did_document(
+        base,
+        issuer_id,
+        &key.kid,
+        &key.public_multibase,
+    ))
+}
+
 /// The issuer's published Profile if it has a key; 404 otherwise. Writes nothing.
 pub async fn profile_if_keyed<K: Kv + ?Sized>(
     kv: &K,

@@ -74,6 +74,50 @@ pub fn published_key(
     })
 }
 
+/// The issuer's `did:web` identifier: `did:web:<host>[%3A<port>][:<path>…]:profiles:<issuer>`,
+/// which a did:web resolver maps to `https://<host>[:<port>]/<path…>/profiles/<issuer>/did.json`
+/// (W3C did:web method §3.2). did:web presumes https; on a plain http base (local runs) the DID
+/// names the https address of the same host.
+pub fn did_web(base: &BaseUrl, issuer_id: &str) -> String {
+    let url = base.as_str();
+    let rest = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .trim_end_matches('/');
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut did = format!("did:web:{}", authority.replace(':', "%3A"));
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        did.push(':');
+        did.push_str(segment);
+    }
+    format!("{did}:profiles:{issuer_id}")
+}
+
+/// The issuer's DID document, served at `<profile>/did.json`: the same Ed25519 key as the
+/// Profile's, as a `Multikey` controlled by the DID and listed under `assertionMethod`, and the
+/// Profile named in `alsoKnownAs`.
+pub fn did_document(
+    base: &BaseUrl,
+    issuer_id: &str,
+    kid: &str,
+    public_key_multibase: &str,
+) -> Value {
+    let did = did_web(base, issuer_id);
+    let method = format!("{did}#{kid}");
+    json!({
+        "@context": [contexts::DID_V1, contexts::MULTIKEY_V1],
+        "id": did,
+        "alsoKnownAs": [base.profile(issuer_id)],
+        "verificationMethod": [{
+            "id": method,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": public_key_multibase,
+        }],
+        "assertionMethod": [method],
+    })
+}
+
 /// `<base>/profiles/<issuer>/revocations`
 pub fn revocation_list_url(base: &BaseUrl, issuer_id: &str) -> String {
     format!("{}/revocations", base.profile(issuer_id))
@@ -378,6 +422,39 @@ mod tests {
 
     fn base() -> BaseUrl {
         BaseUrl::parse("https://badges.example.org").expect("test data")
+    }
+
+    #[test]
+    fn the_issuer_did_names_where_its_document_is_served() {
+        let did = |base: &str| did_web(&BaseUrl::parse(base).expect("base"), "abc");
+        assert_eq!(
+            did("https://badges.example.org"),
+            "did:web:badges.example.org:profiles:abc"
+        );
+        assert_eq!(
+            did("http://127.0.0.1:3000"),
+            "did:web:127.0.0.1%3A3000:profiles:abc"
+        );
+        assert_eq!(
+            did("https://example.org/emblem/"),
+            "did:web:example.org:emblem:profiles:abc"
+        );
+        let doc = did_document(&base(), "abc", "key-1", "z6MkTest");
+        let did = "did:web:badges.example.org:profiles:abc";
+        assert_eq!(doc["id"], did);
+        assert_eq!(doc["verificationMethod"][0]["id"], format!("{did}#key-1"));
+        assert_eq!(doc["verificationMethod"][0]["controller"], did);
+        assert_eq!(
+            doc["verificationMethod"][0]["publicKeyMultibase"],
+            "z6MkTest"
+        );
+        assert_eq!(doc["assertionMethod"][0], format!("{did}#key-1"));
+        assert_eq!(
+            doc["alsoKnownAs"][0],
+            "https://badges.example.org/profiles/abc"
+        );
+        // What canon accepts is what the contexts define: the document expands in strict mode.
+        assert!(canon::nquads(&doc, contexts::PINNED, Mode::Strict).is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `/profiles/:issuer-id/status/:n` | the issuer's `n`th Bitstring status list, signed |
 //! | `/profiles/:issuer-id/jwks` | the issuer's JWK Set (the keys VC-JWTs are signed with) |
 //! | `/profiles/:issuer-id/jwks/:kid` | one of them as a bare JWK (what a VC-JWT's `kid` names) |
+//! | `/profiles/:issuer-id/did.json` | the issuer's DID document: `did:web:<host>:profiles:<issuer-id>` resolves here |
 //!
 //! GET and HEAD only. `Accept: application/vc+jwt` (or `?alg=`) gets the credential as a
 //! VC-JWT: `ES256` by default, `?alg=EdDSA` or `?alg=RS256` for the others. JSON by default: the credential as `application/vc+ld+json`, the others
@@ -37,6 +38,8 @@ pub const VC_JWT: &str = "application/vc+jwt";
 pub const JWK_JSON: &str = "application/jwk+json";
 /// The media type of a JWK Set (RFC 7517 §8.5).
 pub const JWK_SET_JSON: &str = "application/jwk-set+json";
+/// The media type of a DID document in JSON (DID Core §6.2).
+pub const DID_JSON: &str = "application/did+json";
 
 /// The VC-JWT algorithm the client asks for, if it asks for the VC-JWT: `Accept:
 /// application/vc+jwt` (or `application/jwt`) gets the default algorithm, `?alg=` names one
@@ -82,6 +85,8 @@ pub enum Route {
     Jwks(String),
     /// `/profiles/:id/jwks/:kid`
     Jwk(String, String),
+    /// `/profiles/:id/did.json`
+    DidDocument(String),
 }
 
 /// Match a method and path.
@@ -99,6 +104,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, Error> {
             Route::StatusList((*id).to_owned(), n.parse().unwrap_or(u64::MAX))
         }
         ["profiles", id, "jwks"] => Route::Jwks((*id).to_owned()),
+        ["profiles", id, "did.json"] => Route::DidDocument((*id).to_owned()),
         ["profiles", id, "jwks", kid] => Route::Jwk((*id).to_owned(), (*kid).to_owned()),
         _ => {
             return Err(Error::NotFound(NotFound::Route {
@@ -138,7 +144,8 @@ pub async fn serve<K: Kv + ?Sized>(
             | Route::Key(id, _)
             | Route::StatusList(id, _)
             | Route::Jwks(id)
-            | Route::Jwk(id, _) => env.base.issuer(id),
+            | Route::Jwk(id, _)
+            | Route::DidDocument(id) => env.base.issuer(id),
         };
         return Ok(Reply::empty(303)
             .with_header("location", page)
@@ -169,6 +176,7 @@ pub async fn serve<K: Kv + ?Sized>(
             credentials::published_jwk(env.kv, env.base, id, kid).await?,
             JWK_JSON,
         ),
+        Route::DidDocument(id) => (credentials::did_document(env, id).await?, DID_JSON),
     };
     let media_type = if rep == Representation::Json {
         Representation::Json.content_type()
@@ -220,6 +228,10 @@ mod tests {
             route("GET", "/profiles/x/status/-1"),
             Err(Error::NotFound(_))
         ));
+        assert_eq!(
+            route("GET", "/profiles/x/did.json"),
+            Ok(Route::DidDocument("x".into()))
+        );
     }
 
     #[test]

@@ -86,6 +86,9 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             credentials::Route::StatusList(id, n) => {
                 service::status_list_if_keyed(kv, base, &id, n).await?
             }
+            credentials::Route::DidDocument(id) => {
+                service::did_document_if_keyed(kv, base, &id).await?
+            }
             credentials::Route::Jwks(id) => {
                 return Err(Error::NotFound(crate::error::NotFound::Route {
                     path: format!("/profiles/{id}/jwks"),
