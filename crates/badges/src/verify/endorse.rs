@@ -140,16 +140,10 @@ async fn endorsement_of<F: Fetch + ?Sized>(
             let claims = &jws.payload;
             let doc = claims.get("vc").filter(|c| c.is_object()).unwrap_or(claims);
             let endorser = shape(doc, about, now)?;
-            let alg = jws
-                .header
-                .get("alg")
-                .and_then(Value::as_str)
-                .unwrap_or("(none)");
-            if !["EdDSA", "ES256", "RS256"].contains(&alg) {
-                return Err(format!(
-                    "its algorithm {alg:?} is not EdDSA, ES256 or RS256"
-                ));
+            if let Some(problem) = ob3::claim_mismatch(claims, doc, &endorser) {
+                return Err(problem);
             }
+            let alg = ob3::jwt_alg(&jws).map_err(|problem| format!("its {problem}"))?;
             let kid = jws
                 .header
                 .get("kid")

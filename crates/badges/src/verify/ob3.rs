@@ -361,19 +361,17 @@ pub(super) async fn proven_jwt<F: Fetch + ?Sized>(
         v.checks.fail(Check::Assertion, Effect::Invalid, problem);
         return None;
     }
-    let alg = jws
-        .header
-        .get("alg")
-        .and_then(Value::as_str)
-        .unwrap_or("(none)");
-    if !["EdDSA", "ES256", "RS256"].contains(&alg) {
-        v.checks.fail(
-            Check::Key,
-            Effect::Invalid,
-            format!("The VC-JWT's algorithm {alg:?} is not EdDSA, ES256 or RS256."),
-        );
-        return None;
-    }
+    let alg = match jwt_alg(jws) {
+        Ok(alg) => alg,
+        Err(problem) => {
+            v.checks.fail(
+                Check::Key,
+                Effect::Invalid,
+                format!("The VC-JWT's {problem}."),
+            );
+            return None;
+        }
+    };
     if jws.header.get("jwk").is_some() && jws.header.get("kid").is_none() {
         v.checks.fail(
             Check::Key,
@@ -414,8 +412,22 @@ pub(super) async fn proven_jwt<F: Fetch + ?Sized>(
     Some((doc.clone(), issuer_id))
 }
 
+/// The algorithm of a VC-JWT, if it is one Emblem verifies (else what is wrong with it).
+pub(super) fn jwt_alg(jws: &Jws) -> Result<&str, String> {
+    let alg = jws
+        .header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or("(none)");
+    if ["EdDSA", "ES256", "RS256"].contains(&alg) {
+        Ok(alg)
+    } else {
+        Err(format!("algorithm {alg:?} is not EdDSA, ES256 or RS256"))
+    }
+}
+
 /// `iss`, `jti`, `nbf`, `exp`, when present, must say what the credential says.
-fn claim_mismatch(claims: &Value, doc: &Value, issuer_id: &str) -> Option<String> {
+pub(super) fn claim_mismatch(claims: &Value, doc: &Value, issuer_id: &str) -> Option<String> {
     let unix = |key: &str| {
         docs::str_of(doc, key)
             .and_then(|s| clock::parse_iso8601(s).ok())
