@@ -28,6 +28,7 @@
 //! a hash; the outbox drops the body once the message is sent or given up.
 
 pub mod deliver;
+pub mod expired;
 pub mod message;
 pub mod outbox;
 pub mod suppression;

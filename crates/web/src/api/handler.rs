@@ -385,7 +385,8 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             };
             // Awards that reached their expiry queue their `assertion.expired` events first,
             // so this flush delivers them.
-            let expired = crate::service::expiry::sweep(env, budget.saturating_mul(10)).await?;
+            let expired =
+                crate::service::mail::expired::sweep(env, budget.saturating_mul(10)).await?;
             let flushed = outbox::flush(env, out, budget, when).await?;
             // The same scheduler keeps failed-login records from outliving their window.
             let swept =
