@@ -126,14 +126,14 @@ async fn endorsement_of<F: Fetch + ?Sized>(
     now: OffsetDateTime,
     di: &dyn DataIntegrity,
 ) -> Result<String, String> {
-    let (doc, endorser) = match endorsement {
+    match endorsement {
         Carried::Json(doc) => {
             let endorser = shape(doc, about, now)?;
             let (key, _) = ob3::resolve_key(load, doc, &endorser, di)
                 .await
                 .map_err(|f| f.message)?;
             di.verify(doc, &key).map_err(|f| proof_words(&f))?;
-            ((*doc).clone(), endorser)
+            Ok(label(doc, &endorser))
         }
         Carried::Jwt(text) => {
             let jws = Jws::parse(text).map_err(|e| format!("not a VC-JWT: {e}"))?;
@@ -154,13 +154,17 @@ async fn endorsement_of<F: Fetch + ?Sized>(
                 .map_err(|f| f.message)?;
             di.jws(alg, jws.signing_input().as_bytes(), jws.signature(), &key)
                 .map_err(|f| proof_words(&f))?;
-            (doc.clone(), endorser)
+            Ok(label(doc, &endorser))
         }
-    };
+    }
+}
+
+/// The endorser as named in a report: its name and id.
+fn label(doc: &Value, endorser: &str) -> String {
     let name = doc["issuer"]["name"]
         .as_str()
         .unwrap_or("an unnamed endorser");
-    Ok(format!("{name:?} ({endorser})"))
+    format!("{name:?} ({endorser})")
 }
 
 /// The shape of an `EndorsementCredential` about `about`, valid at `now`; its issuer id.

@@ -5,8 +5,7 @@ use time::OffsetDateTime;
 
 use crate::env::Env;
 use crate::expiry::hour;
-use crate::kv::Kv;
-use crate::kv::{self, read_counter};
+use crate::kv::{self, Kv, read_counter};
 use crate::mail::outbox;
 use crate::{issuers, store_keys, webhook};
 use emblem_badges::error::Error;
