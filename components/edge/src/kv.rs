@@ -17,17 +17,18 @@ use spin_sdk::key_value::Store;
 /// The label of the store every component uses.
 pub const STORE: &str = "default";
 
-/// Spin's default key-value store.
+/// One of Spin's key-value stores (`default`, or `secrets` in the components that sign).
 pub struct SpinKv {
     store: Rc<Store>,
     bucket: Rc<store::Bucket>,
 }
 
 thread_local! {
-    /// The store handles, opened once per component instance. The host reuses
+    /// The store handles by label, opened once per component instance. The host reuses
     /// an instance for many requests and a handle stays valid for the
     /// instance's whole life, so later requests skip the `open` host calls.
-    static OPEN: RefCell<Option<(Rc<Store>, Rc<store::Bucket>)>> = const { RefCell::new(None) };
+    static OPEN: RefCell<Vec<(&'static str, Rc<Store>, Rc<store::Bucket>)>> =
+        const { RefCell::new(Vec::new()) };
     /// Set once a batch read failed: this backend has no working `get_many`.
     static NO_BATCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -45,12 +46,24 @@ fn store_error(e: impl std::fmt::Debug) -> KvError {
 impl SpinKv {
     /// Open the `default` store (once per instance; later calls reuse the handles).
     pub async fn open() -> Result<Self, KvError> {
-        if let Some((store, bucket)) = OPEN.with(|o| o.borrow().clone()) {
+        Self::open_label(STORE).await
+    }
+
+    /// Open the store `label` (once per instance). A label the manifest does not grant this
+    /// component is an error (`access-denied`, as Spin answers).
+    pub async fn open_label(label: &'static str) -> Result<Self, KvError> {
+        let found = OPEN.with(|o| {
+            o.borrow()
+                .iter()
+                .find(|(l, _, _)| *l == label)
+                .map(|(_, s, b)| (s.clone(), b.clone()))
+        });
+        if let Some((store, bucket)) = found {
             return Ok(Self { store, bucket });
         }
-        let store = Rc::new(Store::open(STORE).await.map_err(store_error)?);
-        let bucket = Rc::new(store::open(STORE).map_err(store_error)?);
-        OPEN.with(|o| *o.borrow_mut() = Some((store.clone(), bucket.clone())));
+        let store = Rc::new(Store::open(label).await.map_err(store_error)?);
+        let bucket = Rc::new(store::open(label).map_err(store_error)?);
+        OPEN.with(|o| o.borrow_mut().push((label, store.clone(), bucket.clone())));
         Ok(Self { store, bucket })
     }
 

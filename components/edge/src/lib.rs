@@ -4,7 +4,8 @@
 //!
 //! 1. [`Site::load`] opens the key-value store ([`SpinKv`]), reads the clock and the
 //!    `public_base_url` variable ([`vars`]), and resolves the base URL from it or from
-//!    `spin-full-url`.
+//!    `spin-full-url`. In a component granted `key_encryption_key`, it opens the `secrets`
+//!    store too (the sealed signing keys, `emblem_web::vault`).
 //! 2. [`request`] reads Spin's request headers (client address, `Accept`, …) and [`body`]
 //!    reads the body under a cap (`Content-Length` first, then while streaming).
 //! 3. The component calls `emblem-web`, which answers with a [`emblem_web::Reply`] or an
@@ -118,6 +119,9 @@ pub struct Site {
     pub entropy: HostEntropy,
     /// Policy knobs.
     pub policy: Policy,
+    /// The `secrets` store and the key-encryption key: only in the components that sign
+    /// (granted both in spin.toml), None elsewhere.
+    pub secrets: Option<(SpinKv, emblem_web::vault::Kek)>,
 }
 
 impl Site {
@@ -125,13 +129,25 @@ impl Site {
     pub async fn load(headers: &HeaderMap) -> Result<Self, Error> {
         let base = base_url(headers).await?;
         let kv = SpinKv::open().await?;
+        let secrets = match vars::kek().await? {
+            Some(kek) => Some((SpinKv::open_label(emblem_web::vault::LABEL).await?, kek)),
+            None => None,
+        };
         Ok(Self {
             kv,
             base,
             now: now(),
             entropy: HostEntropy,
             policy: Policy::default(),
+            secrets,
         })
+    }
+
+    /// The sealed signing keys, in a component that signs.
+    pub fn vault(&self) -> Option<emblem_web::vault::Vault<'_, SpinKv>> {
+        self.secrets
+            .as_ref()
+            .map(|(kv, kek)| emblem_web::vault::Vault { kv, kek })
     }
 
     /// The domain environment of this request.
@@ -142,6 +158,7 @@ impl Site {
             entropy: &self.entropy,
             base: &self.base,
             policy: &self.policy,
+            vault: self.vault(),
         }
     }
 }

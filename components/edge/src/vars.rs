@@ -60,3 +60,26 @@ pub async fn mailer() -> Result<crate::SmtpMailer, emblem_web::Error> {
     };
     built.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
 }
+
+thread_local! {
+    /// `key_encryption_key`, read and parsed once per component instance.
+    static KEK: std::cell::OnceCell<Result<Option<emblem_web::vault::Kek>, String>> =
+        const { std::cell::OnceCell::new() };
+}
+
+/// The key-encryption key of the sealed signing keys (`key_encryption_key`): None in a
+/// component not granted it (or where it is unset). A value that does not parse is a
+/// configuration error: the request fails (500, logged) rather than signing nothing quietly.
+pub async fn kek() -> Result<Option<emblem_web::vault::Kek>, emblem_web::Error> {
+    let parsed = match KEK.with(|c| c.get().cloned()) {
+        Some(parsed) => parsed,
+        None => {
+            let parsed = match get(emblem_web::vault::VARIABLE).await {
+                Some(text) => emblem_web::vault::Kek::parse(&text).map(Some),
+                None => Ok(None),
+            };
+            KEK.with(|c| c.get_or_init(|| parsed).clone())
+        }
+    };
+    parsed.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
+}

@@ -110,6 +110,7 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
     let hop = emblem_edge::outbound::SpinHop;
     let fetcher = Fetcher {
         kv: &site.kv,
+        vault: site.vault(),
         base: &site.base,
         now: site.now,
         cache: &cache,

@@ -300,6 +300,10 @@ pub enum Unavailable {
         /// The least length accepted.
         min: usize,
     },
+    /// This component holds no signing keys: it is not granted the `secrets` store, or the
+    /// `key_encryption_key` variable is not set.
+    #[error("signing keys are unavailable: no `secrets` store or no key_encryption_key")]
+    SecretsUnavailable,
     /// Too many concurrent writers on one record; retrying later will work.
     #[error("gave up updating {key} after {attempts} conflicting writes")]
     Contention {
@@ -415,9 +419,9 @@ impl Error {
     /// The detail worth logging: the full error for server faults, nothing for client faults.
     pub fn log_detail(&self) -> Option<String> {
         match self {
-            Self::Internal(_) | Self::Unavailable(Unavailable::Contention { .. }) => {
-                Some(self.to_string())
-            }
+            Self::Internal(_)
+            | Self::Unavailable(Unavailable::Contention { .. })
+            | Self::Unavailable(Unavailable::SecretsUnavailable) => Some(self.to_string()),
             _ => None,
         }
     }
@@ -592,6 +596,15 @@ impl Error {
                      {min} characters, too short to resist guessing. Set a longer random \
                      secret (e.g. the output of `openssl rand -hex 24`) and restart."
                 ))
+            }
+            Self::Unavailable(Unavailable::SecretsUnavailable) => {
+                Problem::new(503, "signing-disabled", "Signing keys unavailable").detail(
+                    "Nothing can be signed: the issuers' private keys are sealed in the \
+                     `secrets` store under the `key_encryption_key` variable, and this \
+                     deployment does not give this route both. Set `key_encryption_key` to 64 \
+                     hex digits (e.g. the output of `openssl rand -hex 32`) and define the \
+                     `secrets` store in the runtime config (docs/operations.md).",
+                )
             }
             Self::Unavailable(Unavailable::Contention { .. }) => Problem::new(503, "busy", "Busy")
                 .detail("Too many concurrent changes to the same record. Retry in a moment.")

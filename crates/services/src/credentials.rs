@@ -2,8 +2,9 @@
 //! Ed25519 key as an `eddsa-rdfc-2022` Data Integrity proof (docs/open-badges-3.md).
 //!
 //! 1. [`key`]: each issuer has one Ed25519 key, made from the host's secure randomness the
-//!    first time it is needed and stored under `vckey/<issuer-id>` by insert-if-absent, so
-//!    concurrent first requests agree on one key. The secret is never served or logged.
+//!    first time it is needed. Its seed is sealed in the `secrets` store ([`crate::vault`]);
+//!    its public half is stored under `vckey/<issuer-id>` by insert-if-absent, so concurrent
+//!    first requests agree on one key. The seed is never served or logged.
 //! 2. [`credential`]: the award's credential ([`emblem_vc::ob3::credential`]) signed on request.
 //!    Ed25519 signatures are deterministic and the proof's `created` is when the current version
 //!    was issued ([`emblem_vc::ob3::issued_at`]), so the same award always serves the same
@@ -23,10 +24,12 @@ use serde_json::Value;
 
 use crate::env::Env;
 use crate::kv::{self, Kv};
+use crate::vault::{self, Vault};
 use crate::{awards, badges, issuers, signing, store_keys};
 use emblem_badges::base_url::BaseUrl;
 use emblem_badges::clock;
 use emblem_badges::entropy;
+use emblem_badges::entropy::Entropy;
 use emblem_badges::error::{Conflict, Error, Internal, ObjectKind};
 use emblem_badges::model::V1;
 use emblem_badges::model::award::{AcceptanceState, Award, Changed};
@@ -35,11 +38,14 @@ use emblem_badges::model::issuer::{Issuer, StatusMethod};
 use emblem_badges::model::signing_key::SigningKey;
 use emblem_vc::contexts::PINNED;
 use emblem_vc::{di, jwk, multikey, ob3};
+use zeroize::Zeroizing;
 
 /// The proof purpose of every credential.
 pub const PROOF_PURPOSE: &str = "assertionMethod";
 
-/// The issuer's key, created on first use.
+/// The issuer's key (its public half), created on first use. The seed is sealed in the
+/// `secrets` store before the public half is written, so a key anyone can see always has its
+/// seed; of two requests creating it at once, the loser deletes its sealed seed.
 pub async fn key<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     issuer_id: &str,
@@ -48,34 +54,103 @@ pub async fn key<K: Kv + ?Sized>(
     if let Some(key) = kv::get_json(env.kv, &store_key).await? {
         return Ok(key);
     }
+    let vault = vault::required(env.vault)?;
     let secret = Ed25519Key::from_bytes(&entropy::bytes::<32>(env.entropy));
     let key = CredentialKey {
         v: V1,
         kid: format!("key-{}", entropy::alphanumeric(env.entropy, 8)),
         issuer_id: issuer_id.to_owned(),
-        secret_hex: hex::encode(secret.to_bytes()),
+        secret_hex: String::new(),
         public_multibase: multikey::encode_public(&secret.verifying_key()),
+        public_p256: hex::encode(jwk::p256_sec1(
+            jwk::p256_from_seed(&secret.to_bytes()).verifying_key(),
+        )),
         created_at: env.now,
     };
+    let sealed = store_keys::sealed_credential_key(issuer_id, &key.kid);
+    vault.put(env.entropy, &sealed, &secret.to_bytes()).await?;
     if kv::insert_json(env.kv, &store_key, &key).await? {
         return Ok(key);
     }
     // Another request made the key first: use its, once written.
+    vault.delete(&sealed).await?;
     Ok(kv::created_by_another(env.kv, &store_key).await?)
 }
 
-fn signing_key(key: &CredentialKey) -> Result<Ed25519Key, Error> {
-    let corrupt = || {
+/// The seed of the issuer's key, from the `secrets` store (503 in a component without it).
+/// A record from before sealing is migrated when `migrate` gives the public store and
+/// randomness ([`Vault::migrate`]); without it (a path that writes nothing), it is read as is.
+async fn seed<K: Kv + ?Sized>(
+    vault: Option<Vault<'_, K>>,
+    key: &CredentialKey,
+    migrate: Option<(&K, &dyn Entropy)>,
+) -> Result<Ed25519Key, Error> {
+    let vault = vault::required(vault)?;
+    let sealed = store_keys::sealed_credential_key(&key.issuer_id, &key.kid);
+    let corrupt = |detail: &str| {
         Error::Internal(Internal::Corrupt {
             key: store_keys::credential_key(&key.issuer_id),
-            detail: "the secret is not 32 bytes of hex".into(),
+            detail: detail.to_owned(),
         })
     };
-    let bytes: [u8; 32] = hex::decode(&key.secret_hex)
-        .map_err(|_| corrupt())?
+    let bytes: Zeroizing<Vec<u8>> = match vault.get(&sealed).await? {
+        Some(bytes) => bytes,
+        None if !key.secret_hex.is_empty() => {
+            let bytes = Zeroizing::new(
+                hex::decode(&key.secret_hex).map_err(|_| corrupt("the secret is not hex"))?,
+            );
+            if let Some((public, entropy)) = migrate {
+                let record = store_keys::credential_key(&key.issuer_id);
+                vault
+                    .migrate(
+                        public,
+                        entropy,
+                        &record,
+                        &sealed,
+                        &bytes,
+                        |k: &mut CredentialKey| {
+                            if k.public_p256.is_empty() {
+                                k.public_p256 = key_p256_hex(&bytes);
+                            }
+                            !std::mem::take(&mut k.secret_hex).is_empty()
+                        },
+                    )
+                    .await?;
+            }
+            bytes
+        }
+        None => return Err(corrupt("its seed is not in the secrets store")),
+    };
+    let seed: &[u8; 32] = bytes
+        .as_slice()
         .try_into()
-        .map_err(|_| corrupt())?;
-    Ok(Ed25519Key::from_bytes(&bytes))
+        .map_err(|_| corrupt("the seed is not 32 bytes"))?;
+    Ok(Ed25519Key::from_bytes(seed))
+}
+
+fn key_p256_hex(seed: &[u8]) -> String {
+    let seed: [u8; 32] = seed.try_into().unwrap_or([0; 32]);
+    hex::encode(jwk::p256_sec1(jwk::p256_from_seed(&seed).verifying_key()))
+}
+
+/// The public P-256 key of the issuer's `ES256` VC-JWTs (stored; derived from the seed in a
+/// record from before sealing, which still holds it).
+fn p256_public(key: &CredentialKey) -> Result<p256::ecdsa::VerifyingKey, Error> {
+    let sec1 = if key.public_p256.is_empty() {
+        hex::decode(key_p256_hex(
+            &hex::decode(&key.secret_hex).unwrap_or_default(),
+        ))
+    } else {
+        hex::decode(&key.public_p256)
+    };
+    sec1.ok()
+        .and_then(|b| jwk::p256_from_sec1(&b))
+        .ok_or_else(|| {
+            Error::Internal(Internal::Corrupt {
+                key: store_keys::credential_key(&key.issuer_id),
+                detail: "no valid P-256 public key".into(),
+            })
+        })
 }
 
 /// The award's signed OpenBadgeCredential (the issuer's key is made if it has none yet, and
@@ -84,14 +159,16 @@ pub async fn credential<K: Kv + ?Sized>(env: &Env<'_, K>, award_id: &str) -> Res
     let award = awards::load(env.kv, award_id).await?;
     let issuer = issuers::load(env.kv, &award.issuer_id).await?;
     let key = key(env, &award.issuer_id).await?;
+    let seed = seed(env.vault, &key, Some((env.kv, env.entropy))).await?;
     let award = indexed(env, award, &issuer).await?;
-    sign(env.kv, env.base, award, &issuer, &key).await
+    sign(env.kv, env.base, award, &issuer, &key, &seed).await
 }
 
 /// The award's signed OpenBadgeCredential if its issuer has a key; 404 otherwise (no
 /// credential of that issuer was ever served). Writes nothing (the verifier's local reads).
 pub async fn credential_if_keyed<K: Kv + ?Sized>(
     kv: &K,
+    vault: Option<Vault<'_, K>>,
     base: &BaseUrl,
     award_id: &str,
 ) -> Result<Value, Error> {
@@ -99,8 +176,9 @@ pub async fn credential_if_keyed<K: Kv + ?Sized>(
     let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(&award.issuer_id))
         .await?
         .ok_or_else(|| Error::not_found(ObjectKind::Assertion, award_id))?;
+    let seed = seed(vault, &key, None).await?;
     let issuer = issuers::load(kv, &award.issuer_id).await?;
-    sign(kv, base, award, &issuer, &key).await
+    sign(kv, base, award, &issuer, &key, &seed).await
 }
 
 /// `award`, with its Bitstring status index given if its issuer publishes Bitstring lists and
@@ -140,6 +218,7 @@ async fn sign<K: Kv + ?Sized>(
     award: Award,
     issuer: &Issuer,
     key: &CredentialKey,
+    seed: &Ed25519Key,
 ) -> Result<Value, Error> {
     if award.acceptance.state == AcceptanceState::Rejected {
         return Err(Error::not_found(ObjectKind::Assertion, &award.id));
@@ -151,7 +230,7 @@ async fn sign<K: Kv + ?Sized>(
         verification_method: ob3::key_id(base, &issuer.id, &key.kid),
         proof_purpose: PROOF_PURPOSE.into(),
     };
-    di::sign(&doc, &options, &signing_key(key)?, PINNED)
+    di::sign(&doc, &options, seed, PINNED)
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
 }
 
@@ -169,12 +248,14 @@ pub async fn status_list<K: Kv + ?Sized>(
 ) -> Result<Value, Error> {
     let issuer = issuers::load(env.kv, issuer_id).await?;
     let key = key(env, issuer_id).await?;
-    render_status_list(env.kv, env.base, &issuer, &key, n).await
+    let seed = seed(env.vault, &key, Some((env.kv, env.entropy))).await?;
+    render_status_list(env.kv, env.base, &issuer, &key, &seed, n).await
 }
 
 /// [`status_list`] if the issuer has a key; 404 otherwise. Writes nothing.
 pub async fn status_list_if_keyed<K: Kv + ?Sized>(
     kv: &K,
+    vault: Option<Vault<'_, K>>,
     base: &BaseUrl,
     issuer_id: &str,
     n: u64,
@@ -183,7 +264,8 @@ pub async fn status_list_if_keyed<K: Kv + ?Sized>(
     let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
         .await?
         .ok_or_else(|| Error::not_found(ObjectKind::Issuer, issuer_id))?;
-    render_status_list(kv, base, &issuer, &key, n).await
+    let seed = seed(vault, &key, None).await?;
+    render_status_list(kv, base, &issuer, &key, &seed, n).await
 }
 
 /// The list from the issuer's one revocation record (the same that feeds 2.0 and the
@@ -195,6 +277,7 @@ async fn render_status_list<K: Kv + ?Sized>(
     base: &BaseUrl,
     issuer: &Issuer,
     key: &CredentialKey,
+    seed: &Ed25519Key,
     n: u64,
 ) -> Result<Value, Error> {
     if n >= MAX_STATUS_LISTS {
@@ -222,7 +305,7 @@ async fn render_status_list<K: Kv + ?Sized>(
         verification_method: ob3::key_id(base, &issuer.id, &key.kid),
         proof_purpose: PROOF_PURPOSE.into(),
     };
-    di::sign(&doc, &options, &signing_key(key)?, PINNED)
+    di::sign(&doc, &options, seed, PINNED)
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the status list: {e}"))))
 }
 
@@ -275,7 +358,7 @@ pub async fn credential_jwt<K: Kv + ?Sized>(
     let failed = |e: emblem_vc::jwt::JwtError| {
         Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}")))
     };
-    let seed = signing_key(&key)?;
+    let seed = seed(env.vault, &key, Some((env.kv, env.entropy))).await?;
     match alg {
         JwtAlg::EdDsa => {
             let kid = ob3::jwk_url(env.base, &issuer.id, &key.kid);
@@ -290,7 +373,7 @@ pub async fn credential_jwt<K: Kv + ?Sized>(
             let rsa = signing::active(env.kv, &issuer.id)
                 .await?
                 .ok_or(Error::Conflict(Conflict::SigningDisabled))?;
-            let private = signing::private_key(&rsa)?;
+            let private = signing::private_key(env, &rsa).await?;
             let kid = ob3::jwk_url(env.base, &issuer.id, &rsa.kid);
             let mut rng = signing::EntropyRng(env.entropy);
             emblem_vc::jwt::sign_rs256(&doc, &kid, &private, &mut rng).map_err(failed)
@@ -310,14 +393,16 @@ fn jwks_of(
     key: &CredentialKey,
     rsa: Option<&SigningKey>,
 ) -> Result<Vec<Value>, Error> {
-    let seed = signing_key(key)?;
     let url = |kid: &str| ob3::jwk_url(base, &key.issuer_id, kid);
+    let ed25519 = multikey::decode_public(&key.public_multibase).map_err(|e| {
+        Error::Internal(Internal::Corrupt {
+            key: store_keys::credential_key(&key.issuer_id),
+            detail: e.to_string(),
+        })
+    })?;
     let mut keys = vec![
-        jwk::p256(
-            jwk::p256_from_seed(&seed.to_bytes()).verifying_key(),
-            &url(&p256_kid(key)),
-        ),
-        jwk::ed25519(&seed.verifying_key(), &url(&key.kid)),
+        jwk::p256(&p256_public(key)?, &url(&p256_kid(key))),
+        jwk::ed25519(&ed25519, &url(&key.kid)),
     ];
     if let Some(rsa) = rsa {
         // The stored public half: parsing it is far cheaper than the private key.

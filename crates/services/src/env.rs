@@ -89,6 +89,8 @@ pub struct Env<'a, K: ?Sized> {
     pub base: &'a BaseUrl,
     /// Policy knobs.
     pub policy: &'a Policy,
+    /// The sealed private keys: only in the components that sign ([`crate::vault`]).
+    pub vault: Option<crate::vault::Vault<'a, K>>,
 }
 
 impl<K: ?Sized> std::fmt::Debug for Env<'_, K> {

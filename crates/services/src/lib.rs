@@ -54,6 +54,7 @@ pub mod store;
 pub mod store_keys;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod testing;
+pub mod vault;
 pub mod webhook;
 
 pub use env::{Env, Policy};

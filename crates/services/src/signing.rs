@@ -1,7 +1,8 @@
 //! Signed Open Badges 2.0 issuing (docs/standards/ob2.md §4.4, docs/standards/peers.md §1.2).
 //!
 //! 1. [`enable`]: an issuer turns signing on. Emblem generates an RSA-2048 key with the host's
-//!    secure randomness, stores it under `keys/<issuer-id>/<kid>` (insert-if-absent) and makes
+//!    secure randomness, seals its private half in the `secrets` store ([`crate::vault`]),
+//!    stores the public half under `keys/<issuer-id>/<kid>` and makes
 //!    it the issuer's active key (`signing/<issuer-id>`, compare-and-swap from absent, so two
 //!    concurrent calls agree on one key). Calling it again returns the active key.
 //! 2. The issuer Profile then lists the key in `publicKey`, and hosting serves the
@@ -20,6 +21,7 @@ use crate::awards;
 use crate::env::Env;
 use crate::kv::{self, Kv};
 use crate::store_keys;
+use crate::vault::{self, Vault};
 use emblem_badges::base_url::BaseUrl;
 use emblem_badges::entropy::{self, Entropy};
 use emblem_badges::error::{Conflict, Error, Gone, Internal};
@@ -97,11 +99,13 @@ pub async fn load<K: Kv + ?Sized>(
     Ok(kv::get_json(kv, &store_keys::signing_key(issuer_id, kid)).await?)
 }
 
-/// Turn signing on for `issuer_id` (see the module docs); returns the active key.
+/// Turn signing on for `issuer_id` (see the module docs); returns the active key. The private
+/// half is sealed in the `secrets` store ([`crate::vault`]) before the public half is written.
 pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<KeyView, Error> {
     if let Some(key) = active(env.kv, issuer_id).await? {
         return Ok(KeyView::new(&key, env.base));
     }
+    let vault = vault::required(env.vault)?;
     let internal = |detail: String| Error::Internal(Internal::Config(detail));
     let private = RsaPrivateKey::new(&mut EntropyRng(env.entropy), KEY_BITS)
         .map_err(|e| internal(format!("RSA key generation: {e}")))?;
@@ -110,16 +114,19 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
         private
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| internal(format!("PKCS#8 encoding: {e}")))?
-            .to_string()
     };
     let key = SigningKey {
         v: V1,
         kid: entropy::alphanumeric(env.entropy, 12),
         issuer_id: issuer_id.to_owned(),
         public_pem: jws::public_key_pem(&private),
-        private_pem,
+        private_pem: String::new(),
         created_at: env.now,
     };
+    let sealed = store_keys::sealed_signing_key(issuer_id, &key.kid);
+    vault
+        .put(env.entropy, &sealed, private_pem.as_bytes())
+        .await?;
     kv::put_json(env.kv, &store_keys::signing_key(issuer_id, &key.kid), &key).await?;
     let pointer = ActiveKey {
         v: V1,
@@ -129,7 +136,8 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
         return Ok(KeyView::new(&key, env.base));
     }
     // Another request enabled signing first: use its key (once its pointer is written); ours
-    // stays unreferenced.
+    // stays unreferenced, and its private half is deleted.
+    vault.delete(&sealed).await?;
     let winner: ActiveKey = kv::created_by_another(env.kv, &store_keys::signing(issuer_id)).await?;
     let key = load(env.kv, issuer_id, &winner.kid).await?.ok_or_else(|| {
         Error::Internal(Internal::Corrupt {
@@ -140,14 +148,46 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
     Ok(KeyView::new(&key, env.base))
 }
 
-/// The private half of a stored signing key (a stored key that does not parse is corrupt).
-pub(crate) fn private_key(key: &SigningKey) -> Result<RsaPrivateKey, Error> {
-    jws::private_key(&key.private_pem).map_err(|e| {
+/// The private half of a stored signing key, from the `secrets` store (503 in a component
+/// without it). A record from before sealing is migrated ([`Vault::migrate`]).
+pub(crate) async fn private_key<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    key: &SigningKey,
+) -> Result<RsaPrivateKey, Error> {
+    let vault: Vault<'_, K> = vault::required(env.vault)?;
+    let record = store_keys::signing_key(&key.issuer_id, &key.kid);
+    let sealed = store_keys::sealed_signing_key(&key.issuer_id, &key.kid);
+    let corrupt = |detail: String| {
         Error::Internal(Internal::Corrupt {
-            key: store_keys::signing_key(&key.issuer_id, &key.kid),
-            detail: e.to_string(),
+            key: record.clone(),
+            detail,
         })
-    })
+    };
+    let pem = match vault.get(&sealed).await? {
+        Some(pem) => String::from_utf8(pem.to_vec())
+            .map(zeroize::Zeroizing::new)
+            .map_err(|_| corrupt("the sealed private key is not PEM".into()))?,
+        None if !key.private_pem.is_empty() => {
+            let pem = zeroize::Zeroizing::new(key.private_pem.clone());
+            vault
+                .migrate(
+                    env.kv,
+                    env.entropy,
+                    &record,
+                    &sealed,
+                    pem.as_bytes(),
+                    |k: &mut SigningKey| !std::mem::take(&mut k.private_pem).is_empty(),
+                )
+                .await?;
+            pem
+        }
+        None => {
+            return Err(corrupt(
+                "its private half is not in the secrets store".into(),
+            ));
+        }
+    };
+    jws::private_key(&pem).map_err(|e| corrupt(e.to_string()))
 }
 
 /// The signed assertion of the issuer's award `award_id`.
@@ -177,7 +217,7 @@ pub async fn sign_award<K: Kv + ?Sized>(
     let key = active(env.kv, issuer_id)
         .await?
         .ok_or(Error::Conflict(Conflict::SigningDisabled))?;
-    let private = private_key(&key)?;
+    let private = private_key(env, &key).await?;
     let creator = key_url(env.base, issuer_id, &key.kid);
     let mut payload = serde_json::to_value(AssertionDoc::new(&award, env.base))
         .map_err(|e| Error::Internal(Internal::Render(e.to_string())))?;

@@ -26,9 +26,9 @@
 //! | `expiry/low` | the first hour the expiry sweep has not finished (a hint) | set |
 //! | `expired/<award>/<expires>#created` | the award's `assertion.expired` event for that expiry is queued (a creation claim) | increment |
 //! | `shares/<assertion-id>/<target>` | counter: share clicks (`linkedin_profile`, `linkedin_post`, `x`, `facebook`, `email`) | increment |
-//! | `keys/<issuer-id>/<kid>` | RS256 signing key `{v, kid, issuer_id, private_pem, public_pem, created_at}`; the private half is never served | create (insert-if-absent) |
+//! | `keys/<issuer-id>/<kid>` | RS256 signing key, public half `{v, kid, issuer_id, public_pem, created_at}` | create |
 //! | `signing/<issuer-id>` | the issuer's active signing key `{v, kid}` | create (insert-if-absent) |
-//! | `vckey/<issuer-id>` | the issuer's Ed25519 key for Open Badges 3.0 credentials `{v, kid, issuer_id, secret_hex, public_multibase, created_at}`; the secret is never served | create (insert-if-absent) |
+//! | `vckey/<issuer-id>` | the issuer's Ed25519 key for Open Badges 3.0 credentials, public half `{v, kid, issuer_id, public_multibase, public_p256, created_at}` | create (insert-if-absent) |
 //! | `seq/status/<issuer-id>` | counter: Bitstring status indexes given out by the issuer (the award's `status_index` is the value before its increment) | increment |
 //! | `awardee/<badge-id>/<sha256(email)>` | the latest award of the class to that address (a JSON string), for the duplicate policy | set on every award; CAS under `deny` and `replace` |
 //! | `seq/mail/<award-id>` | counter: emails queued for the award | increment |
@@ -39,6 +39,14 @@
 //! | `idem/<issuer-id or admin>/<sha256(key)>` | an `Idempotency-Key`: the request's fingerprint and its first answer (`idem/…#turn` decides who acts) | increment; set |
 //! | `suppress/<issuer-id>/<sha256(email)>` | suppressed address `{v, reason, at}` | set; delete |
 //! | `unsub/<sha256(token)>` | unsubscribe token `{v, issuer_id, email_hash}` | create |
+//!
+//! The `secrets` store (a second label, granted only to the components that sign; sealed
+//! records `{v, alg, kek, nonce, ct}`, [`crate::vault`]):
+//!
+//! | key | value | written by |
+//! |---|---|---|
+//! | `sealed/keys/<issuer-id>/<kid>` | the PKCS#8 PEM of the RS256 key `keys/<issuer-id>/<kid>` | create, before its public half |
+//! | `sealed/vckey/<issuer-id>/<kid>` | the 32-byte Ed25519 seed of the issuer's key `kid` | create, before `vckey/<issuer-id>`; deleted by the loser of a creation race |
 //!
 //! `<scope>` is `addr` (client IPv4 address, or IPv6 /64 prefix) or `key` (API key id) for
 //! the issuer API, and `claimaddr` (client address) for unknown claim links.
@@ -133,6 +141,16 @@ pub fn signing_key(issuer_id: &str, kid: &str) -> String {
 /// `vckey/<issuer-id>`
 pub fn credential_key(issuer_id: &str) -> String {
     format!("vckey/{issuer_id}")
+}
+
+/// `sealed/keys/<issuer-id>/<kid>` (the `secrets` store)
+pub fn sealed_signing_key(issuer_id: &str, kid: &str) -> String {
+    format!("sealed/keys/{issuer_id}/{kid}")
+}
+
+/// `sealed/vckey/<issuer-id>/<kid>` (the `secrets` store)
+pub fn sealed_credential_key(issuer_id: &str, kid: &str) -> String {
+    format!("sealed/vckey/{issuer_id}/{kid}")
 }
 
 /// `seq/status/<issuer-id>`

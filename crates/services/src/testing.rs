@@ -21,6 +21,9 @@ pub struct Bench {
     pub base: BaseUrl,
     pub policy: Policy,
     pub now: OffsetDateTime,
+    /// The `secrets` store (sealed private keys) and its key-encryption key.
+    pub secrets: MemoryKv,
+    pub kek: crate::vault::Kek,
 }
 
 impl Default for Bench {
@@ -45,6 +48,8 @@ impl Bench {
             base: BaseUrl::parse("https://badges.example.org").expect("base"),
             policy: Policy::default(),
             now: NOW,
+            secrets: MemoryKv::new(),
+            kek: crate::vault::Kek::parse(&"5e".repeat(32)).expect("kek"),
         }
     }
 
@@ -55,6 +60,10 @@ impl Bench {
             entropy: &self.entropy,
             base: &self.base,
             policy: &self.policy,
+            vault: Some(crate::vault::Vault {
+                kv: &self.secrets,
+                kek: &self.kek,
+            }),
         }
     }
 }

@@ -54,6 +54,16 @@ pub fn p256(key: &p256::ecdsa::VerifyingKey, kid: &str) -> Value {
            "kid": kid, "alg": "ES256", "use": "sig"})
 }
 
+/// A P-256 public key as Emblem stores it: SEC1, compressed (33 bytes).
+pub fn p256_sec1(key: &p256::ecdsa::VerifyingKey) -> Vec<u8> {
+    key.to_sec1_point(true).as_bytes().to_vec()
+}
+
+/// A P-256 public key from its SEC1 bytes ([`p256_sec1`]); None if they are not a point.
+pub fn p256_from_sec1(bytes: &[u8]) -> Option<p256::ecdsa::VerifyingKey> {
+    p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).ok()
+}
+
 /// An RSA public key as an `RSA` JWK for `RS256`.
 pub fn rsa(key: &rsa::RsaPublicKey, kid: &str) -> Value {
     json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be()),

@@ -1,5 +1,5 @@
-//! The issuer's Ed25519 key for Open Badges 3.0 credentials (`vckey/<issuer-id>`). The secret
-//! never leaves the server: the public half is published as a `Multikey` in the issuer's
+//! The issuer's Ed25519 key for Open Badges 3.0 credentials (`vckey/<issuer-id>`): its public
+//! half. The seed is sealed in the `secrets` store (`emblem_services::vault`); the public half is published as a `Multikey` in the issuer's
 //! Profile (`/profiles/<id>`), under `assertionMethod`.
 
 use serde::{Deserialize, Serialize};
@@ -17,10 +17,17 @@ pub struct CredentialKey {
     pub kid: String,
     /// The issuer that owns it.
     pub issuer_id: String,
-    /// The 32-byte secret seed, hex (server-side only).
+    /// Only in records written before secrets were sealed: the 32-byte secret seed, hex. The
+    /// first component holding the vault to read such a record seals the seed in the
+    /// `secrets` store and rewrites the record without it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub secret_hex: String,
     /// The public key, `publicKeyMultibase` (`z6Mk…`).
     pub public_multibase: String,
+    /// The P-256 public key of its `ES256` VC-JWTs (derived from the seed), SEC1 compressed,
+    /// hex. Empty only in records written before secrets were sealed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub public_p256: String,
     /// Creation time.
     #[serde(with = "ts")]
     pub created_at: OffsetDateTime,

@@ -1,6 +1,6 @@
 //! Signing keys for signed Open Badges 2.0 (`keys/<issuer-id>/<kid>`) and the issuer's active
-//! key (`signing/<issuer-id>`). The private key never leaves the server: only the public half
-//! is published, as a CryptographicKey at `/issuers/<id>/keys/<kid>`.
+//! key (`signing/<issuer-id>`): the public half. The private key is sealed in the `secrets`
+//! store (`emblem_services::vault`); only the public half is published, as a CryptographicKey at `/issuers/<id>/keys/<kid>`.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -17,7 +17,10 @@ pub struct SigningKey {
     pub kid: String,
     /// The issuer that owns it.
     pub issuer_id: String,
-    /// PKCS#8 PEM of the RSA private key (server-side only).
+    /// Only in records written before secrets were sealed: PKCS#8 PEM of the RSA private key.
+    /// The first component holding the vault to read such a record seals it in the `secrets`
+    /// store and rewrites the record without it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub private_pem: String,
     /// SPKI PEM of the public key (published).
     pub public_pem: String,

@@ -254,6 +254,7 @@ mod tests {
                 entropy: &self.entropy,
                 base: &self.base,
                 policy: &self.policy,
+                vault: None,
             }
         }
 

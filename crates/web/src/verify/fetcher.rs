@@ -21,6 +21,8 @@ use emblem_badges::verify::fetch::{Fetch, FetchError, Fetched, Hop, Rules, follo
 pub struct Fetcher<'a, K: ?Sized, H> {
     /// The store.
     pub kv: &'a K,
+    /// The sealed signing keys (this instance's own credentials are signed as served).
+    pub vault: Option<crate::vault::Vault<'a, K>>,
     /// This instance's public base URL.
     pub base: &'a BaseUrl,
     /// The time of the request (for the hosting rules).
@@ -76,7 +78,7 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
         let (kv, base) = (self.kv, self.base);
         let doc = match credentials::route("GET", path)? {
             credentials::Route::Credential(id) => {
-                service::credential_if_keyed(kv, base, &id).await?
+                service::credential_if_keyed(kv, self.vault, base, &id).await?
             }
             credentials::Route::Achievement(id) => service::achievement(kv, base, &id).await?,
             credentials::Route::Profile(id) => service::profile_if_keyed(kv, base, &id).await?,
@@ -84,7 +86,7 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
             credentials::Route::Key(id, kid) => service::published_key(kv, base, &id, &kid).await?,
             credentials::Route::Jwk(id, kid) => service::published_jwk(kv, base, &id, &kid).await?,
             credentials::Route::StatusList(id, n) => {
-                service::status_list_if_keyed(kv, base, &id, n).await?
+                service::status_list_if_keyed(kv, self.vault, base, &id, n).await?
             }
             credentials::Route::DidDocument(id) => {
                 service::did_document_if_keyed(kv, base, &id).await?

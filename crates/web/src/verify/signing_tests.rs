@@ -50,6 +50,7 @@ fn verify(b: &Bench, jws: &str) -> crate::verify::Verification {
     let cache = RefCell::new(RenderCache::new());
     let fetcher = Fetcher {
         kv: &b.kv,
+        vault: b.env().vault,
         base: &b.base,
         now: b.now,
         cache: &cache,
@@ -167,4 +168,119 @@ fn debug_output_never_shows_the_private_key() {
         .expect("read")
         .expect("key");
     assert!(!format!("{key:?}").contains("PRIVATE"));
+}
+
+/// Every value under `prefix` in `kv`, as text.
+fn texts(kv: &crate::service::kv::MemoryKv, prefix: &str) -> Vec<String> {
+    kv.snapshot()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+        .collect()
+}
+
+#[test]
+fn private_keys_are_sealed_in_the_secrets_store_never_in_the_public_one() {
+    let b = bench();
+    let env = b.env();
+    block_on(enable(&env, ISSUER_ID)).expect("enable");
+    let signed = block_on(sign_award(&env, ISSUER_ID, AWARD_ID)).expect("sign");
+    assert_eq!(verify(&b, &signed.jws).checks.verdict(), Verdict::Valid);
+    let vc = block_on(crate::service::credentials::credential(&env, AWARD_ID)).expect("vc");
+    assert!(vc["proof"]["proofValue"].is_string());
+    // The public store holds no private half: no PEM private key, no seed.
+    for text in texts(&b.kv, "") {
+        assert!(!text.contains("PRIVATE KEY"), "{text}");
+        assert!(
+            !text.contains("secret_hex") && !text.contains("private_pem"),
+            "{text}"
+        );
+    }
+    // The secrets store holds both, sealed (ciphertext, no PEM armour).
+    let sealed = texts(&b.secrets, "sealed/");
+    assert_eq!(sealed.len(), 2, "{sealed:?}");
+    assert!(
+        sealed
+            .iter()
+            .all(|t| t.contains("A256GCM") && !t.contains("PRIVATE"))
+    );
+}
+
+#[test]
+fn a_component_without_the_secrets_store_signs_nothing_and_writes_nothing() {
+    let b = bench();
+    let mut env = b.env();
+    env.vault = None;
+    let before = b.kv.snapshot();
+    let unavailable = Err(Error::Unavailable(
+        crate::error::Unavailable::SecretsUnavailable,
+    ));
+    assert_eq!(block_on(enable(&env, ISSUER_ID)).map(|_| ()), unavailable);
+    let vc = block_on(crate::service::credentials::credential(&env, AWARD_ID));
+    assert_eq!(vc.map(|_| ()), unavailable);
+    assert_eq!(b.kv.snapshot(), before, "nothing written");
+    assert_eq!(
+        Error::Unavailable(crate::error::Unavailable::SecretsUnavailable).status(),
+        503
+    );
+}
+
+#[test]
+fn keys_stored_before_sealing_are_sealed_and_removed_from_the_public_store_on_first_use() {
+    let b = bench();
+    let env = b.env();
+    // Make both keys, then write them back as an earlier Emblem stored them: the private
+    // half inside the public record, nothing in the secrets store.
+    let view = block_on(enable(&env, ISSUER_ID)).expect("enable");
+    let first = block_on(crate::service::credentials::credential(&env, AWARD_ID)).expect("vc");
+    let vault = env.vault.expect("vault");
+    let rsa_sealed = store_keys::sealed_signing_key(ISSUER_ID, &view.kid);
+    let pem = block_on(vault.get(&rsa_sealed))
+        .expect("get")
+        .expect("sealed pem");
+    let mut rsa: Value =
+        serde_json::from_slice(&b.kv.snapshot()[&store_keys::signing_key(ISSUER_ID, &view.kid)])
+            .expect("json");
+    rsa["private_pem"] = String::from_utf8(pem.to_vec()).expect("pem").into();
+    let vckey = store_keys::credential_key(ISSUER_ID);
+    let mut ed: Value = serde_json::from_slice(&b.kv.snapshot()[&vckey]).expect("json");
+    let kid = ed["kid"].as_str().expect("kid").to_owned();
+    let ed_sealed = store_keys::sealed_credential_key(ISSUER_ID, &kid);
+    let seed = block_on(vault.get(&ed_sealed))
+        .expect("get")
+        .expect("sealed seed");
+    ed["secret_hex"] = hex::encode(seed.as_slice()).into();
+    ed.as_object_mut().expect("object").remove("public_p256");
+    block_on(async {
+        put_json(&b.kv, &store_keys::signing_key(ISSUER_ID, &view.kid), &rsa).await?;
+        put_json(&b.kv, &vckey, &ed).await?;
+        vault.delete(&rsa_sealed).await.ok();
+        vault.delete(&ed_sealed).await.ok();
+        Ok::<_, crate::kv::KvError>(())
+    })
+    .expect("legacy records");
+    // The JWK Set of a legacy record is served as before, before any migration.
+    let jwks = block_on(crate::service::credentials::jwks(&env, ISSUER_ID)).expect("jwks");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(3));
+
+    // First use: the same signatures, and the private halves moved to the secrets store.
+    let again = block_on(crate::service::credentials::credential(&env, AWARD_ID)).expect("vc");
+    assert_eq!(again, first, "the same key signs");
+    let signed = block_on(sign_award(&env, ISSUER_ID, AWARD_ID)).expect("sign");
+    assert_eq!(verify(&b, &signed.jws).checks.verdict(), Verdict::Valid);
+    for text in texts(&b.kv, "") {
+        assert!(
+            !text.contains("PRIVATE KEY") && !text.contains("secret_hex"),
+            "{text}"
+        );
+    }
+    assert!(block_on(vault.get(&rsa_sealed)).expect("get").is_some());
+    assert!(block_on(vault.get(&ed_sealed)).expect("get").is_some());
+    let migrated: Value = serde_json::from_slice(&b.kv.snapshot()[&vckey]).expect("json");
+    assert!(migrated["public_p256"].is_string(), "{migrated}");
+    assert_eq!(
+        block_on(crate::service::credentials::jwks(&env, ISSUER_ID)).expect("jwks"),
+        jwks,
+        "the same public keys"
+    );
 }

@@ -518,6 +518,7 @@ fn verify_local(kv: &MemoryKv, now: OffsetDateTime, email: Option<&str>) -> Veri
     let cache = RefCell::new(RenderCache::new());
     let fetcher = Fetcher {
         kv,
+        vault: None,
         base: &base,
         now,
         cache: &cache,
