@@ -36,6 +36,9 @@
 //! the manifest allows by name. Timeouts follow the request
 //! options: `connect` covers resolution, TCP connect and the TLS handshake;
 //! `first-byte` and `between-bytes` the response.
+//!
+//! An allowed request to `http://<component>.spin.internal` never reaches the network: it is
+//! handed to that component of the app (Spin's service chaining, `chain.rs`).
 
 use anyhow::{Result, bail};
 use http::uri::Scheme;
@@ -46,10 +49,12 @@ use std::sync::Arc;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 mod blocked;
+pub mod chain;
 mod pool;
 mod send;
 
 pub use blocked::BlockedNetworks;
+pub use chain::Chain;
 
 /// One parsed `allowed_outbound_hosts` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +174,7 @@ pub struct OutboundPolicy {
     allowed: Arc<Vec<AllowedHost>>,
     self_addr: Option<SocketAddr>,
     blocked: Arc<BlockedNetworks>,
+    chain: Option<Arc<Chain>>,
 }
 
 impl OutboundPolicy {
@@ -181,7 +187,14 @@ impl OutboundPolicy {
             allowed: Arc::new(allowed),
             self_addr: Some(self_addr),
             blocked: Arc::default(),
+            chain: None,
         })
+    }
+
+    /// The same policy with the app's components reachable by service chaining.
+    pub fn with_chain(mut self, chain: Arc<Chain>) -> OutboundPolicy {
+        self.chain = Some(chain);
+        self
     }
 
     /// The same policy under the runtime config's `block_networks`.
@@ -357,6 +370,14 @@ impl WasiHttpHooks for OutboundPolicy {
                 request.uri()
             );
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        if let (Some(component), Some(chain)) = (chain::target(request.uri()), &self.chain) {
+            let (component, chain) = (component.to_string(), chain.clone());
+            return Box::new(async move {
+                let response = chain.send(&component, request).await?;
+                let done = Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>;
+                Ok((response, done))
+            });
         }
         let policy = self.clone();
         Box::new(async move {

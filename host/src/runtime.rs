@@ -289,9 +289,14 @@ impl Runtime {
         }
         let known_labels: Arc<Vec<String>> = Arc::new(labels.keys().cloned().collect());
 
+        let chain = Arc::new(crate::outbound::Chain::default());
         let mut handlers = BTreeMap::new();
         for (id, def) in &app.components {
-            let recipe = recipe(app, id, def, &options, &labels, &known_labels)?;
+            crate::outbound::chain::check_entries(id, &def.allowed_outbound_hosts, |c| {
+                app.components.contains_key(c)
+            })
+            .map_err(wasmtime::Error::from_anyhow)?;
+            let recipe = recipe(app, id, def, &options, &labels, &known_labels, &chain)?;
             let path = app.path(&def.source);
             let component = Component::from_file(&engine, &path).with_context(|| {
                 format!(
@@ -319,6 +324,7 @@ impl Runtime {
                 }),
             );
         }
+        chain.set(handlers.clone());
         Ok(Runtime { engine, handlers })
     }
 }
@@ -330,6 +336,7 @@ fn recipe(
     options: &LoadOptions,
     labels: &BTreeMap<String, crate::kv::Db>,
     known_labels: &Arc<Vec<String>>,
+    chain: &Arc<crate::outbound::Chain>,
 ) -> Result<ComponentRecipe> {
     let mut stores = BTreeMap::new();
     for label in &def.key_value_stores {
@@ -365,7 +372,8 @@ fn recipe(
         outbound: OutboundPolicy::new(&def.allowed_outbound_hosts, options.listen)
             .map_err(wasmtime::Error::from_anyhow)
             .with_context(|| format!("component `{id}`"))?
-            .with_blocked(options.blocked.clone()),
+            .with_blocked(options.blocked.clone())
+            .with_chain(chain.clone()),
         spin: SpinCtx {
             stores,
             known_labels: known_labels.clone(),

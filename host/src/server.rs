@@ -77,7 +77,13 @@ impl Server {
         let Some(handler) = self.handlers.get(&component) else {
             return problem(StatusCode::NOT_FOUND, "No route matches this path.");
         };
-        add_spin_headers(&mut req, &matched, client);
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost")
+            .to_string();
+        add_spin_headers(&mut req, &matched, &host, client);
         let req = req.map(|body| body.map_err(wasmtime_wasi_http::Error::from).boxed_unsync());
         match handler.handle((), req).await {
             Ok(response) => response,
@@ -92,13 +98,14 @@ impl Server {
     }
 }
 
-fn add_spin_headers(req: &mut Request<Incoming>, matched: &RouteMatch, client: SocketAddr) {
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost")
-        .to_string();
+/// Replaces any `spin-*` headers of `req` with Spin's own for this route match, client and
+/// host (the `Host` of the request; for a chained request, `<component>.spin.internal`).
+pub(crate) fn add_spin_headers<B>(
+    req: &mut Request<B>,
+    matched: &RouteMatch,
+    host: &str,
+    client: SocketAddr,
+) {
     let path_and_query = req
         .uri()
         .path_and_query()

@@ -15,6 +15,7 @@ mod mail;
 mod manifests;
 mod many_instances;
 mod oci;
+mod secrets;
 mod share;
 mod static_files;
 mod verify;

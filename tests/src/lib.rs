@@ -16,6 +16,9 @@ use std::time::Duration;
 
 /// The admin token every test app is started with.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+/// The key-encryption key of every test app (`key_encryption_key`; 32 bytes, hex).
+pub const KEY_ENCRYPTION_KEY: &str =
+    "6b65792d656e6372797074696f6e2d6b65792d666f722d7465737473212121ff";
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -80,6 +83,7 @@ impl AppConfig {
                 ("admin_token".into(), ADMIN_TOKEN.into()),
                 // Ids follow each test app's own random port.
                 ("public_base_url_from_request".into(), "true".into()),
+                ("key_encryption_key".into(), KEY_ENCRYPTION_KEY.into()),
             ],
             runtime_config: None,
             runtime_config_extra: String::new(),
@@ -95,7 +99,10 @@ impl AppConfig {
                 .join(app)
                 .join("spin.toml"),
             state_dir: scratch_dir(name),
-            variables: vec![("public_base_url_from_request".into(), "true".into())],
+            variables: vec![
+                ("public_base_url_from_request".into(), "true".into()),
+                ("key_encryption_key".into(), KEY_ENCRYPTION_KEY.into()),
+            ],
             runtime_config: None,
             runtime_config_extra: String::new(),
         }
@@ -114,9 +121,12 @@ impl AppConfig {
 
     /// Use `redis` as the default store (`type = "redis"`), shared with any other app on it.
     pub fn redis(mut self, redis: &Redis) -> AppConfig {
+        // The sealed private keys share the Redis database: their keys (`sealed/…`) are
+        // their own, as in deploy/runtime-config.redis.toml.
         self.runtime_config = Some(format!(
-            "[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n",
-            redis.url
+            "[key_value_store.default]\ntype = \"redis\"\nurl = \"{url}\"\n\n\
+             [key_value_store.secrets]\ntype = \"redis\"\nurl = \"{url}\"\n",
+            url = redis.url
         ));
         self
     }
@@ -413,8 +423,10 @@ impl App {
         let runtime_config = config.state_dir.join("runtime-config.toml");
         let rc_text = config.runtime_config.clone().unwrap_or_else(|| {
             format!(
-                "[key_value_store.default]\ntype = \"spin\"\npath = \"{}\"\n",
-                config.state_dir.join("kv.db").display()
+                "[key_value_store.default]\ntype = \"spin\"\npath = \"{}\"\n\n\
+                 [key_value_store.secrets]\ntype = \"spin\"\npath = \"{}\"\n",
+                config.state_dir.join("kv.db").display(),
+                config.state_dir.join("secrets.db").display()
             )
         });
         std::fs::write(
@@ -565,6 +577,16 @@ impl App {
     /// The SQLite key-value database of this app (Spin's table layout).
     pub fn kv_path(&self) -> PathBuf {
         self.config.state_dir.join("kv.db")
+    }
+
+    /// The SQLite database of the `secrets` store (the sealed private keys).
+    pub fn secrets_path(&self) -> PathBuf {
+        self.config.state_dir.join("secrets.db")
+    }
+
+    /// The configuration this app was started with.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
     }
 
     /// The host's log so far (for failure messages).

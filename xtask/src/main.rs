@@ -163,7 +163,10 @@ fn no_cycles() -> Result<(), String> {
 }
 
 /// Runs the app for development: unless `public_base_url` is given, ids follow the request's
-/// origin (`public_base_url_from_request=true`; a deployment sets `public_base_url`).
+/// origin (`public_base_url_from_request=true`; a deployment sets `public_base_url`). Unless
+/// given, the stores are SQLite files in `.spin/` (the `secrets` store of the sealed private
+/// keys beside the default one) and the key-encryption key is a random one kept in
+/// `.spin/dev-key-encryption-key`, made on the first run.
 fn up(extra: &[String]) -> Result<(), String> {
     build()?;
     let mut cmd = Command::new(host_binary());
@@ -171,7 +174,44 @@ fn up(extra: &[String]) -> Result<(), String> {
     if !extra.iter().any(|a| a.starts_with("public_base_url")) {
         cmd.args(["--variable", "public_base_url_from_request=true"]);
     }
+    let state = root().join(".spin");
+    std::fs::create_dir_all(&state).map_err(|e| format!("{}: {e}", state.display()))?;
+    if !extra.iter().any(|a| a.starts_with("--runtime-config-file")) {
+        let config = state.join("dev-runtime-config.toml");
+        let text = "# Written by `cargo xtask up`: the development stores.\n\
+                    [key_value_store.default]\ntype = \"spin\"\npath = \"sqlite_key_value.db\"\n\n\
+                    [key_value_store.secrets]\ntype = \"spin\"\npath = \"secrets.db\"\n";
+        std::fs::write(&config, text).map_err(|e| format!("{}: {e}", config.display()))?;
+        cmd.arg("--runtime-config-file").arg(config);
+    }
+    if !extra.iter().any(|a| a.starts_with("key_encryption_key"))
+        && std::env::var_os("SPIN_VARIABLE_KEY_ENCRYPTION_KEY").is_none()
+    {
+        let kek = dev_key_encryption_key(&state.join("dev-key-encryption-key"))?;
+        cmd.args(["--variable", &format!("key_encryption_key={kek}")]);
+    }
     run(&mut cmd)
+}
+
+/// The development key-encryption key in `path` (64 hex digits), made from the system's
+/// randomness the first time, readable by its owner only.
+fn dev_key_encryption_key(path: &Path) -> Result<String, String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Ok(text.trim().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    let kek: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(path, &kek).map_err(|e| format!("{}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(kek)
 }
 
 /// Installs the reference bakers into `target/interop/` (idempotent). When it

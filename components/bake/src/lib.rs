@@ -3,7 +3,8 @@
 //! 1. Match the route (`emblem_web::bake::routes::route`): `GET|HEAD /assertions/:id/image`,
 //!    `POST /bake`, `POST /unbake`.
 //! 2. For the assertion image, load the award and its class image and bake the hosted
-//!    assertion into it (same visibility rules as the hosted JSON).
+//!    assertion into it (same visibility rules as the hosted JSON); the 3.0 credential comes
+//!    signed from the credentials component, over service chaining (`emblem_edge::chain`).
 //! 3. For `/bake` and `/unbake`, read the body under a 10 MiB cap (413 beyond) and hand it to
 //!    the core; nothing is stored.
 //! 4. Errors become problem+json (`emblem_edge::respond`).
@@ -30,7 +31,10 @@ async fn serve(req: Request) -> Result<Reply, Error> {
         Route::AssertionImage(id) => {
             let carries = routes::Carries::from_query(req.uri().query())?;
             let site = Site::load(req.headers()).await?;
-            routes::assertion_image_carrying(&site.env(), &id, carries).await
+            let keys = emblem_edge::chain::KeyHolder {
+                base: site.base.clone(),
+            };
+            routes::assertion_image_carrying(&site.env(), &id, carries, &keys).await
         }
         Route::Bake => {
             let content_type = request::content_type(req.headers()).map(str::to_owned);

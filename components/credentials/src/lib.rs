@@ -14,11 +14,22 @@
 //! | `/profiles/:id/keys/:kid` | the issuer's key (a Multikey verification method) |
 //! | `/profiles/:id/jwks`, `/profiles/:id/jwks/:kid` | the issuer's VC-JWT keys (JWK Set, JWK) |
 //!
-//! Variables: `public_base_url`.
+//! It is the one component that holds the issuers' private keys (the `secrets` store and
+//! `key_encryption_key`, `emblem_web::vault`). The others ask it over service chaining
+//! (`http://credentials.spin.internal`, `emblem_edge::chain`): they GET the signed documents
+//! above, and `issuing` POSTs to two routes only chaining reaches
+//! (`emblem_web::signed::internal`):
+//!
+//! | route | does |
+//! |---|---|
+//! | `POST /_internal/issuers/:id/signing-key` | turns Open Badges 2.0 signing on (`signing::enable`) |
+//! | `POST /_internal/issuers/:id/assertions/:award/signed` | signs an award as a 2.0 JWS (`signing::sign_award`) |
+//!
+//! Variables: `public_base_url`, `key_encryption_key`.
 
 use emblem_edge::{Response, Site, request, respond};
 use emblem_web::negotiate::negotiate;
-use emblem_web::{Reply, credentials, hosting};
+use emblem_web::{Reply, credentials, hosting, signed};
 use spin_sdk::http::{Method, Request};
 
 #[spin_sdk::http_service]
@@ -26,6 +37,16 @@ async fn handle(req: Request) -> Response {
     let headers = req.headers();
     let rep = negotiate(request::accept(headers), request::user_agent(headers));
     let reply = match Site::load(headers).await {
+        Ok(site) if chained(headers) && req.uri().path().starts_with(signed::INTERNAL) => {
+            let env = site.env();
+            signed::internal(&env, req.method().as_str(), req.uri().path())
+                .await
+                .unwrap_or_else(|| Ok(Reply::empty(404)))
+                .unwrap_or_else(|e| {
+                    respond::log(&e);
+                    Reply::problem(&e)
+                })
+        }
         Ok(site) => {
             let served = match credentials::route(req.method().as_str(), req.uri().path()) {
                 Ok(route) => {
@@ -52,4 +73,15 @@ async fn handle(req: Request) -> Response {
         request::if_none_match(headers),
         head,
     ))
+}
+
+/// Whether the request came from another component of this app (service chaining: Spin
+/// gives it the host `credentials.spin.internal`). The `/_internal/` routes answer only such
+/// requests; no public route of the app leads to them in the first place.
+fn chained(headers: &spin_sdk::http::HeaderMap) -> bool {
+    request::header(headers, "spin-full-url").is_some_and(|url| {
+        url.strip_prefix("http://")
+            .and_then(|rest| rest.split('/').next())
+            .is_some_and(|host| host.ends_with(emblem_edge::chain::CHAINED_HOST_SUFFIX))
+    })
 }

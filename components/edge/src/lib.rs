@@ -17,6 +17,7 @@
 //! `wasi:clocks`).
 
 pub mod body;
+pub mod chain;
 pub mod kv;
 pub mod outbound;
 pub mod request;
@@ -67,7 +68,8 @@ thread_local! {
     static LAST_BASE: std::cell::RefCell<Option<(String, BaseUrl)>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The base URL: `public_base_url` if set, else the origin of `spin-full-url`,
+/// The base URL: `public_base_url` if set, else the origin of `spin-full-url` (of the
+/// caller's base URL for a request chained from another component, `chain::BASE_HEADER`),
 /// parsed once per distinct value and instance.
 async fn base_url(headers: &HeaderMap) -> Result<BaseUrl, Error> {
     let configured = match CONFIGURED_BASE.with(|c| c.get().cloned()) {
@@ -78,6 +80,13 @@ async fn base_url(headers: &HeaderMap) -> Result<BaseUrl, Error> {
         }
     };
     let full = request::header(headers, "spin-full-url");
+    // A chained request (from another component of this app) names the caller's base URL.
+    let full = match full {
+        Some(f) if configured.is_none() && origin_of(f).ends_with(chain::CHAINED_HOST_SUFFIX) => {
+            request::header(headers, chain::BASE_HEADER).or(Some(f))
+        }
+        other => other,
+    };
     // The text the base depends on: the variable, or the request's origin.
     let source = match (&configured, full) {
         (Some(c), _) => c.as_str(),

@@ -51,16 +51,32 @@ impl Webhooks for HttpWebhooks {
     }
 }
 
-/// What leaves the issuing component: webhook deliveries and SMTP email.
-#[derive(Debug, Clone, Default)]
+/// What leaves the issuing component: webhook deliveries, SMTP email, and signing requests
+/// to the credentials component (which holds the keys).
+#[derive(Debug, Clone)]
 pub struct Network {
     /// Webhooks.
     pub webhooks: HttpWebhooks,
     /// Email.
     pub mailer: crate::SmtpMailer,
+    /// The component that signs.
+    pub keys: crate::chain::KeyHolder,
 }
 
-impl emblem_web::api::handler::Outbound for Network {
+impl emblem_web::signed::Signer for Network {
+    async fn enable_signing(&self, issuer_id: &str) -> Result<emblem_web::Reply, emblem_web::Error> {
+        self.keys.enable_signing(issuer_id).await
+    }
+    async fn sign_award(
+        &self,
+        issuer_id: &str,
+        award_id: &str,
+    ) -> Result<emblem_web::Reply, emblem_web::Error> {
+        self.keys.sign_award(issuer_id, award_id).await
+    }
+}
+
+impl emblem_web::api::handler::Transports for Network {
     type W = HttpWebhooks;
     type M = crate::SmtpMailer;
     fn webhooks(&self) -> &HttpWebhooks {

@@ -108,9 +108,12 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
     }
     let cache = RENDERED.with(Rc::clone);
     let hop = emblem_edge::outbound::SpinHop;
+    let keys = emblem_edge::chain::KeyHolder {
+        base: site.base.clone(),
+    };
     let fetcher = Fetcher {
         kv: &site.kv,
-        vault: site.vault(),
+        signed: &keys,
         base: &site.base,
         now: site.now,
         cache: &cache,

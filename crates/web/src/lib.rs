@@ -48,6 +48,7 @@ pub mod hosting;
 pub mod negotiate;
 pub mod present;
 pub mod reply;
+pub mod signed;
 pub mod verify;
 
 pub use base_url::BaseUrl;

@@ -34,7 +34,7 @@ use crate::service::idempotency;
 use crate::service::mail::deliver;
 use crate::service::mail::outbox;
 use crate::service::mail::suppression::{self, Reason};
-use crate::service::{apikeys, awards, badges, issuers, signing};
+use crate::service::{apikeys, awards, badges, issuers};
 use crate::validate::parse_json;
 use crate::webhook;
 
@@ -173,7 +173,45 @@ pub(crate) async fn queue_award_hook<K: Kv + ?Sized>(
 }
 
 /// What leaves Emblem during a call: email and webhook deliveries (both through the outbox).
-pub use crate::service::mail::{Offline, Transports as Outbound};
+pub use crate::service::mail::{Offline, Transports};
+pub use crate::signed::Signer;
+
+/// What the issuer API reaches beyond its store: mail, webhooks ([`Transports`]) and the
+/// component holding the signing keys ([`Signer`]).
+pub trait Outbound: Transports + Signer {}
+
+impl<T: Transports + Signer> Outbound for T {}
+
+/// No mail or webhooks ([`Offline`]); signing in this component ([`crate::signed::SignHere`]).
+#[derive(Debug)]
+pub struct Local<'e, 'a, K: ?Sized> {
+    /// The request's environment (its vault signs).
+    pub env: &'e Env<'a, K>,
+}
+
+impl<K: ?Sized> Transports for Local<'_, '_, K> {
+    type M = <Offline as Transports>::M;
+    type W = <Offline as Transports>::W;
+    fn mailer(&self) -> &Self::M {
+        Offline.mailer()
+    }
+    fn webhooks(&self) -> &Self::W {
+        Offline.webhooks()
+    }
+}
+
+impl<K: Kv + ?Sized> Signer for Local<'_, '_, K> {
+    async fn enable_signing(&self, issuer_id: &str) -> Result<Reply, Error> {
+        crate::signed::SignHere { env: self.env }
+            .enable_signing(issuer_id)
+            .await
+    }
+    async fn sign_award(&self, issuer_id: &str, award_id: &str) -> Result<Reply, Error> {
+        crate::signed::SignHere { env: self.env }
+            .sign_award(issuer_id, award_id)
+            .await
+    }
+}
 
 /// Attempt the queued webhook event `id` now and report it as the response's `webhook`.
 pub(crate) async fn hook_delivery<K: Kv + ?Sized, O: Outbound>(
@@ -229,7 +267,7 @@ pub async fn perform<K: Kv + ?Sized>(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Reply, Error> {
-    perform_with(env, call, query, content_type, body, &Offline).await
+    perform_with(env, call, query, content_type, body, &Local { env }).await
 }
 
 /// Step 3: parse, validate and act; award emails go out through `out` (Emblem's own email
@@ -442,12 +480,9 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             if issuer_of(&principal)? != id {
                 return Err(Error::not_found(crate::error::ObjectKind::Issuer, id));
             }
-            Reply::json(200, &signing::enable(env, &id).await?)
+            out.enable_signing(&id).await?
         }
-        Route::SignAward(id) => Reply::json(
-            200,
-            &signing::sign_award(env, issuer_of(&principal)?, &id).await?,
-        ),
+        Route::SignAward(id) => out.sign_award(issuer_of(&principal)?, &id).await?,
     })
 }
 

@@ -118,10 +118,14 @@ pub async fn assertion_image<K: Kv + ?Sized>(
 
 /// `GET /assertions/:id/image?version=…`: the 2.0 assertion, the 3.0 credential (signed, as
 /// `GET /credentials/:id` serves it) or both.
-pub async fn assertion_image_carrying<K: Kv + ?Sized>(
+///
+/// The credential comes from `signed` (the credentials component, which holds the keys); its
+/// problem reply, if it has no credential to give, is the answer.
+pub async fn assertion_image_carrying<K: Kv + ?Sized, S: crate::signed::SignedDocs>(
     env: &crate::env::Env<'_, K>,
     id: &str,
     carries: Carries,
+    signed: &S,
 ) -> Result<Reply, Error> {
     let (award, badge, image) = baking_inputs(env.kv, env.now, id).await?;
     let mut payloads = Vec::new();
@@ -129,8 +133,11 @@ pub async fn assertion_image_carrying<K: Kv + ?Sized>(
         payloads.push((ob2_json(&award, env.base)?, Version::V2));
     }
     if carries != Carries::V2 {
-        let credential = crate::service::credentials::credential(env, id).await?;
-        let json = serde_json::to_string(&credential)
+        let reply = signed.get(&format!("/credentials/{}", award.id)).await?;
+        if reply.status != 200 {
+            return Ok(reply);
+        }
+        let json = String::from_utf8(reply.body)
             .map_err(|e| Error::Internal(Internal::Render(e.to_string())))?;
         payloads.push((json, Version::V3));
     }

@@ -1,6 +1,7 @@
 //! [`Fetch`] for a component: this instance's own URLs answered from the store through the
 //! hosting renderers (the same documents and status codes as over HTTP, without a network
-//! round trip), any other URL through a [`Hop`] with the outbound rules of
+//! round trip), its own signed 3.0 documents from the component that holds the keys
+//! ([`SignedDocs`]), any other URL through a [`Hop`] with the outbound rules of
 //! [`emblem_badges::verify::fetch`].
 
 use std::cell::RefCell;
@@ -14,15 +15,16 @@ use crate::hosting::{self, RenderCache, Route};
 use crate::kv::Kv;
 use crate::negotiate::Representation;
 use crate::service::credentials as service;
+use crate::signed::SignedDocs;
 use emblem_badges::verify::fetch::{Fetch, FetchError, Fetched, Hop, Rules, follow};
 
 /// [`Fetch`] over this instance's store (for its own URLs) and a [`Hop`] (for the rest).
 #[derive(Debug)]
-pub struct Fetcher<'a, K: ?Sized, H> {
+pub struct Fetcher<'a, K: ?Sized, H, S> {
     /// The store.
     pub kv: &'a K,
-    /// The sealed signing keys (this instance's own credentials are signed as served).
-    pub vault: Option<crate::vault::Vault<'a, K>>,
+    /// This instance's signed credentials and status lists.
+    pub signed: &'a S,
     /// This instance's public base URL.
     pub base: &'a BaseUrl,
     /// The time of the request (for the hosting rules).
@@ -35,7 +37,7 @@ pub struct Fetcher<'a, K: ?Sized, H> {
     pub rules: Rules,
 }
 
-impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
+impl<K: Kv + ?Sized, H: Hop, S: SignedDocs> Fetcher<'_, K, H, S> {
     /// The path under the base URL, if `url` is one of this instance's.
     fn local_path<'u>(&self, url: &'u str) -> Option<&'u str> {
         let rest = url.strip_prefix(self.base.as_str())?;
@@ -71,23 +73,21 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
     }
 }
 
-impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
-    /// The Open Badges 3.0 documents of this instance (read-only: a credential or profile of
-    /// an issuer that has no key yet is 404, as nothing was ever signed with it).
+impl<K: Kv + ?Sized, H: Hop, S: SignedDocs> Fetcher<'_, K, H, S> {
+    /// The Open Badges 3.0 documents of this instance (a profile of an issuer that has no
+    /// key yet is 404, as nothing was ever signed with it; credentials and status lists as the
+    /// credentials component serves them).
     async fn local_credentials(&self, path: &str) -> Result<crate::reply::Reply, Error> {
         let (kv, base) = (self.kv, self.base);
         let doc = match credentials::route("GET", path)? {
-            credentials::Route::Credential(id) => {
-                service::credential_if_keyed(kv, self.vault, base, &id).await?
+            credentials::Route::Credential(_) | credentials::Route::StatusList(..) => {
+                return self.signed.get(path).await;
             }
             credentials::Route::Achievement(id) => service::achievement(kv, base, &id).await?,
             credentials::Route::Profile(id) => service::profile_if_keyed(kv, base, &id).await?,
             credentials::Route::Revocations(id) => service::revocation_list(kv, base, &id).await?,
             credentials::Route::Key(id, kid) => service::published_key(kv, base, &id, &kid).await?,
             credentials::Route::Jwk(id, kid) => service::published_jwk(kv, base, &id, &kid).await?,
-            credentials::Route::StatusList(id, n) => {
-                service::status_list_if_keyed(kv, self.vault, base, &id, n).await?
-            }
             credentials::Route::DidDocument(id) => {
                 service::did_document_if_keyed(kv, base, &id).await?
             }
@@ -101,7 +101,7 @@ impl<K: Kv + ?Sized, H: Hop> Fetcher<'_, K, H> {
     }
 }
 
-impl<K: Kv + ?Sized, H: Hop> Fetch for Fetcher<'_, K, H> {
+impl<K: Kv + ?Sized, H: Hop, S: SignedDocs> Fetch for Fetcher<'_, K, H, S> {
     async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
         if let Some(path) = self.local_path(url) {
             return Ok(self.local(url, path).await);

@@ -48,9 +48,10 @@ fn bench() -> Bench {
 
 fn verify(b: &Bench, jws: &str) -> crate::verify::Verification {
     let cache = RefCell::new(RenderCache::new());
+    let env = b.env();
     let fetcher = Fetcher {
         kv: &b.kv,
-        vault: b.env().vault,
+        signed: &crate::signed::SignHere { env: &env },
         base: &b.base,
         now: b.now,
         cache: &cache,

@@ -513,12 +513,21 @@ fn local_store(award: &crate::model::award::Award) -> MemoryKv {
     kv
 }
 
+/// These tests verify 2.0 badges only: no 3.0 document is ever asked for.
+struct NoSignedDocs;
+
+impl crate::signed::SignedDocs for NoSignedDocs {
+    async fn get(&self, path: &str) -> Result<crate::reply::Reply, crate::error::Error> {
+        panic!("no signed document expected, asked for {path}")
+    }
+}
+
 fn verify_local(kv: &MemoryKv, now: OffsetDateTime, email: Option<&str>) -> Verification {
     let base = BaseUrl::parse("https://badges.example.org").expect("base");
     let cache = RefCell::new(RenderCache::new());
     let fetcher = Fetcher {
         kv,
-        vault: None,
+        signed: &NoSignedDocs,
         base: &base,
         now,
         cache: &cache,
