@@ -41,9 +41,16 @@ fn sign_everything(app: &App, issuer: &crate::common::Issuer) -> String {
         .get_auth(&format!("/api/v1/assertions/{id}/signed"), &issuer.key)
         .expect(200)
         .json();
-    assert!(signed["jws"].as_str().is_some_and(|j| j.split('.').count() == 3));
+    assert!(
+        signed["jws"]
+            .as_str()
+            .is_some_and(|j| j.split('.').count() == 3)
+    );
     let credential = app.get(&format!("/credentials/{id}")).expect(200).json();
-    assert!(credential["proof"]["proofValue"].is_string(), "{credential}");
+    assert!(
+        credential["proof"]["proofValue"].is_string(),
+        "{credential}"
+    );
     for alg in ["ES256", "EdDSA", "RS256"] {
         let jwt = app.get(&format!("/credentials/{id}?alg={alg}"));
         jwt.expect(200);
@@ -71,8 +78,14 @@ fn private_keys_are_sealed_in_the_secrets_store_and_never_in_the_shared_one() {
     let sealed = secrets_snapshot(&app);
     let keys: Vec<&str> = sealed.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys.len(), 2, "{keys:?}");
-    assert!(keys.iter().any(|k| k.starts_with(&format!("sealed/keys/{}/", issuer.id))));
-    assert!(keys.iter().any(|k| k.starts_with(&format!("sealed/vckey/{}/", issuer.id))));
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with(&format!("sealed/keys/{}/", issuer.id)))
+    );
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with(&format!("sealed/vckey/{}/", issuer.id)))
+    );
     for (key, value) in &sealed {
         let record: Value = serde_json::from_slice(value).expect("sealed record");
         assert_eq!(record["alg"], "A256GCM", "{key}");
@@ -125,8 +138,12 @@ fn the_chaining_only_signing_routes_cannot_be_reached_from_outside() {
             if let Some(host) = host {
                 req = req.header("host", host);
             }
-            let resp = req.send();
-            assert_eq!(resp.status, 404, "{path} via {host:?}: {}", resp.text());
+            match req.try_send() {
+                Ok(resp) => assert_eq!(resp.status, 404, "{path} via {host:?}: {}", resp.text()),
+                // Spin drops an outside request that names a chaining host (it strips that
+                // `Host` and then has no authority for the request).
+                Err(e) => assert!(host.is_some(), "{path}: {e}"),
+            }
         }
     }
     // Nothing was turned on or signed.
@@ -144,11 +161,11 @@ fn without_a_key_encryption_key_nothing_is_signed_and_no_key_is_made() {
     let awarded = award(&app, &issuer, &class, "ray@example.org", json!({}));
     let id = awarded["id"].as_str().expect("id");
     // 2.0 hosting needs no key and still works.
-    app.get(&path_of(awarded["assertion_url"].as_str().expect("assertion_url")))
-        .expect(200);
-    let problem = app
-        .get(&format!("/credentials/{id}"))
-        .expect_problem(503);
+    app.get(&path_of(
+        awarded["assertion_url"].as_str().expect("assertion_url"),
+    ))
+    .expect(200);
+    let problem = app.get(&format!("/credentials/{id}")).expect_problem(503);
     assert!(
         problem["detail"]
             .as_str()

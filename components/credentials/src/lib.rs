@@ -37,7 +37,9 @@ async fn handle(req: Request) -> Response {
     let headers = req.headers();
     let rep = negotiate(request::accept(headers), request::user_agent(headers));
     let reply = match Site::load(headers).await {
-        Ok(site) if chained(headers) && req.uri().path().starts_with(signed::INTERNAL) => {
+        Ok(site)
+            if request::is_chained(headers) && req.uri().path().starts_with(signed::INTERNAL) =>
+        {
             let env = site.env();
             signed::internal(&env, req.method().as_str(), req.uri().path())
                 .await
@@ -73,15 +75,4 @@ async fn handle(req: Request) -> Response {
         request::if_none_match(headers),
         head,
     ))
-}
-
-/// Whether the request came from another component of this app (service chaining: Spin
-/// gives it the host `credentials.spin.internal`). The `/_internal/` routes answer only such
-/// requests; no public route of the app leads to them in the first place.
-fn chained(headers: &spin_sdk::http::HeaderMap) -> bool {
-    request::header(headers, "spin-full-url").is_some_and(|url| {
-        url.strip_prefix("http://")
-            .and_then(|rest| rest.split('/').next())
-            .is_some_and(|host| host.ends_with(emblem_edge::chain::CHAINED_HOST_SUFFIX))
-    })
 }

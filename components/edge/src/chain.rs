@@ -4,10 +4,12 @@
 //! network. A component may do it only if its `allowed_outbound_hosts` lists
 //! `http://credentials.spin.internal` (spin.toml grants it to `issuing`, `bake` and `verify`).
 //!
-//! The callee sees `spin-full-url` under `credentials.spin.internal`, not the caller's origin,
-//! so the caller sends its base URL in [`BASE_HEADER`]; the callee uses it only for a chained
-//! request and only when `public_base_url` is unset (`crate::Site::load`). A deployment sets
-//! `public_base_url`, and then the header changes nothing.
+//! The callee sees `spin-full-url` under `localhost` (Spin's fallback for a request without a
+//! `Host` header), not the caller's origin, so the caller sends its base URL in
+//! [`BASE_HEADER`]; the callee uses it only for a chained request
+//! ([`crate::request::is_chained`]) and only when `public_base_url` is unset
+//! (`crate::Site::load`). A deployment sets `public_base_url`, and then the header changes
+//! nothing.
 
 use std::time::Duration;
 
@@ -23,9 +25,6 @@ pub const KEY_HOLDER: &str = "http://credentials.spin.internal";
 
 /// The header that carries the caller's base URL to the callee.
 pub const BASE_HEADER: &str = "emblem-base-url";
-
-/// The host suffix of a chained request's `spin-full-url`.
-pub const CHAINED_HOST_SUFFIX: &str = ".spin.internal";
 
 /// The time budget of one call (RSA key generation, on enabling signing, takes a few seconds).
 const LIMITS: Limits = Limits {
@@ -86,7 +85,9 @@ impl KeyHolder {
         })?;
         let mut reply = Reply::bytes(
             status,
-            content_type.as_deref().unwrap_or("application/octet-stream"),
+            content_type
+                .as_deref()
+                .unwrap_or("application/octet-stream"),
             body,
         );
         if let Some(retry_after) = retry_after {

@@ -82,7 +82,7 @@ async fn base_url(headers: &HeaderMap) -> Result<BaseUrl, Error> {
     let full = request::header(headers, "spin-full-url");
     // A chained request (from another component of this app) names the caller's base URL.
     let full = match full {
-        Some(f) if configured.is_none() && origin_of(f).ends_with(chain::CHAINED_HOST_SUFFIX) => {
+        Some(f) if configured.is_none() && request::is_chained(headers) => {
             request::header(headers, chain::BASE_HEADER).or(Some(f))
         }
         other => other,

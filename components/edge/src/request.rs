@@ -87,3 +87,10 @@ mod tests {
         );
     }
 }
+
+/// Whether the request came from another component of this app over service chaining: Spin
+/// shows such a request the client address `0.0.0.0:0` (its `CHAINED_CLIENT_ADDR`), which no
+/// request from outside can have, and overwrites any `spin-client-addr` a client sends.
+pub fn is_chained(headers: &HeaderMap) -> bool {
+    header(headers, "spin-client-addr") == Some("0.0.0.0:0")
+}

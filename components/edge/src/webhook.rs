@@ -64,7 +64,10 @@ pub struct Network {
 }
 
 impl emblem_web::signed::Signer for Network {
-    async fn enable_signing(&self, issuer_id: &str) -> Result<emblem_web::Reply, emblem_web::Error> {
+    async fn enable_signing(
+        &self,
+        issuer_id: &str,
+    ) -> Result<emblem_web::Reply, emblem_web::Error> {
         self.keys.enable_signing(issuer_id).await
     }
     async fn sign_award(

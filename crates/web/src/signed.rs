@@ -68,7 +68,10 @@ impl<K: Kv + ?Sized> SignedDocs for SignHere<'_, '_, K> {
 
 impl<K: Kv + ?Sized> Signer for SignHere<'_, '_, K> {
     async fn enable_signing(&self, issuer_id: &str) -> Result<Reply, Error> {
-        Ok(Reply::json(200, &signing::enable(self.env, issuer_id).await?))
+        Ok(Reply::json(
+            200,
+            &signing::enable(self.env, issuer_id).await?,
+        ))
     }
 
     async fn sign_award(&self, issuer_id: &str, award_id: &str) -> Result<Reply, Error> {
@@ -101,9 +104,7 @@ pub async fn internal<K: Kv + ?Sized>(
     }
     Some(match parts.as_slice() {
         ["issuers", issuer, "signing-key"] => here.enable_signing(issuer).await,
-        ["issuers", issuer, "assertions", award, "signed"] => {
-            here.sign_award(issuer, award).await
-        }
+        ["issuers", issuer, "assertions", award, "signed"] => here.sign_award(issuer, award).await,
         _ => not_found(),
     })
 }

@@ -2,9 +2,11 @@
 //! straight to that component of the same app, never to the network, when the caller's
 //! `allowed_outbound_hosts` names that host exactly. As in Spin (`crates/trigger-http`,
 //! `outbound_http.rs` and `headers.rs`):
-//! - the callee sees the request under a synthetic route: `spin-full-url` is
-//!   `http://<component>.spin.internal/<path>`, `spin-path-info` the whole path, and
-//!   `spin-client-addr` `0.0.0.0:0`; the caller's `Host` and any `spin-*` headers are dropped;
+//! - the callee sees the request under a synthetic route: `spin-path-info` is the whole path,
+//!   `spin-client-addr` `0.0.0.0:0` (no outside request can show that address), and
+//!   `spin-full-url` `http://localhost/<path>`: Spin takes the host of that URL from the
+//!   `Host` header, which a chained request lacks, and falls back to `localhost`
+//!   (`crates/trigger-http/src/headers.rs`); any `spin-*` headers the caller set are dropped;
 //! - the callee's own routes do not matter (a component with only a private route, or with
 //!   public routes that do not cover the path, is reached all the same);
 //! - `http://*.spin.internal` is refused when the app loads, as is a chaining target that is
@@ -103,8 +105,7 @@ impl Chain {
             path_info: path.clone(),
             params: Vec::new(),
         };
-        let host = format!("{component}{SUFFIX}");
-        crate::server::add_spin_headers(&mut request, &matched, &host, CLIENT);
+        crate::server::add_spin_headers(&mut request, &matched, "localhost", CLIENT);
         handler.handle((), request).await.map_err(|e| {
             eprintln!("emblem-host: component `{component}` failed on chained {path}: {e:?}");
             wasmtime_wasi_http::Error::InternalError(Some(format!(
@@ -126,7 +127,10 @@ mod tests {
             Some("credentials")
         );
         assert_eq!(target(&uri("http://spin.internal/")), None);
-        assert_eq!(target(&uri("http://credentials.spin.internal.evil.org/")), None);
+        assert_eq!(
+            target(&uri("http://credentials.spin.internal.evil.org/")),
+            None
+        );
         assert_eq!(target(&uri("https://example.org/")), None);
     }
 
