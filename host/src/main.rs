@@ -130,7 +130,13 @@ async fn up(args: UpArgs) -> Result<()> {
     for (route, component) in &routes {
         eprintln!("  {component}: http://{local}{route}");
     }
+    let chain = runtime.chain.clone();
     let server = Arc::new(server::Server::new(runtime, routes)?);
+    let chained = server.clone();
+    chain.set(Arc::new(move |component, request| {
+        let server = chained.clone();
+        Box::pin(async move { server.handle_chained(&component, request).await })
+    }));
     tokio::select! {
         result = server.serve(listener) => result,
         _ = shutdown_signal() => {

@@ -238,6 +238,8 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(100);
 pub struct Runtime {
     pub engine: Engine,
     pub handlers: BTreeMap<String, ProxyHandler<ComponentHandler>>,
+    /// Service chaining between the components, wired to the listener once it exists.
+    pub chain: Arc<crate::outbound::Chain>,
 }
 
 /// Inputs to [`Runtime::load`] beyond the manifest.
@@ -324,8 +326,11 @@ impl Runtime {
                 }),
             );
         }
-        chain.set(handlers.clone());
-        Ok(Runtime { engine, handlers })
+        Ok(Runtime {
+            engine,
+            handlers,
+            chain,
+        })
     }
 }
 

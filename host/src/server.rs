@@ -69,6 +69,35 @@ impl Server {
         }
     }
 
+    /// A request chained from another component (`outbound/chain.rs`): the component's
+    /// handler under a synthetic route, as Spin runs it (`spin-full-url` under `localhost`,
+    /// the client `0.0.0.0:0`).
+    pub async fn handle_chained(
+        &self,
+        component: &str,
+        mut req: Request<WasiBody>,
+    ) -> crate::outbound::chain::Answer {
+        let Some(handler) = self.handlers.get(component) else {
+            eprintln!("emblem-host: service chaining to unknown component `{component}`");
+            return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+        };
+        let path = req.uri().path().to_string();
+        let matched = RouteMatch {
+            matched_route: "/...".into(),
+            component_route: String::new(),
+            path_info: path.clone(),
+            params: Vec::new(),
+        };
+        let client = SocketAddr::from(([0, 0, 0, 0], 0));
+        add_spin_headers(&mut req, &matched, "localhost", client);
+        handler.handle((), req).await.map_err(|e| {
+            eprintln!("emblem-host: component `{component}` failed on chained {path}: {e:?}");
+            wasmtime_wasi_http::Error::InternalError(Some(format!(
+                "component `{component}` failed"
+            )))
+        })
+    }
+
     async fn handle(&self, mut req: Request<Incoming>, client: SocketAddr) -> Response<WasiBody> {
         let path = req.uri().path().to_string();
         let Some((component, matched)) = self.router.route(&path) else {
@@ -100,12 +129,7 @@ impl Server {
 
 /// Replaces any `spin-*` headers of `req` with Spin's own for this route match, client and
 /// host (the `Host` of the request; for a chained request, `<component>.spin.internal`).
-pub(crate) fn add_spin_headers<B>(
-    req: &mut Request<B>,
-    matched: &RouteMatch,
-    host: &str,
-    client: SocketAddr,
-) {
+fn add_spin_headers<B>(req: &mut Request<B>, matched: &RouteMatch, host: &str, client: SocketAddr) {
     let path_and_query = req
         .uri()
         .path_and_query()

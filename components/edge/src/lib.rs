@@ -130,7 +130,7 @@ pub struct Site {
     pub policy: Policy,
     /// The `secrets` store and the key-encryption key: only in the components that sign
     /// (granted both in spin.toml), None elsewhere.
-    pub secrets: Option<(SpinKv, emblem_web::vault::Kek)>,
+    pub secrets: Option<(SpinKv, vars::Keks)>,
 }
 
 impl Site {
@@ -156,7 +156,11 @@ impl Site {
     pub fn vault(&self) -> Option<emblem_web::vault::Vault<'_, SpinKv>> {
         self.secrets
             .as_ref()
-            .map(|(kv, kek)| emblem_web::vault::Vault { kv, kek })
+            .map(|(kv, keks)| emblem_web::vault::Vault {
+                kv,
+                kek: &keks.current,
+                previous: keks.previous.as_ref(),
+            })
     }
 
     /// The domain environment of this request.

@@ -61,24 +61,49 @@ pub async fn mailer() -> Result<crate::SmtpMailer, emblem_web::Error> {
     built.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))
 }
 
+/// The key-encryption keys: `key_encryption_key`, and `key_encryption_key_previous` while
+/// rotating (`emblem_web::vault`).
+#[derive(Debug, Clone)]
+pub struct Keks {
+    /// The key every secret is sealed under.
+    pub current: emblem_web::vault::Kek,
+    /// The key being rotated out: secrets sealed under it still open.
+    pub previous: Option<emblem_web::vault::Kek>,
+}
+
 thread_local! {
-    /// `key_encryption_key`, read and parsed once per component instance.
-    static KEK: std::cell::OnceCell<Result<Option<emblem_web::vault::Kek>, String>> =
+    /// The key-encryption keys, read and parsed once per component instance.
+    static KEKS: std::cell::OnceCell<Result<Option<Keks>, String>> =
         const { std::cell::OnceCell::new() };
 }
 
-/// The key-encryption key of the sealed signing keys (`key_encryption_key`): None in a
-/// component not granted it (or where it is unset). A value that does not parse is a
+/// The key-encryption keys of the sealed signing keys: None in a component not granted
+/// `key_encryption_key` (or where it is unset). A value that does not parse is a
 /// configuration error: the request fails (500, logged) rather than signing nothing quietly.
-pub async fn kek() -> Result<Option<emblem_web::vault::Kek>, emblem_web::Error> {
-    let parsed = match KEK.with(|c| c.get().cloned()) {
+pub async fn kek() -> Result<Option<Keks>, emblem_web::Error> {
+    use emblem_web::vault::{Kek, PREVIOUS_VARIABLE, VARIABLE};
+    let parsed = match KEKS.with(|c| c.get().cloned()) {
         Some(parsed) => parsed,
         None => {
-            let parsed = match get(emblem_web::vault::VARIABLE).await {
-                Some(text) => emblem_web::vault::Kek::parse(&text).map(Some),
+            let parsed = match get(VARIABLE).await {
+                Some(text) => match (Kek::parse(&text), get(PREVIOUS_VARIABLE).await) {
+                    (Ok(current), None) => Ok(Some(Keks {
+                        current,
+                        previous: None,
+                    })),
+                    (Ok(current), Some(old)) => Kek::parse(&old)
+                        .map(|p| {
+                            Some(Keks {
+                                current,
+                                previous: Some(p),
+                            })
+                        })
+                        .map_err(|e| format!("{PREVIOUS_VARIABLE}: {e}")),
+                    (Err(e), _) => Err(e),
+                },
                 None => Ok(None),
             };
-            KEK.with(|c| c.get_or_init(|| parsed).clone())
+            KEKS.with(|c| c.get_or_init(|| parsed).clone())
         }
     };
     parsed.map_err(|e| emblem_web::Error::Internal(emblem_web::error::Internal::Config(e)))

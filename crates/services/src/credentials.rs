@@ -24,12 +24,11 @@ use serde_json::Value;
 
 use crate::env::Env;
 use crate::kv::{self, Kv};
-use crate::vault::{self, Vault};
+use crate::vault;
 use crate::{awards, badges, issuers, signing, store_keys};
 use emblem_badges::base_url::BaseUrl;
 use emblem_badges::clock;
 use emblem_badges::entropy;
-use emblem_badges::entropy::Entropy;
 use emblem_badges::error::{Conflict, Error, Internal, ObjectKind};
 use emblem_badges::model::V1;
 use emblem_badges::model::award::{AcceptanceState, Award, Changed};
@@ -78,14 +77,9 @@ pub async fn key<K: Kv + ?Sized>(
 }
 
 /// The seed of the issuer's key, from the `secrets` store (503 in a component without it).
-/// A record from before sealing is migrated when `migrate` gives the public store and
-/// randomness ([`Vault::migrate`]); without it (a path that writes nothing), it is read as is.
-async fn seed<K: Kv + ?Sized>(
-    vault: Option<Vault<'_, K>>,
-    key: &CredentialKey,
-    migrate: Option<(&K, &dyn Entropy)>,
-) -> Result<Ed25519Key, Error> {
-    let vault = vault::required(vault)?;
+/// A record from before sealing is migrated ([`Vault::migrate`]).
+async fn seed<K: Kv + ?Sized>(env: &Env<'_, K>, key: &CredentialKey) -> Result<Ed25519Key, Error> {
+    let vault = vault::required(env.vault)?;
     let sealed = store_keys::sealed_credential_key(&key.issuer_id, &key.kid);
     let corrupt = |detail: &str| {
         Error::Internal(Internal::Corrupt {
@@ -93,30 +87,28 @@ async fn seed<K: Kv + ?Sized>(
             detail: detail.to_owned(),
         })
     };
-    let bytes: Zeroizing<Vec<u8>> = match vault.get(&sealed).await? {
+    let bytes: Zeroizing<Vec<u8>> = match vault.get(env.entropy, &sealed).await? {
         Some(bytes) => bytes,
         None if !key.secret_hex.is_empty() => {
             let bytes = Zeroizing::new(
                 hex::decode(&key.secret_hex).map_err(|_| corrupt("the secret is not hex"))?,
             );
-            if let Some((public, entropy)) = migrate {
-                let record = store_keys::credential_key(&key.issuer_id);
-                vault
-                    .migrate(
-                        public,
-                        entropy,
-                        &record,
-                        &sealed,
-                        &bytes,
-                        |k: &mut CredentialKey| {
-                            if k.public_p256.is_empty() {
-                                k.public_p256 = key_p256_hex(&bytes);
-                            }
-                            !std::mem::take(&mut k.secret_hex).is_empty()
-                        },
-                    )
-                    .await?;
-            }
+            let record = store_keys::credential_key(&key.issuer_id);
+            vault
+                .migrate(
+                    env.kv,
+                    env.entropy,
+                    &record,
+                    &sealed,
+                    &bytes,
+                    |k: &mut CredentialKey| {
+                        if k.public_p256.is_empty() {
+                            k.public_p256 = key_p256_hex(&bytes);
+                        }
+                        !std::mem::take(&mut k.secret_hex).is_empty()
+                    },
+                )
+                .await?;
             bytes
         }
         None => return Err(corrupt("its seed is not in the secrets store")),
@@ -159,26 +151,9 @@ pub async fn credential<K: Kv + ?Sized>(env: &Env<'_, K>, award_id: &str) -> Res
     let award = awards::load(env.kv, award_id).await?;
     let issuer = issuers::load(env.kv, &award.issuer_id).await?;
     let key = key(env, &award.issuer_id).await?;
-    let seed = seed(env.vault, &key, Some((env.kv, env.entropy))).await?;
+    let seed = seed(env, &key).await?;
     let award = indexed(env, award, &issuer).await?;
     sign(env.kv, env.base, award, &issuer, &key, &seed).await
-}
-
-/// The award's signed OpenBadgeCredential if its issuer has a key; 404 otherwise (no
-/// credential of that issuer was ever served). Writes nothing (the verifier's local reads).
-pub async fn credential_if_keyed<K: Kv + ?Sized>(
-    kv: &K,
-    vault: Option<Vault<'_, K>>,
-    base: &BaseUrl,
-    award_id: &str,
-) -> Result<Value, Error> {
-    let award = awards::load(kv, award_id).await?;
-    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(&award.issuer_id))
-        .await?
-        .ok_or_else(|| Error::not_found(ObjectKind::Assertion, award_id))?;
-    let seed = seed(vault, &key, None).await?;
-    let issuer = issuers::load(kv, &award.issuer_id).await?;
-    sign(kv, base, award, &issuer, &key, &seed).await
 }
 
 /// `award`, with its Bitstring status index given if its issuer publishes Bitstring lists and
@@ -248,24 +223,8 @@ pub async fn status_list<K: Kv + ?Sized>(
 ) -> Result<Value, Error> {
     let issuer = issuers::load(env.kv, issuer_id).await?;
     let key = key(env, issuer_id).await?;
-    let seed = seed(env.vault, &key, Some((env.kv, env.entropy))).await?;
+    let seed = seed(env, &key).await?;
     render_status_list(env.kv, env.base, &issuer, &key, &seed, n).await
-}
-
-/// [`status_list`] if the issuer has a key; 404 otherwise. Writes nothing.
-pub async fn status_list_if_keyed<K: Kv + ?Sized>(
-    kv: &K,
-    vault: Option<Vault<'_, K>>,
-    base: &BaseUrl,
-    issuer_id: &str,
-    n: u64,
-) -> Result<Value, Error> {
-    let issuer = issuers::load(kv, issuer_id).await?;
-    let key = kv::get_json::<_, CredentialKey>(kv, &store_keys::credential_key(issuer_id))
-        .await?
-        .ok_or_else(|| Error::not_found(ObjectKind::Issuer, issuer_id))?;
-    let seed = seed(vault, &key, None).await?;
-    render_status_list(kv, base, &issuer, &key, &seed, n).await
 }
 
 /// The list from the issuer's one revocation record (the same that feeds 2.0 and the
@@ -358,7 +317,7 @@ pub async fn credential_jwt<K: Kv + ?Sized>(
     let failed = |e: emblem_vc::jwt::JwtError| {
         Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}")))
     };
-    let seed = seed(env.vault, &key, Some((env.kv, env.entropy))).await?;
+    let seed = seed(env, &key).await?;
     match alg {
         JwtAlg::EdDsa => {
             let kid = ob3::jwk_url(env.base, &issuer.id, &key.kid);

@@ -163,7 +163,7 @@ pub(crate) async fn private_key<K: Kv + ?Sized>(
             detail,
         })
     };
-    let pem = match vault.get(&sealed).await? {
+    let pem = match vault.get(env.entropy, &sealed).await? {
         Some(pem) => String::from_utf8(pem.to_vec())
             .map(zeroize::Zeroizing::new)
             .map_err(|_| corrupt("the sealed private key is not PEM".into()))?,

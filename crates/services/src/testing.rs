@@ -63,6 +63,7 @@ impl Bench {
             vault: Some(crate::vault::Vault {
                 kv: &self.secrets,
                 kek: &self.kek,
+                previous: None,
             }),
         }
     }

@@ -10,6 +10,11 @@
 //! Sealed record, `{v, alg: "A256GCM", kek, nonce, ct}`: `kek` names the key-encryption key
 //! ([`Kek::id`], a hash, not the key) so a wrong `key_encryption_key` is a clear error rather
 //! than a failed decryption; `nonce` is 96 random bits from the host (a fresh one per seal).
+//!
+//! Rotation: set the new key as [`VARIABLE`] and the old one as [`PREVIOUS_VARIABLE`]. A
+//! record sealed under the old key still opens, and is sealed again under the new one the
+//! first time it is used; once every key has been used (or after the operations guide's
+//! re-seal step), the old key can be dropped.
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
@@ -27,6 +32,9 @@ pub const LABEL: &str = "secrets";
 
 /// The Spin variable holding the key-encryption key: 64 hex digits (32 bytes).
 pub const VARIABLE: &str = "key_encryption_key";
+
+/// The Spin variable holding the key-encryption key being rotated out (optional).
+pub const PREVIOUS_VARIABLE: &str = "key_encryption_key_previous";
 
 const ALG: &str = "A256GCM";
 
@@ -78,6 +86,9 @@ pub struct Vault<'a, K: ?Sized> {
     pub kv: &'a K,
     /// The key-encryption key.
     pub kek: &'a Kek,
+    /// The key-encryption key being rotated out, if any: records sealed under it still open,
+    /// and are sealed again under [`Vault::kek`].
+    pub previous: Option<&'a Kek>,
 }
 
 impl<K: ?Sized> Clone for Vault<'_, K> {
@@ -115,8 +126,7 @@ impl<K: Kv + ?Sized> Vault<'_, K> {
     /// Seal `secret` under `key` (a key no one else writes: named by a fresh random id).
     pub async fn put(&self, entropy: &dyn Entropy, key: &str, secret: &[u8]) -> Result<(), Error> {
         let nonce = entropy::bytes::<12>(entropy);
-        let ct = self
-            .cipher()
+        let ct = cipher(self.kek)
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
@@ -135,17 +145,30 @@ impl<K: Kv + ?Sized> Vault<'_, K> {
         Ok(kv::put_json(self.kv, key, &sealed).await?)
     }
 
-    /// The secret sealed under `key`, if there is one.
-    pub async fn get(&self, key: &str) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+    /// The secret sealed under `key`, if there is one. A record sealed under the previous
+    /// key-encryption key is sealed again under the current one.
+    pub async fn get(
+        &self,
+        entropy: &dyn Entropy,
+        key: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         let Some(sealed) = kv::get_json::<_, Sealed>(self.kv, key).await? else {
             return Ok(None);
         };
-        if sealed.kek != self.kek.id {
+        let kek = if sealed.kek == self.kek.id {
+            self.kek
+        } else if let Some(previous) = self.previous.filter(|p| p.id == sealed.kek) {
+            previous
+        } else {
             return Err(Error::Internal(Internal::Config(format!(
-                "{key} is sealed under the key-encryption key {}, but {VARIABLE} is {}",
-                sealed.kek, self.kek.id
+                "{key} is sealed under the key-encryption key {}, but {VARIABLE} is {}{}",
+                sealed.kek,
+                self.kek.id,
+                self.previous
+                    .map(|p| format!(" and {PREVIOUS_VARIABLE} is {}", p.id))
+                    .unwrap_or_default()
             ))));
-        }
+        };
         let corrupt = |detail: &str| {
             Error::Internal(Internal::Corrupt {
                 key: key.to_owned(),
@@ -160,17 +183,21 @@ impl<K: Kv + ?Sized> Vault<'_, K> {
             .and_then(|n| n.try_into().ok())
             .ok_or_else(|| corrupt("the nonce is not 12 bytes of hex"))?;
         let ct = hex::decode(&sealed.ct).map_err(|_| corrupt("the ciphertext is not hex"))?;
-        let plain = self
-            .cipher()
-            .decrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &ct,
-                    aad: key.as_bytes(),
-                },
-            )
-            .map_err(|_| corrupt("the sealed secret does not open (altered or moved)"))?;
-        Ok(Some(Zeroizing::new(plain)))
+        let plain = Zeroizing::new(
+            cipher(kek)
+                .decrypt(
+                    Nonce::from_slice(&nonce),
+                    Payload {
+                        msg: &ct,
+                        aad: key.as_bytes(),
+                    },
+                )
+                .map_err(|_| corrupt("the sealed secret does not open (altered or moved)"))?,
+        );
+        if !std::ptr::eq(kek, self.kek) {
+            self.put(entropy, key, &plain).await?;
+        }
+        Ok(Some(plain))
     }
 
     /// Remove the secret under `key`.
@@ -212,10 +239,10 @@ impl<K: Kv + ?Sized> Vault<'_, K> {
         .await?;
         Ok(())
     }
+}
 
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(self.kek.key.as_ref().into())
-    }
+fn cipher(kek: &Kek) -> Aes256Gcm {
+    Aes256Gcm::new(kek.key.as_ref().into())
 }
 
 #[cfg(test)]
@@ -257,26 +284,38 @@ mod tests {
     #[test]
     fn a_sealed_secret_opens_only_under_its_key_and_its_kek() {
         let (kv, entropy, k1, k2) = (MemoryKv::new(), Counter(0.into()), kek("01"), kek("02"));
-        let vault = Vault { kv: &kv, kek: &k1 };
+        let vault = Vault {
+            kv: &kv,
+            kek: &k1,
+            previous: None,
+        };
         block_on(vault.put(&entropy, "sealed/a", b"secret seed")).expect("put");
         let stored = kv.snapshot()["sealed/a"].clone();
         assert!(!String::from_utf8_lossy(&stored).contains("secret seed"));
-        let opened = block_on(vault.get("sealed/a"))
+        let opened = block_on(vault.get(&entropy, "sealed/a"))
             .expect("get")
             .expect("present");
         assert_eq!(opened.as_slice(), b"secret seed");
-        assert!(block_on(vault.get("sealed/none")).expect("get").is_none());
+        assert!(
+            block_on(vault.get(&entropy, "sealed/none"))
+                .expect("get")
+                .is_none()
+        );
 
         // Moved under another record's key: refused.
         block_on(kv.set("sealed/b", &stored)).expect("copy");
         assert!(matches!(
-            block_on(vault.get("sealed/b")),
+            block_on(vault.get(&entropy, "sealed/b")),
             Err(Error::Internal(Internal::Corrupt { .. }))
         ));
         // Another key-encryption key: a clear configuration error.
-        let other = Vault { kv: &kv, kek: &k2 };
+        let other = Vault {
+            kv: &kv,
+            kek: &k2,
+            previous: None,
+        };
         assert!(matches!(
-            block_on(other.get("sealed/a")),
+            block_on(other.get(&entropy, "sealed/a")),
             Err(Error::Internal(Internal::Config(_)))
         ));
         // One altered byte of ciphertext: refused.
@@ -289,13 +328,44 @@ mod tests {
         );
         record["ct"] = flipped.into();
         block_on(kv.set("sealed/a", &serde_json::to_vec(&record).expect("json"))).expect("set");
-        assert!(block_on(vault.get("sealed/a")).is_err());
+        assert!(block_on(vault.get(&entropy, "sealed/a")).is_err());
+    }
+
+    #[test]
+    fn a_secret_sealed_under_the_previous_key_opens_and_is_sealed_again_under_the_new_one() {
+        let (kv, entropy, old, new) = (MemoryKv::new(), Counter(0.into()), kek("01"), kek("02"));
+        let before = Vault {
+            kv: &kv,
+            kek: &old,
+            previous: None,
+        };
+        block_on(before.put(&entropy, "sealed/a", b"seed")).expect("put");
+        let rotating = Vault {
+            kv: &kv,
+            kek: &new,
+            previous: Some(&old),
+        };
+        let opened = block_on(rotating.get(&entropy, "sealed/a")).expect("get");
+        assert_eq!(opened.as_deref().map(Vec::as_slice), Some(&b"seed"[..]));
+        // Now sealed under the new key alone: it opens without the old one.
+        let after = Vault {
+            kv: &kv,
+            kek: &new,
+            previous: None,
+        };
+        let opened = block_on(after.get(&entropy, "sealed/a")).expect("get");
+        assert_eq!(opened.as_deref().map(Vec::as_slice), Some(&b"seed"[..]));
+        assert!(block_on(before.get(&entropy, "sealed/a")).is_err());
     }
 
     #[test]
     fn each_seal_uses_a_fresh_nonce() {
         let (kv, entropy, k1) = (MemoryKv::new(), Counter(0.into()), kek("01"));
-        let vault = Vault { kv: &kv, kek: &k1 };
+        let vault = Vault {
+            kv: &kv,
+            kek: &k1,
+            previous: None,
+        };
         block_on(vault.put(&entropy, "sealed/a", b"x")).expect("put");
         block_on(vault.put(&entropy, "sealed/b", b"x")).expect("put");
         let nonce = |k: &str| -> String {

@@ -12,22 +12,15 @@
 //! - `http://*.spin.internal` is refused when the app loads, as is a chaining target that is
 //!   not a component of the app.
 
-use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::OnceLock;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Result, bail};
 use wasmtime_wasi_http::WasiBody;
-use wasmtime_wasi_http::handler::ProxyHandler;
-
-use crate::router::RouteMatch;
-use crate::runtime::ComponentHandler;
 
 /// The host suffix of service-chaining requests.
 pub const SUFFIX: &str = ".spin.internal";
-
-/// The client address a chained request shows (Spin's `CHAINED_CLIENT_ADDR`).
-const CLIENT: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
 
 /// The component a request to `uri` chains to, if its host is `<component>.spin.internal`.
 pub fn target(uri: &http::Uri) -> Option<&str> {
@@ -69,10 +62,21 @@ pub fn check_entries(
     Ok(())
 }
 
-/// The app's components, reachable by chaining once they are all loaded.
+/// The answer of a chained request.
+pub type Answer = Result<http::Response<WasiBody>, wasmtime_wasi_http::Error>;
+
+/// Hands a request to a component of the app (the listener's, `server.rs`, which adds
+/// Spin's headers for a chained request).
+pub type Dispatch = Arc<
+    dyn Fn(String, http::Request<WasiBody>) -> Pin<Box<dyn Future<Output = Answer> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// The app's components, reachable by chaining once the app is loaded.
 #[derive(Default)]
 pub struct Chain {
-    handlers: OnceLock<BTreeMap<String, ProxyHandler<ComponentHandler>>>,
+    dispatch: OnceLock<Dispatch>,
 }
 
 impl std::fmt::Debug for Chain {
@@ -82,36 +86,18 @@ impl std::fmt::Debug for Chain {
 }
 
 impl Chain {
-    /// Makes the loaded components reachable (once).
-    pub fn set(&self, handlers: BTreeMap<String, ProxyHandler<ComponentHandler>>) {
-        let _ = self.handlers.set(handlers);
+    /// Makes the app's components reachable (once).
+    pub fn set(&self, dispatch: Dispatch) {
+        let _ = self.dispatch.set(dispatch);
     }
 
     /// Hands `request` to `component` and returns its response.
-    pub async fn send(
-        &self,
-        component: &str,
-        mut request: http::Request<WasiBody>,
-    ) -> Result<http::Response<WasiBody>, wasmtime_wasi_http::Error> {
-        let Some(handler) = self.handlers.get().and_then(|h| h.get(component)) else {
-            eprintln!("emblem-host: service chaining to unknown component `{component}`");
+    pub async fn send(&self, component: &str, mut request: http::Request<WasiBody>) -> Answer {
+        let Some(dispatch) = self.dispatch.get() else {
             return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
         };
-        let path = request.uri().path().to_string();
         request.headers_mut().remove(http::header::HOST);
-        let matched = RouteMatch {
-            matched_route: "/...".into(),
-            component_route: String::new(),
-            path_info: path.clone(),
-            params: Vec::new(),
-        };
-        crate::server::add_spin_headers(&mut request, &matched, "localhost", CLIENT);
-        handler.handle((), request).await.map_err(|e| {
-            eprintln!("emblem-host: component `{component}` failed on chained {path}: {e:?}");
-            wasmtime_wasi_http::Error::InternalError(Some(format!(
-                "component `{component}` failed"
-            )))
-        })
+        dispatch(component.to_owned(), request).await
     }
 }
 

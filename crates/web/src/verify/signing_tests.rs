@@ -236,7 +236,7 @@ fn keys_stored_before_sealing_are_sealed_and_removed_from_the_public_store_on_fi
     let first = block_on(crate::service::credentials::credential(&env, AWARD_ID)).expect("vc");
     let vault = env.vault.expect("vault");
     let rsa_sealed = store_keys::sealed_signing_key(ISSUER_ID, &view.kid);
-    let pem = block_on(vault.get(&rsa_sealed))
+    let pem = block_on(vault.get(&b.entropy, &rsa_sealed))
         .expect("get")
         .expect("sealed pem");
     let mut rsa: Value =
@@ -247,7 +247,7 @@ fn keys_stored_before_sealing_are_sealed_and_removed_from_the_public_store_on_fi
     let mut ed: Value = serde_json::from_slice(&b.kv.snapshot()[&vckey]).expect("json");
     let kid = ed["kid"].as_str().expect("kid").to_owned();
     let ed_sealed = store_keys::sealed_credential_key(ISSUER_ID, &kid);
-    let seed = block_on(vault.get(&ed_sealed))
+    let seed = block_on(vault.get(&b.entropy, &ed_sealed))
         .expect("get")
         .expect("sealed seed");
     ed["secret_hex"] = hex::encode(seed.as_slice()).into();
@@ -275,8 +275,16 @@ fn keys_stored_before_sealing_are_sealed_and_removed_from_the_public_store_on_fi
             "{text}"
         );
     }
-    assert!(block_on(vault.get(&rsa_sealed)).expect("get").is_some());
-    assert!(block_on(vault.get(&ed_sealed)).expect("get").is_some());
+    assert!(
+        block_on(vault.get(&b.entropy, &rsa_sealed))
+            .expect("get")
+            .is_some()
+    );
+    assert!(
+        block_on(vault.get(&b.entropy, &ed_sealed))
+            .expect("get")
+            .is_some()
+    );
     let migrated: Value = serde_json::from_slice(&b.kv.snapshot()[&vckey]).expect("json");
     assert!(migrated["public_p256"].is_string(), "{migrated}");
     assert_eq!(
