@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use emblem_tests::{ADMIN_TOKEN, root, spin_binary};
+use emblem_tests::{ADMIN_TOKEN, KEY_ENCRYPTION_KEY, root, spin_binary};
 use serde_json::{Value, json};
 
 /// Kills the process when dropped.
@@ -122,6 +122,15 @@ fn the_app_pushed_to_a_registry_runs_from_it() {
 
     let app_port = free_port();
     let app_log = dir.join("spin.log");
+    // Spin knows only the `default` store unless told: the sealed keys' `secrets` store is
+    // named here, as every deployment's runtime config names it.
+    let runtime_config = dir.join("runtime-config.toml");
+    std::fs::write(
+        &runtime_config,
+        "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n\n\
+         [key_value_store.secrets]\ntype = \"spin\"\npath = \"secrets.db\"\n",
+    )
+    .expect("runtime config");
     let log_file = std::fs::File::create(&app_log).expect("log");
     let _app = Running(
         Command::new(&spin)
@@ -132,6 +141,10 @@ fn the_app_pushed_to_a_registry_runs_from_it() {
             .arg(format!("admin_token={ADMIN_TOKEN}"))
             .arg("--variable")
             .arg("public_base_url_from_request=true")
+            .arg("--variable")
+            .arg(format!("key_encryption_key={KEY_ENCRYPTION_KEY}"))
+            .arg("--runtime-config-file")
+            .arg(&runtime_config)
             .arg("--state-dir")
             .arg(dir.join("state"))
             .current_dir(&dir)
@@ -171,5 +184,12 @@ fn the_app_pushed_to_a_registry_runs_from_it() {
     let doc: Value = profile.body_mut().read_json().expect("json-ld");
     assert_eq!(doc["type"], "Issuer");
     assert_eq!(doc["id"], profile_url);
+    // The issuer's 3.0 keys: made on first use, sealed in the `secrets` store.
+    let id = issuer["id"].as_str().expect("id");
+    let mut jwks = ureq::get(&format!("{base}/profiles/{id}/jwks"))
+        .call()
+        .expect("jwks");
+    let jwks: Value = jwks.body_mut().read_json().expect("json");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2), "{jwks}");
     let _ = std::fs::remove_dir_all(&dir);
 }
