@@ -123,9 +123,10 @@ fn main() {
     println!();
     println!("| component | .wasm bytes |");
     println!("|---|---:|");
-    let dir = emblem_tests::root().join("target/wasm32-wasip2/release");
-    let mut sizes: Vec<_> = std::fs::read_dir(&dir)
-        .expect("wasm dir")
+    let wasm = emblem_tests::root().join("target/wasm32-wasip2");
+    let mut sizes: Vec<_> = ["release", "credentials"]
+        .into_iter()
+        .flat_map(|profile| std::fs::read_dir(wasm.join(profile)).into_iter().flatten())
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "wasm"))
         .map(|e| {

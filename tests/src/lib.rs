@@ -3,7 +3,7 @@
 //!
 //! Build first with `cargo xtask build` (or run everything with
 //! `cargo xtask test`): the harness uses `target/host/emblem-host` and
-//! `target/wasm32-wasip2/release/*.wasm` and fails with that advice when
+//! `target/wasm32-wasip2/{release,credentials}/*.wasm` and fails with that advice when
 //! they are missing.
 
 use serde_json::Value;
@@ -355,14 +355,25 @@ const WASM: &[&str] = &[
     "emblem_test_probe",
 ];
 
+/// The directory a component's `.wasm` is built into: `credentials` has its own cargo
+/// profile (Cargo.toml `[profile.credentials]`), every other one is `release`.
+pub fn wasm_dir(root: &Path, name: &str) -> PathBuf {
+    let profile = if name == "emblem_credentials" {
+        "credentials"
+    } else {
+        "release"
+    };
+    root.join("target/wasm32-wasip2").join(profile)
+}
+
 /// The check behind [`assert_wasm_fresh`], for a workspace at `root`: each `.wasm` against
 /// the sources its build read, as cargo listed them in the `.d` file beside it (every `.rs`
 /// file and template compiled in, and nothing else, so editing a test or another component
 /// does not count). A listed file that is gone also means a rebuild is due.
 pub fn wasm_freshness(root: &Path) -> Result<(), String> {
-    let dir = root.join("target/wasm32-wasip2/release");
     let mut stale = Vec::new();
     for name in WASM {
+        let dir = wasm_dir(root, name);
         let wasm = dir.join(format!("{name}.wasm"));
         let built = std::fs::metadata(&wasm)
             .and_then(|m| m.modified())
@@ -837,7 +848,7 @@ mod freshness_tests {
     fn a_wasm_older_than_a_source_it_was_built_from_is_stale() {
         let root = std::env::temp_dir().join(format!("emblem-fresh-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        let release = root.join("target/wasm32-wasip2/release");
+        let dir_of = |name: &str| wasm_dir(&root, name);
         let shared = root.join("crates/web/src/lib.rs");
         let page = root.join("crates/pages/templates/my page.html");
         let unrelated = root.join("crates/web/src/tests.rs");
@@ -846,13 +857,14 @@ mod freshness_tests {
         }
         std::thread::sleep(Duration::from_millis(20));
         for name in WASM {
-            touch(&release.join(format!("{name}.wasm")));
-            let mut deps = format!("{}: {}", release.join(name).display(), shared.display());
+            let dir = dir_of(name);
+            touch(&dir.join(format!("{name}.wasm")));
+            let mut deps = format!("{}: {}", dir.join(name).display(), shared.display());
             if *name == "emblem_hosting" {
                 let escaped = page.display().to_string().replace(' ', "\\ ");
                 deps.push_str(&format!(" {escaped}"));
             }
-            std::fs::write(release.join(format!("{name}.d")), deps + "\n").expect("d");
+            std::fs::write(dir.join(format!("{name}.d")), deps + "\n").expect("d");
         }
         assert_eq!(wasm_freshness(&root), Ok(()));
 

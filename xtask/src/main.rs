@@ -31,7 +31,7 @@ use std::process::{Command, ExitCode};
 const WASM_PACKAGES: &[&str] = &[
     "emblem-bake",
     "emblem-claim",
-    "emblem-credentials",
+    CREDENTIALS,
     "emblem-hosting",
     "emblem-issuing",
     "emblem-share",
@@ -40,6 +40,10 @@ const WASM_PACKAGES: &[&str] = &[
     "emblem-test-hello",
     "emblem-test-probe",
 ];
+
+/// The component built with its own profile (`[profile.credentials]` in Cargo.toml: for size,
+/// its hot path excepted), into `target/wasm32-wasip2/credentials/`.
+const CREDENTIALS: &str = "emblem-credentials";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -110,10 +114,19 @@ fn build() -> Result<(), String> {
     ensure_wasm_target()?;
     let mut wasm = cargo();
     wasm.args(["build", "--target", "wasm32-wasip2", "--release"]);
-    for p in WASM_PACKAGES {
+    for p in WASM_PACKAGES.iter().filter(|p| **p != CREDENTIALS) {
         wasm.args(["-p", p]);
     }
     run(&mut wasm)?;
+    run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-wasip2",
+        "--profile",
+        "credentials",
+        "-p",
+        CREDENTIALS,
+    ]))?;
     // The host is built together with every native target of the workspace,
     // so its dependencies (wasmtime above all) get the same unified features
     // as in `native_tests` and are compiled once, not twice.

@@ -22,33 +22,27 @@
 //!
 //! | route | does |
 //! |---|---|
-//! | `POST /_internal/issuers/:id/signing-key` | turns Open Badges 2.0 signing on (`signing::enable`) |
+//! | `POST /_internal/issuers/:id/signing-key` | turns Open Badges 2.0 signing on with the RSA key in the body, made by `issuing` (`signing::install`) |
 //! | `POST /_internal/issuers/:id/assertions/:award/signed` | signs an award as a 2.0 JWS (`signing::sign_award`) |
 //!
 //! Variables: `public_base_url`, `key_encryption_key`.
 
-use emblem_edge::{Response, Site, request, respond};
+use emblem_edge::{Response, Site, body, request, respond};
 use emblem_web::negotiate::negotiate;
-use emblem_web::{Reply, credentials, hosting, signed};
+use emblem_web::{Error, Reply, credentials, hosting, signed};
 use spin_sdk::http::{Method, Request};
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Response {
     let headers = req.headers();
     let rep = negotiate(request::accept(headers), request::user_agent(headers));
+    if request::is_chained(headers) && req.uri().path().starts_with(signed::INTERNAL) {
+        return respond::send(internal(req).await.unwrap_or_else(|e| {
+            respond::log(&e);
+            Reply::problem(&e)
+        }));
+    }
     let reply = match Site::load(headers).await {
-        Ok(site)
-            if request::is_chained(headers) && req.uri().path().starts_with(signed::INTERNAL) =>
-        {
-            let env = site.env();
-            signed::internal(&env, req.method().as_str(), req.uri().path())
-                .await
-                .unwrap_or_else(|| Ok(Reply::empty(404)))
-                .unwrap_or_else(|e| {
-                    respond::log(&e);
-                    Reply::problem(&e)
-                })
-        }
         Ok(site) => {
             let served = match credentials::route(req.method().as_str(), req.uri().path()) {
                 Ok(route) => {
@@ -75,4 +69,18 @@ async fn handle(req: Request) -> Response {
         request::if_none_match(headers),
         head,
     ))
+}
+
+/// A chaining-only route (`emblem_web::signed::internal`), its body read under a cap.
+async fn internal(req: Request) -> Result<Reply, Error> {
+    let site = Site::load(req.headers()).await?;
+    let (method, path) = (
+        req.method().as_str().to_owned(),
+        req.uri().path().to_owned(),
+    );
+    let body = body::read(req, signed::MAX_INTERNAL_BODY).await?;
+    let env = site.env();
+    signed::internal(&env, &method, &path, &body)
+        .await
+        .unwrap_or_else(|| Ok(Reply::empty(404)))
 }

@@ -14,8 +14,10 @@
 use std::time::Duration;
 
 use emblem_web::error::Internal;
+use emblem_web::kv::Kv;
+use emblem_web::service::signing;
 use emblem_web::signed::{SignedDocs, Signer, enable_signing_path, sign_award_path};
-use emblem_web::{BaseUrl, Error, Reply};
+use emblem_web::{BaseUrl, Env, Error, Reply};
 use spin_sdk::http::body::IncomingBodyExt;
 
 use crate::outbound::{Failure, Limits, request, within};
@@ -45,9 +47,17 @@ pub struct KeyHolder {
 }
 
 impl KeyHolder {
-    async fn call(&self, method: http::Method, path: &str, accept: &str) -> Result<Reply, Error> {
+    async fn call(
+        &self,
+        method: http::Method,
+        path: &str,
+        accept: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply, Error> {
         let url = format!("{KEY_HOLDER}{path}");
         let answer = within(&LIMITS, async {
+            // The body, if any, is a private key being handed over: it is zeroed once sent.
+            let body = zeroize::Zeroizing::new(body.unwrap_or_default());
             let req = request(
                 http::Request::builder()
                     .method(method)
@@ -56,7 +66,7 @@ impl KeyHolder {
                     .header(BASE_HEADER, self.base.as_str()),
                 "Emblem/0.1 (service chaining)",
                 &LIMITS,
-                spin_sdk::http::EmptyBody::new(),
+                spin_sdk::http::FullBody::new(bytes::Bytes::copy_from_slice(&body)),
             )?;
             let response = spin_sdk::http::send(req).await.map_err(Failure::Code)?;
             let status = response.status().as_u16();
@@ -99,26 +109,43 @@ impl KeyHolder {
 
 impl SignedDocs for KeyHolder {
     async fn get(&self, path: &str) -> Result<Reply, Error> {
-        self.call(http::Method::GET, path, "application/ld+json")
+        self.call(http::Method::GET, path, "application/ld+json", None)
             .await
     }
 }
 
 impl Signer for KeyHolder {
-    async fn enable_signing(&self, issuer_id: &str) -> Result<Reply, Error> {
+    /// The issuer's active key if it has one; otherwise a new key made here
+    /// ([`signing::generate`]) and handed to the credentials component to seal and install.
+    async fn enable_signing<K: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K>,
+        issuer_id: &str,
+    ) -> Result<Reply, Error> {
+        if let Some(key) = signing::active(env.kv, issuer_id).await? {
+            return Ok(Reply::json(200, &signing::KeyView::new(&key, env.base)));
+        }
+        let pem = signing::generate(env.entropy)?;
         self.call(
             http::Method::POST,
             &enable_signing_path(issuer_id),
             "application/json",
+            Some(pem.as_bytes().to_vec()),
         )
         .await
     }
 
-    async fn sign_award(&self, issuer_id: &str, award_id: &str) -> Result<Reply, Error> {
+    async fn sign_award<K: Kv + ?Sized>(
+        &self,
+        _env: &Env<'_, K>,
+        issuer_id: &str,
+        award_id: &str,
+    ) -> Result<Reply, Error> {
         self.call(
             http::Method::POST,
             &sign_award_path(issuer_id, award_id),
             "application/json",
+            None,
         )
         .await
     }

@@ -23,12 +23,14 @@ pub struct SpinKv {
     bucket: Rc<store::Bucket>,
 }
 
+/// The two handles of one open store label.
+type Opened = (&'static str, Rc<Store>, Rc<store::Bucket>);
+
 thread_local! {
     /// The store handles by label, opened once per component instance. The host reuses
     /// an instance for many requests and a handle stays valid for the
     /// instance's whole life, so later requests skip the `open` host calls.
-    static OPEN: RefCell<Vec<(&'static str, Rc<Store>, Rc<store::Bucket>)>> =
-        const { RefCell::new(Vec::new()) };
+    static OPEN: RefCell<Vec<Opened>> = const { RefCell::new(Vec::new()) };
     /// Set once a batch read failed: this backend has no working `get_many`.
     static NO_BATCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

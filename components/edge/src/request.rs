@@ -53,6 +53,13 @@ pub fn content_length(headers: &HeaderMap) -> Option<u64> {
     header(headers, "content-length").and_then(|v| v.trim().parse().ok())
 }
 
+/// Whether the request came from another component of this app over service chaining: Spin
+/// shows such a request the client address `0.0.0.0:0` (its `CHAINED_CLIENT_ADDR`), which no
+/// request from outside can have, and overwrites any `spin-client-addr` a client sends.
+pub fn is_chained(headers: &HeaderMap) -> bool {
+    header(headers, "spin-client-addr") == Some("0.0.0.0:0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,17 +87,22 @@ mod tests {
     }
 
     #[test]
+    fn only_spin_s_chained_client_address_marks_a_chained_request() {
+        assert!(is_chained(&headers(&[("spin-client-addr", "0.0.0.0:0")])));
+        for other in ["127.0.0.1:5000", "0.0.0.0:1", "[::]:0", ""] {
+            assert!(
+                !is_chained(&headers(&[("spin-client-addr", other)])),
+                "{other}"
+            );
+        }
+        assert!(!is_chained(&HeaderMap::new()));
+    }
+
+    #[test]
     fn a_non_numeric_content_length_is_ignored() {
         assert_eq!(
             content_length(&headers(&[("content-length", "lots")])),
             None
         );
     }
-}
-
-/// Whether the request came from another component of this app over service chaining: Spin
-/// shows such a request the client address `0.0.0.0:0` (its `CHAINED_CLIENT_ADDR`), which no
-/// request from outside can have, and overwrites any `spin-client-addr` a client sends.
-pub fn is_chained(headers: &HeaderMap) -> bool {
-    header(headers, "spin-client-addr") == Some("0.0.0.0:0")
 }

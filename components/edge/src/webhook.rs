@@ -64,18 +64,20 @@ pub struct Network {
 }
 
 impl emblem_web::signed::Signer for Network {
-    async fn enable_signing(
+    async fn enable_signing<K: emblem_web::kv::Kv + ?Sized>(
         &self,
+        env: &emblem_web::Env<'_, K>,
         issuer_id: &str,
     ) -> Result<emblem_web::Reply, emblem_web::Error> {
-        self.keys.enable_signing(issuer_id).await
+        self.keys.enable_signing(env, issuer_id).await
     }
-    async fn sign_award(
+    async fn sign_award<K: emblem_web::kv::Kv + ?Sized>(
         &self,
+        env: &emblem_web::Env<'_, K>,
         issuer_id: &str,
         award_id: &str,
     ) -> Result<emblem_web::Reply, emblem_web::Error> {
-        self.keys.sign_award(issuer_id, award_id).await
+        self.keys.sign_award(env, issuer_id, award_id).await
     }
 }
 

@@ -35,7 +35,7 @@ use emblem_badges::model::award::{AcceptanceState, Award, Changed};
 use emblem_badges::model::credential_key::CredentialKey;
 use emblem_badges::model::issuer::{Issuer, StatusMethod};
 use emblem_badges::model::signing_key::SigningKey;
-use emblem_vc::contexts::PINNED;
+use emblem_vc::contexts::ISSUED;
 use emblem_vc::{di, jwk, multikey, ob3};
 use zeroize::Zeroizing;
 
@@ -205,7 +205,7 @@ async fn sign<K: Kv + ?Sized>(
         verification_method: ob3::key_id(base, &issuer.id, &key.kid),
         proof_purpose: PROOF_PURPOSE.into(),
     };
-    di::sign(&doc, &options, seed, PINNED)
+    di::sign(&doc, &options, seed, ISSUED)
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the credential: {e}"))))
 }
 
@@ -264,7 +264,7 @@ async fn render_status_list<K: Kv + ?Sized>(
         verification_method: ob3::key_id(base, &issuer.id, &key.kid),
         proof_purpose: PROOF_PURPOSE.into(),
     };
-    di::sign(&doc, &options, seed, PINNED)
+    di::sign(&doc, &options, seed, ISSUED)
         .map_err(|e| Error::Internal(Internal::Render(format!("signing the status list: {e}"))))
 }
 

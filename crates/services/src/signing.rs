@@ -1,8 +1,9 @@
 //! Signed Open Badges 2.0 issuing (docs/standards/ob2.md §4.4, docs/standards/peers.md §1.2).
 //!
 //! 1. [`enable`]: an issuer turns signing on. Emblem generates an RSA-2048 key with the host's
-//!    secure randomness, seals its private half in the `secrets` store ([`crate::vault`]),
-//!    stores the public half under `keys/<issuer-id>/<kid>` and makes
+//!    secure randomness ([`generate`], in the issuing component), seals its private half in
+//!    the `secrets` store ([`install`], in the component that holds the keys,
+//!    [`crate::vault`]), stores the public half under `keys/<issuer-id>/<kid>` and makes
 //!    it the issuer's active key (`signing/<issuer-id>`, compare-and-swap from absent, so two
 //!    concurrent calls agree on one key). Calling it again returns the active key.
 //! 2. The issuer Profile then lists the key in `publicKey`, and hosting serves the
@@ -17,11 +18,11 @@ use rsa::rand_core::{CryptoRng, RngCore};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::awards;
 use crate::env::Env;
 use crate::kv::{self, Kv};
 use crate::store_keys;
 use crate::vault::{self, Vault};
+use crate::{awards, issuers};
 use emblem_badges::base_url::BaseUrl;
 use emblem_badges::entropy::{self, Entropy};
 use emblem_badges::error::{Conflict, Error, Gone, Internal};
@@ -72,7 +73,7 @@ pub struct KeyView {
 }
 
 impl KeyView {
-    fn new(key: &SigningKey, base: &BaseUrl) -> Self {
+    pub fn new(key: &SigningKey, base: &BaseUrl) -> Self {
         Self {
             kid: key.kid.clone(),
             key_url: key_url(base, &key.issuer_id, &key.kid),
@@ -99,22 +100,48 @@ pub async fn load<K: Kv + ?Sized>(
     Ok(kv::get_json(kv, &store_keys::signing_key(issuer_id, kid)).await?)
 }
 
-/// Turn signing on for `issuer_id` (see the module docs); returns the active key. The private
-/// half is sealed in the `secrets` store ([`crate::vault`]) before the public half is written.
+/// Turn signing on for `issuer_id` (see the module docs); returns the active key: a new key
+/// ([`generate`]) handed to [`install`]. Calling it again returns the active key.
 pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result<KeyView, Error> {
     if let Some(key) = active(env.kv, issuer_id).await? {
         return Ok(KeyView::new(&key, env.base));
     }
-    let vault = vault::required(env.vault)?;
+    vault::required(env.vault)?;
+    install(env, issuer_id, &generate(env.entropy)?).await
+}
+
+/// A new RSA-2048 private key from the host's secure randomness, as PKCS#8 PEM. The issuing
+/// component makes it and hands it once to the component that holds the keys
+/// ([`install`]), so the RSA key generator is linked where it is used and nowhere else.
+pub fn generate(entropy: &dyn Entropy) -> Result<zeroize::Zeroizing<String>, Error> {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
     let internal = |detail: String| Error::Internal(Internal::Config(detail));
-    let private = RsaPrivateKey::new(&mut EntropyRng(env.entropy), KEY_BITS)
+    let private = RsaPrivateKey::new(&mut EntropyRng(entropy), KEY_BITS)
         .map_err(|e| internal(format!("RSA key generation: {e}")))?;
-    let private_pem = {
-        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-        private
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| internal(format!("PKCS#8 encoding: {e}")))?
-    };
+    private
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| internal(format!("PKCS#8 encoding: {e}")))
+}
+
+/// Makes `private_pem` (an RSA key of [`KEY_BITS`]) the issuer's signing key, unless it has
+/// one: the private half is sealed in the `secrets` store ([`crate::vault`]) before the
+/// public half is written; of two concurrent calls, one key wins and the other's sealed half
+/// is deleted. Returns the active key.
+pub async fn install<K: Kv + ?Sized>(
+    env: &Env<'_, K>,
+    issuer_id: &str,
+    private_pem: &str,
+) -> Result<KeyView, Error> {
+    issuers::load(env.kv, issuer_id).await?;
+    if let Some(key) = active(env.kv, issuer_id).await? {
+        return Ok(KeyView::new(&key, env.base));
+    }
+    use rsa::traits::PublicKeyParts as _;
+    let vault = vault::required(env.vault)?;
+    let private = jws::private_key(private_pem)
+        .ok()
+        .filter(|k| k.size() * 8 == KEY_BITS)
+        .ok_or_else(|| Error::invalid("private_key", "not a PKCS#8 PEM RSA-2048 private key"))?;
     let key = SigningKey {
         v: V1,
         kid: entropy::alphanumeric(env.entropy, 12),
@@ -125,7 +152,7 @@ pub async fn enable<K: Kv + ?Sized>(env: &Env<'_, K>, issuer_id: &str) -> Result
     };
     let sealed = store_keys::sealed_signing_key(issuer_id, &key.kid);
     vault
-        .put(env.entropy, &sealed, private_pem.as_bytes())
+        .put(env.entropy, &sealed, private_pem.trim().as_bytes())
         .await?;
     kv::put_json(env.kv, &store_keys::signing_key(issuer_id, &key.kid), &key).await?;
     let pointer = ActiveKey {

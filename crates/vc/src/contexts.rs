@@ -27,20 +27,19 @@ pub const MULTIKEY_V1: &str = "https://w3id.org/security/multikey/v1";
 /// DID Core 1.0: `verificationMethod` and `assertionMethod` of controller documents.
 pub const DID_V1: &str = "https://www.w3.org/ns/did/v1";
 
+const CREDENTIALS_V2_DOC: &str = include_str!("../contexts/credentials-v2.jsonld");
+const OB_3_0_3_DOC: &str = include_str!("../contexts/ob-v3p0-context-3.0.3.jsonld");
+const OB_EXTENSIONS_DOC: &str = include_str!("../contexts/ob-v3p0-extensions.jsonld");
+const DATA_INTEGRITY_V2_DOC: &str = include_str!("../contexts/data-integrity-v2.jsonld");
+
 /// Every context Emblem accepts.
 pub const PINNED: Table = &[
-    (
-        CREDENTIALS_V2,
-        include_str!("../contexts/credentials-v2.jsonld"),
-    ),
+    (CREDENTIALS_V2, CREDENTIALS_V2_DOC),
     (
         CREDENTIALS_V1,
         include_str!("../contexts/credentials-v1.jsonld"),
     ),
-    (
-        OB_3_0_3,
-        include_str!("../contexts/ob-v3p0-context-3.0.3.jsonld"),
-    ),
+    (OB_3_0_3, OB_3_0_3_DOC),
     (
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
         include_str!("../contexts/ob-v3p0-context-3.0.2.jsonld"),
@@ -49,14 +48,8 @@ pub const PINNED: Table = &[
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
         include_str!("../contexts/ob-v3p0-context-3.0.1.jsonld"),
     ),
-    (
-        OB_EXTENSIONS,
-        include_str!("../contexts/ob-v3p0-extensions.jsonld"),
-    ),
-    (
-        DATA_INTEGRITY_V2,
-        include_str!("../contexts/data-integrity-v2.jsonld"),
-    ),
+    (OB_EXTENSIONS, OB_EXTENSIONS_DOC),
+    (DATA_INTEGRITY_V2, DATA_INTEGRITY_V2_DOC),
     (
         DATA_INTEGRITY_V1,
         include_str!("../contexts/data-integrity-v1.jsonld"),
@@ -69,6 +62,16 @@ pub const PINNED: Table = &[
     (DID_V1, include_str!("../contexts/did-v1.jsonld")),
 ];
 
+/// The contexts of what Emblem signs (its credentials and status lists), a subset of
+/// [`PINNED`]: the component that signs links these alone, not the earlier versions and
+/// suites only verification reads. A document naming any other context fails to sign.
+pub const ISSUED: Table = &[
+    (CREDENTIALS_V2, CREDENTIALS_V2_DOC),
+    (OB_3_0_3, OB_3_0_3_DOC),
+    (OB_EXTENSIONS, OB_EXTENSIONS_DOC),
+    (DATA_INTEGRITY_V2, DATA_INTEGRITY_V2_DOC),
+];
+
 /// The document of a pinned context.
 pub fn lookup(table: Table, url: &str) -> Option<&'static str> {
     table.iter().find(|(u, _)| *u == url).map(|(_, body)| *body)
@@ -77,6 +80,13 @@ pub fn lookup(table: Table, url: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_issued_contexts_are_pinned_ones() {
+        for (url, body) in ISSUED {
+            assert_eq!(lookup(PINNED, url), Some(*body), "{url}");
+        }
+    }
 
     #[test]
     fn every_pinned_context_is_a_json_ld_context() {

@@ -7,11 +7,13 @@
 //!   own URLs, `bake` for the 3.0 payload);
 //! - [`Signer`]: the issuer API's signing operations (`issuing`: turn 2.0 signing on, sign an
 //!   award), run in the credentials component under [`internal`] routes that only service
-//!   chaining reaches (no public route of the app leads to `/_internal/`).
+//!   chaining reaches (no public route of the app leads to `/_internal/`). The issuing
+//!   component makes a new RSA key itself and hands it over once (the key generator is linked
+//!   there, not in the component that holds the keys).
 //!
-//! [`SignHere`] does both in the calling component, with the vault of its [`Env`]: the
-//! credentials component itself, and the native tests. The other components use the edge's
-//! chaining client (`emblem_edge::chain`).
+//! [`SignHere`] and [`Here`] do these in the calling component, with the vault of its [`Env`]:
+//! the credentials component itself, and the native tests. The other components use the
+//! edge's chaining client (`emblem_edge::chain`).
 
 use crate::credentials::{self, Route};
 use crate::env::Env;
@@ -42,9 +44,18 @@ pub trait SignedDocs {
 )]
 pub trait Signer {
     /// `POST /api/v1/issuers/:id/signing-key` (the caller has checked it is that issuer).
-    async fn enable_signing(&self, issuer_id: &str) -> Result<Reply, Error>;
+    async fn enable_signing<K: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K>,
+        issuer_id: &str,
+    ) -> Result<Reply, Error>;
     /// `GET /api/v1/assertions/:id/signed` of the authenticated issuer.
-    async fn sign_award(&self, issuer_id: &str, award_id: &str) -> Result<Reply, Error>;
+    async fn sign_award<K: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K>,
+        issuer_id: &str,
+        award_id: &str,
+    ) -> Result<Reply, Error>;
 }
 
 /// Signed in this component, with the vault of `env` (503 without one).
@@ -66,46 +77,64 @@ impl<K: Kv + ?Sized> SignedDocs for SignHere<'_, '_, K> {
     }
 }
 
-impl<K: Kv + ?Sized> Signer for SignHere<'_, '_, K> {
-    async fn enable_signing(&self, issuer_id: &str) -> Result<Reply, Error> {
-        Ok(Reply::json(
-            200,
-            &signing::enable(self.env, issuer_id).await?,
-        ))
+/// Signing where the vault is: the credentials component, and native tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Here;
+
+impl Signer for Here {
+    async fn enable_signing<K: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K>,
+        issuer_id: &str,
+    ) -> Result<Reply, Error> {
+        Ok(Reply::json(200, &signing::enable(env, issuer_id).await?))
     }
 
-    async fn sign_award(&self, issuer_id: &str, award_id: &str) -> Result<Reply, Error> {
+    async fn sign_award<K: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K>,
+        issuer_id: &str,
+        award_id: &str,
+    ) -> Result<Reply, Error> {
         Ok(Reply::json(
             200,
-            &signing::sign_award(self.env, issuer_id, award_id).await?,
+            &signing::sign_award(env, issuer_id, award_id).await?,
         ))
     }
 }
 
+/// The most bytes of a chained request's body (a PKCS#8 PEM RSA-2048 key is about 1.7 KB).
+pub const MAX_INTERNAL_BODY: usize = 16 * 1024;
+
 /// The chaining-only routes of the credentials component, if `path` is one:
-/// `POST /_internal/issuers/:issuer/signing-key` and
-/// `POST /_internal/issuers/:issuer/assertions/:award/signed` (the caller authenticated the
-/// issuer). A path under [`INTERNAL`] that is neither is 404.
+/// `POST /_internal/issuers/:issuer/signing-key` with the new key's PKCS#8 PEM as the body
+/// (made by the issuing component, [`signing::generate`]; installed unless the issuer has a
+/// key, [`signing::install`]) and `POST /_internal/issuers/:issuer/assertions/:award/signed`
+/// (the caller authenticated the issuer). A path under [`INTERNAL`] that is neither is 404.
 pub async fn internal<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     method: &str,
     path: &str,
+    body: &[u8],
 ) -> Option<Result<Reply, Error>> {
     let rest = path.strip_prefix(INTERNAL)?;
-    let here = SignHere { env };
-    let parts: Vec<&str> = rest.split('/').collect();
-    let not_found = || {
-        Err(Error::NotFound(NotFound::Route {
-            path: path.to_owned(),
-        }))
-    };
     if method != "POST" {
         return Some(Err(Error::MethodNotAllowed { allow: &["POST"] }));
     }
+    let parts: Vec<&str> = rest.split('/').collect();
     Some(match parts.as_slice() {
-        ["issuers", issuer, "signing-key"] => here.enable_signing(issuer).await,
-        ["issuers", issuer, "assertions", award, "signed"] => here.sign_award(issuer, award).await,
-        _ => not_found(),
+        ["issuers", issuer, "signing-key"] => match std::str::from_utf8(body) {
+            Ok(pem) => signing::install(env, issuer, pem)
+                .await
+                .map(|view| Reply::json(200, &view)),
+            Err(_) => Err(Error::invalid("private_key", "not UTF-8")),
+        },
+        ["issuers", issuer, "assertions", award, "signed"] => {
+            Here.sign_award(env, issuer, award).await
+        }
+        _ => Err(Error::NotFound(NotFound::Route {
+            path: path.to_owned(),
+        })),
     })
 }
 

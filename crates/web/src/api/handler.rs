@@ -182,33 +182,23 @@ pub trait Outbound: Transports + Signer {}
 
 impl<T: Transports + Signer> Outbound for T {}
 
-/// No mail or webhooks ([`Offline`]); signing in this component ([`crate::signed::SignHere`]).
-#[derive(Debug)]
-pub struct Local<'e, 'a, K: ?Sized> {
-    /// The request's environment (its vault signs).
-    pub env: &'e Env<'a, K>,
-}
-
-impl<K: ?Sized> Transports for Local<'_, '_, K> {
-    type M = <Offline as Transports>::M;
-    type W = <Offline as Transports>::W;
-    fn mailer(&self) -> &Self::M {
-        Offline.mailer()
+/// [`Offline`] signs in this component (the vault of its `Env`): native tests.
+impl Signer for Offline {
+    async fn enable_signing<K2: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K2>,
+        issuer_id: &str,
+    ) -> Result<Reply, Error> {
+        crate::signed::Here.enable_signing(env, issuer_id).await
     }
-    fn webhooks(&self) -> &Self::W {
-        Offline.webhooks()
-    }
-}
-
-impl<K: Kv + ?Sized> Signer for Local<'_, '_, K> {
-    async fn enable_signing(&self, issuer_id: &str) -> Result<Reply, Error> {
-        crate::signed::SignHere { env: self.env }
-            .enable_signing(issuer_id)
-            .await
-    }
-    async fn sign_award(&self, issuer_id: &str, award_id: &str) -> Result<Reply, Error> {
-        crate::signed::SignHere { env: self.env }
-            .sign_award(issuer_id, award_id)
+    async fn sign_award<K2: Kv + ?Sized>(
+        &self,
+        env: &Env<'_, K2>,
+        issuer_id: &str,
+        award_id: &str,
+    ) -> Result<Reply, Error> {
+        crate::signed::Here
+            .sign_award(env, issuer_id, award_id)
             .await
     }
 }
@@ -267,7 +257,7 @@ pub async fn perform<K: Kv + ?Sized>(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Reply, Error> {
-    perform_with(env, call, query, content_type, body, &Local { env }).await
+    perform_with(env, call, query, content_type, body, &Offline).await
 }
 
 /// Step 3: parse, validate and act; award emails go out through `out` (Emblem's own email
@@ -480,9 +470,9 @@ pub async fn perform_with<K: Kv + ?Sized, O: Outbound>(
             if issuer_of(&principal)? != id {
                 return Err(Error::not_found(crate::error::ObjectKind::Issuer, id));
             }
-            out.enable_signing(&id).await?
+            out.enable_signing(env, &id).await?
         }
-        Route::SignAward(id) => out.sign_award(issuer_of(&principal)?, &id).await?,
+        Route::SignAward(id) => out.sign_award(env, issuer_of(&principal)?, &id).await?,
     })
 }
 

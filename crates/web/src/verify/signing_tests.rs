@@ -293,3 +293,40 @@ fn keys_stored_before_sealing_are_sealed_and_removed_from_the_public_store_on_fi
         "the same public keys"
     );
 }
+
+#[test]
+fn only_an_rsa_2048_key_is_installed_and_the_first_installed_stays() {
+    let b = bench();
+    let env = b.env();
+    let before = b.kv.snapshot();
+    for bad in [
+        "",
+        "not a key",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+    ] {
+        let refused = block_on(install(&env, ISSUER_ID, bad));
+        assert!(
+            matches!(refused, Err(Error::Invalid(_))),
+            "{bad:?}: {refused:?}"
+        );
+    }
+    assert_eq!(b.kv.snapshot(), before, "nothing written");
+    assert!(b.secrets.snapshot().is_empty());
+    let first = block_on(install(
+        &env,
+        ISSUER_ID,
+        &generate(env.entropy).expect("key"),
+    ))
+    .expect("install");
+    let second = block_on(install(
+        &env,
+        ISSUER_ID,
+        &generate(env.entropy).expect("key"),
+    ))
+    .expect("again");
+    assert_eq!(
+        first.kid, second.kid,
+        "an issuer's signing key is never replaced"
+    );
+    assert_eq!(b.secrets.snapshot().len(), 1);
+}
