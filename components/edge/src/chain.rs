@@ -20,7 +20,7 @@ use emblem_web::signed::{SignedDocs, Signer, enable_signing_path, sign_award_pat
 use emblem_web::{BaseUrl, Env, Error, Reply};
 use spin_sdk::http::body::IncomingBodyExt;
 
-use crate::outbound::{Failure, Limits, request, within};
+use crate::outbound::{Failure, Limits, request, response_header, within};
 
 /// The origin that reaches the credentials component.
 pub const KEY_HOLDER: &str = "http://credentials.spin.internal";
@@ -70,13 +70,7 @@ impl KeyHolder {
             )?;
             let response = spin_sdk::http::send(req).await.map_err(Failure::Code)?;
             let status = response.status().as_u16();
-            let header = |name: &str| {
-                response
-                    .headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            };
+            let header = |name: &str| response_header(&response, name);
             let (content_type, retry_after) = (header("content-type"), header("retry-after"));
             let declared = header("content-length").and_then(|v| v.parse::<u64>().ok());
             let body =

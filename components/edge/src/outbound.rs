@@ -156,13 +156,7 @@ impl Hop for SpinHop {
 /// The answer of a hop: status, the headers the verifier uses, the body under its cap.
 async fn read(url: &Url, response: spin_sdk::http::Response) -> Result<Fetched, FetchError> {
     let status = response.status().as_u16();
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let header = |name: &str| response_header(&response, name);
     let content_type = header("content-type");
     let location = header("location");
     let declared = header("content-length").and_then(|v| v.parse::<u64>().ok());
@@ -189,4 +183,13 @@ async fn read(url: &Url, response: spin_sdk::http::Response) -> Result<Fetched, 
         body,
         location,
     })
+}
+
+/// A header of an answer, if it is there and text.
+pub fn response_header(response: &spin_sdk::http::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
