@@ -110,16 +110,18 @@ fn only_the_credentials_component_is_granted_the_secrets_and_their_key() {
         .map(|(id, _)| id.as_str())
         .collect();
     assert_eq!(holders, ["credentials"]);
-    let kek_readers: Vec<&str> = components
-        .iter()
-        .filter(|(_, c)| {
-            c.get("variables")
-                .and_then(toml::Value::as_table)
-                .is_some_and(|v| v.contains_key("key_encryption_key"))
-        })
-        .map(|(id, _)| id.as_str())
-        .collect();
-    assert_eq!(kek_readers, ["credentials"]);
+    for variable in ["key_encryption_key", "key_encryption_key_previous"] {
+        let readers: Vec<&str> = components
+            .iter()
+            .filter(|(_, c)| {
+                c.get("variables")
+                    .and_then(toml::Value::as_table)
+                    .is_some_and(|v| v.contains_key(variable))
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(readers, ["credentials"], "{variable}");
+    }
 }
 
 #[test]
@@ -217,4 +219,52 @@ fn a_wrong_key_encryption_key_signs_nothing_and_the_right_one_signs_as_before() 
     let right = config.start();
     let after = right.get(&format!("/credentials/{id}")).expect(200).json();
     assert_eq!(after, before, "the same key signs the same credential");
+}
+
+#[test]
+fn a_rotated_key_encryption_key_keeps_every_key_and_reseals_it_on_use() {
+    let old = emblem_tests::KEY_ENCRYPTION_KEY;
+    let new = "cd".repeat(32);
+    // Ids fixed, so the restarted app (on another port) serves the same documents.
+    let app = AppConfig::emblem("secrets-rotation")
+        .variable("public_base_url", "https://badges.example.org")
+        .start();
+    let issuer = issuer(&app, "Rotation College");
+    let id = sign_everything(&app, &issuer);
+    let before = app.get(&format!("/credentials/{id}")).expect(200).json();
+    let sealed_before = secrets_snapshot(&app);
+    let config = app.config().clone();
+    drop(app);
+
+    // The new key, the old one as previous: every key opens, and is sealed again on use.
+    let rotating = config
+        .clone()
+        .variable("key_encryption_key", &new)
+        .variable("key_encryption_key_previous", old)
+        .start();
+    let during = rotating
+        .get(&format!("/credentials/{id}"))
+        .expect(200)
+        .json();
+    assert_eq!(during, before, "the same key signs");
+    rotating
+        .get_auth(&format!("/api/v1/assertions/{id}/signed"), &issuer.key)
+        .expect(200);
+    let sealed_after = secrets_snapshot(&rotating);
+    assert_eq!(sealed_after.len(), sealed_before.len());
+    for ((key, a), (_, b)) in sealed_before.iter().zip(&sealed_after) {
+        let kek = |v: &[u8]| serde_json::from_slice::<Value>(v).expect("json")["kek"].clone();
+        assert_ne!(kek(a), kek(b), "{key} sealed again under the new key");
+    }
+    drop(rotating);
+
+    // The old key dropped: both keys still sign.
+    let after = config.variable("key_encryption_key", &new).start();
+    assert_eq!(
+        after.get(&format!("/credentials/{id}")).expect(200).json(),
+        before
+    );
+    after
+        .get_auth(&format!("/api/v1/assertions/{id}/signed"), &issuer.key)
+        .expect(200);
 }

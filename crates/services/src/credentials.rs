@@ -61,9 +61,7 @@ pub async fn key<K: Kv + ?Sized>(
         issuer_id: issuer_id.to_owned(),
         secret_hex: String::new(),
         public_multibase: multikey::encode_public(&secret.verifying_key()),
-        public_p256: hex::encode(jwk::p256_sec1(
-            jwk::p256_from_seed(&secret.to_bytes()).verifying_key(),
-        )),
+        public_p256: p256_hex(&secret.to_bytes()),
         created_at: env.now,
     };
     let sealed = store_keys::sealed_credential_key(issuer_id, &key.kid);
@@ -77,72 +75,78 @@ pub async fn key<K: Kv + ?Sized>(
 }
 
 /// The seed of the issuer's key, from the `secrets` store (503 in a component without it).
-/// A record from before sealing is migrated ([`Vault::migrate`]).
+/// A record from before sealing (the seed still in the public record) is migrated
+/// ([`Vault::migrate`](crate::vault::Vault::migrate)), also if an earlier migration sealed it
+/// but stopped before removing it from the public record.
 async fn seed<K: Kv + ?Sized>(env: &Env<'_, K>, key: &CredentialKey) -> Result<Ed25519Key, Error> {
     let vault = vault::required(env.vault)?;
     let sealed = store_keys::sealed_credential_key(&key.issuer_id, &key.kid);
-    let corrupt = |detail: &str| {
-        Error::Internal(Internal::Corrupt {
-            key: store_keys::credential_key(&key.issuer_id),
-            detail: detail.to_owned(),
-        })
-    };
+    let record = store_keys::credential_key(&key.issuer_id);
     let bytes: Zeroizing<Vec<u8>> = match vault.get(env.entropy, &sealed).await? {
         Some(bytes) => bytes,
-        None if !key.secret_hex.is_empty() => {
-            let bytes = Zeroizing::new(
-                hex::decode(&key.secret_hex).map_err(|_| corrupt("the secret is not hex"))?,
-            );
-            let record = store_keys::credential_key(&key.issuer_id);
-            vault
-                .migrate(
-                    env.kv,
-                    env.entropy,
-                    &record,
-                    &sealed,
-                    &bytes,
-                    |k: &mut CredentialKey| {
-                        if k.public_p256.is_empty() {
-                            k.public_p256 = key_p256_hex(&bytes);
-                        }
-                        !std::mem::take(&mut k.secret_hex).is_empty()
-                    },
-                )
-                .await?;
-            bytes
-        }
-        None => return Err(corrupt("its seed is not in the secrets store")),
+        None if !key.secret_hex.is_empty() => legacy_seed(key)?,
+        None => return Err(corrupt(key, "its seed is not in the secrets store")),
     };
-    let seed: &[u8; 32] = bytes
+    let seed: [u8; 32] = bytes
         .as_slice()
         .try_into()
-        .map_err(|_| corrupt("the seed is not 32 bytes"))?;
-    Ok(Ed25519Key::from_bytes(seed))
+        .map_err(|_| corrupt(key, "the seed is not 32 bytes"))?;
+    if !key.secret_hex.is_empty() {
+        let p256 = p256_hex(&seed);
+        vault
+            .migrate(
+                env.kv,
+                env.entropy,
+                &record,
+                &sealed,
+                &seed,
+                |k: &mut CredentialKey| {
+                    if k.public_p256.is_empty() {
+                        k.public_p256 = p256.clone();
+                    }
+                    !std::mem::take(&mut k.secret_hex).is_empty()
+                },
+            )
+            .await?;
+    }
+    Ok(Ed25519Key::from_bytes(&seed))
 }
 
-fn key_p256_hex(seed: &[u8]) -> String {
-    let seed: [u8; 32] = seed.try_into().unwrap_or([0; 32]);
-    hex::encode(jwk::p256_sec1(jwk::p256_from_seed(&seed).verifying_key()))
+fn corrupt(key: &CredentialKey, detail: &str) -> Error {
+    Error::Internal(Internal::Corrupt {
+        key: store_keys::credential_key(&key.issuer_id),
+        detail: detail.to_owned(),
+    })
+}
+
+/// The seed a record from before sealing holds.
+fn legacy_seed(key: &CredentialKey) -> Result<Zeroizing<Vec<u8>>, Error> {
+    hex::decode(&key.secret_hex)
+        .map(Zeroizing::new)
+        .map_err(|_| corrupt(key, "the secret is not hex"))
+}
+
+/// The stored form of the P-256 public key derived from `seed`.
+fn p256_hex(seed: &[u8; 32]) -> String {
+    hex::encode(jwk::p256_sec1(jwk::p256_from_seed(seed).verifying_key()))
 }
 
 /// The public P-256 key of the issuer's `ES256` VC-JWTs (stored; derived from the seed in a
 /// record from before sealing, which still holds it).
 fn p256_public(key: &CredentialKey) -> Result<p256::ecdsa::VerifyingKey, Error> {
-    let sec1 = if key.public_p256.is_empty() {
-        hex::decode(key_p256_hex(
-            &hex::decode(&key.secret_hex).unwrap_or_default(),
-        ))
+    let stored = if key.public_p256.is_empty() {
+        let seed: [u8; 32] = legacy_seed(key)?
+            .as_slice()
+            .try_into()
+            .map_err(|_| corrupt(key, "the seed is not 32 bytes"))?;
+        p256_hex(&seed)
     } else {
-        hex::decode(&key.public_p256)
+        key.public_p256.clone()
     };
-    sec1.ok()
+    hex::decode(stored)
+        .ok()
         .and_then(|b| jwk::p256_from_sec1(&b))
-        .ok_or_else(|| {
-            Error::Internal(Internal::Corrupt {
-                key: store_keys::credential_key(&key.issuer_id),
-                detail: "no valid P-256 public key".into(),
-            })
-        })
+        .ok_or_else(|| corrupt(key, "no valid P-256 public key"))
 }
 
 /// The award's signed OpenBadgeCredential (the issuer's key is made if it has none yet, and

@@ -176,7 +176,9 @@ pub async fn install<K: Kv + ?Sized>(
 }
 
 /// The private half of a stored signing key, from the `secrets` store (503 in a component
-/// without it). A record from before sealing is migrated ([`Vault::migrate`]).
+/// without it). A record from before sealing (the private half still in the public record) is
+/// migrated ([`Vault::migrate`]), also if an earlier migration sealed it but stopped before
+/// removing it from the public record.
 pub(crate) async fn private_key<K: Kv + ?Sized>(
     env: &Env<'_, K>,
     key: &SigningKey,
@@ -194,27 +196,27 @@ pub(crate) async fn private_key<K: Kv + ?Sized>(
         Some(pem) => String::from_utf8(pem.to_vec())
             .map(zeroize::Zeroizing::new)
             .map_err(|_| corrupt("the sealed private key is not PEM".into()))?,
-        None if !key.private_pem.is_empty() => {
-            let pem = zeroize::Zeroizing::new(key.private_pem.clone());
-            vault
-                .migrate(
-                    env.kv,
-                    env.entropy,
-                    &record,
-                    &sealed,
-                    pem.as_bytes(),
-                    |k: &mut SigningKey| !std::mem::take(&mut k.private_pem).is_empty(),
-                )
-                .await?;
-            pem
-        }
+        None if !key.private_pem.is_empty() => zeroize::Zeroizing::new(key.private_pem.clone()),
         None => {
             return Err(corrupt(
                 "its private half is not in the secrets store".into(),
             ));
         }
     };
-    jws::private_key(&pem).map_err(|e| corrupt(e.to_string()))
+    let private = jws::private_key(&pem).map_err(|e| corrupt(e.to_string()))?;
+    if !key.private_pem.is_empty() {
+        vault
+            .migrate(
+                env.kv,
+                env.entropy,
+                &record,
+                &sealed,
+                pem.as_bytes(),
+                |k: &mut SigningKey| !std::mem::take(&mut k.private_pem).is_empty(),
+            )
+            .await?;
+    }
+    Ok(private)
 }
 
 /// The signed assertion of the issuer's award `award_id`.

@@ -330,3 +330,29 @@ fn only_an_rsa_2048_key_is_installed_and_the_first_installed_stays() {
     );
     assert_eq!(b.secrets.snapshot().len(), 1);
 }
+
+#[test]
+fn a_migration_that_stopped_after_sealing_is_finished_on_the_next_use() {
+    let b = bench();
+    let env = b.env();
+    let first = block_on(crate::service::credentials::credential(&env, AWARD_ID)).expect("vc");
+    // The seed is sealed, but the public record still holds it, as if a migration had
+    // stopped between its two steps.
+    let vckey = store_keys::credential_key(ISSUER_ID);
+    let mut ed: Value = serde_json::from_slice(&b.kv.snapshot()[&vckey]).expect("json");
+    let kid = ed["kid"].as_str().expect("kid").to_owned();
+    let vault = env.vault.expect("vault");
+    let seed = block_on(vault.get(
+        &b.entropy,
+        &store_keys::sealed_credential_key(ISSUER_ID, &kid),
+    ))
+    .expect("get")
+    .expect("sealed");
+    ed["secret_hex"] = hex::encode(seed.as_slice()).into();
+    block_on(put_json(&b.kv, &vckey, &ed)).expect("put");
+
+    let again = block_on(crate::service::credentials::credential(&env, AWARD_ID)).expect("vc");
+    assert_eq!(again, first);
+    let stripped: Value = serde_json::from_slice(&b.kv.snapshot()[&vckey]).expect("json");
+    assert!(stripped.get("secret_hex").is_none(), "{stripped}");
+}
