@@ -169,6 +169,13 @@ pub fn kv_snapshot(app: &emblem_tests::App) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// `POST /api/v1/issuers/:id/signing-key` (turn 2.0 signing on) with `bearer`'s key.
+pub fn request_signing_key(app: &App, issuer_id: &str, bearer: &str) -> emblem_tests::Resp {
+    app.request("POST", &format!("/api/v1/issuers/{issuer_id}/signing-key"))
+        .bearer(bearer)
+        .send()
+}
+
 /// Revoke the issuer's award `award_id` through the API, with `reason`.
 pub fn revoke(app: &App, issuer: &Issuer, award_id: &str, reason: &str) {
     app.post(

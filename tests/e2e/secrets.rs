@@ -20,6 +20,18 @@ fn secrets_snapshot(app: &App) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Whether the app's log says `what`, within a few seconds: the guest's stderr reaches the
+/// log file through the runtime's writer, a moment after the answer.
+fn log_says(app: &App, what: &str) -> bool {
+    (0..50).any(|_| {
+        let found = app.log().contains(what);
+        if !found {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        found
+    })
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -30,13 +42,7 @@ fn sign_everything(app: &App, issuer: &crate::common::Issuer) -> String {
     let class = badge_class(app, issuer, json!({}));
     let awarded = award(app, issuer, &class, "kim@example.org", json!({}));
     let id = awarded["id"].as_str().expect("id").to_owned();
-    app.request(
-        "POST",
-        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
-    )
-    .bearer(&issuer.key)
-    .send()
-    .expect(200);
+    crate::common::request_signing_key(app, &issuer.id, &issuer.key).expect(200);
     let signed = app
         .get_auth(&format!("/api/v1/assertions/{id}/signed"), &issuer.key)
         .expect(200)
@@ -174,13 +180,7 @@ fn without_a_key_encryption_key_nothing_is_signed_and_no_key_is_made() {
             .is_some_and(|d| d.contains("key_encryption_key")),
         "{problem}"
     );
-    app.request(
-        "POST",
-        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
-    )
-    .bearer(&issuer.key)
-    .send()
-    .expect_problem(503);
+    crate::common::request_signing_key(&app, &issuer.id, &issuer.key).expect_problem(503);
     app.get(&format!("/assertions/{id}/image?version=3"))
         .expect_problem(503);
     assert!(secrets_snapshot(&app).is_empty());
@@ -211,7 +211,7 @@ fn a_wrong_key_encryption_key_signs_nothing_and_the_right_one_signs_as_before() 
     let refused = wrong.get(&format!("/credentials/{id}"));
     assert_eq!(refused.status, 500, "{}", refused.text());
     assert!(
-        wrong.log().contains("sealed under the key-encryption key"),
+        log_says(&wrong, "sealed under the key-encryption key"),
         "the log names the cause"
     );
     drop(wrong);
@@ -267,4 +267,26 @@ fn a_rotated_key_encryption_key_keeps_every_key_and_reseals_it_on_use() {
     after
         .get_auth(&format!("/api/v1/assertions/{id}/signed"), &issuer.key)
         .expect(200);
+}
+
+#[test]
+fn a_malformed_key_encryption_key_is_a_logged_configuration_error_and_signs_nothing() {
+    let app = AppConfig::emblem("secrets-bad-kek")
+        .variable("key_encryption_key", "not-64-hex-digits")
+        .start();
+    let issuer = issuer(&app, "Misconfigured Academy");
+    let class = badge_class(&app, &issuer, json!({}));
+    let awarded = award(&app, &issuer, &class, "sam@example.org", json!({}));
+    let id = awarded["id"].as_str().expect("id");
+    // Only the component that holds the keys reads the variable: 2.0 hosting still works.
+    app.get(&path_of(
+        awarded["assertion_url"].as_str().expect("assertion_url"),
+    ))
+    .expect(200);
+    app.get(&format!("/credentials/{id}")).expect_problem(500);
+    assert!(
+        log_says(&app, "key_encryption_key must be 64 hex digits"),
+        "the log names the cause"
+    );
+    assert!(secrets_snapshot(&app).is_empty());
 }

@@ -321,15 +321,16 @@ pub async fn credential_jwt<K: Kv + ?Sized>(
     let failed = |e: emblem_vc::jwt::JwtError| {
         Error::Internal(Internal::Render(format!("signing the VC-JWT: {e}")))
     };
-    let seed = seed(env, &key).await?;
+    // The Ed25519 seed is opened only for the two algorithms it signs.
     match alg {
         JwtAlg::EdDsa => {
             let kid = ob3::jwk_url(env.base, &issuer.id, &key.kid);
+            let seed = seed(env, &key).await?;
             emblem_vc::jwt::sign_eddsa(&doc, &kid, &seed).map_err(failed)
         }
         JwtAlg::Es256 => {
             let kid = ob3::jwk_url(env.base, &issuer.id, &p256_kid(&key));
-            let ec = jwk::p256_from_seed(&seed.to_bytes());
+            let ec = jwk::p256_from_seed(&seed(env, &key).await?.to_bytes());
             emblem_vc::jwt::sign_es256(&doc, &kid, &ec).map_err(failed)
         }
         JwtAlg::Rs256 => {

@@ -310,13 +310,7 @@ fn every_vc_jwt_algorithm_names_a_jwk_the_issuer_serves_and_verifies() {
     let profile = path_of(issuer_profile(&kid));
     let jwks = app.get(&format!("{profile}/jwks")).json();
     assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2), "{jwks}");
-    app.request(
-        "POST",
-        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
-    )
-    .bearer(&issuer.key)
-    .send()
-    .expect(200);
+    crate::common::request_signing_key(app, &issuer.id, &issuer.key).expect(200);
     let rs256 = jwt_of("?alg=RS256");
     let (header, payload) = jwt_parts(&rs256);
     assert_eq!(header["alg"], "RS256");

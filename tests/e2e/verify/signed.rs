@@ -27,21 +27,9 @@ fn an_issuer_with_signing_on_gets_jws_awards_that_verify_then_revoke() {
 
     // Another issuer cannot turn it on for this one.
     let other = crate::common::issuer(app, "Other Guild");
-    app.request(
-        "POST",
-        &format!("/api/v1/issuers/{}/signing-key", issuer.id),
-    )
-    .bearer(&other.key)
-    .send()
-    .expect_problem(404);
+    crate::common::request_signing_key(app, &issuer.id, &other.key).expect_problem(404);
 
-    let key = app
-        .request(
-            "POST",
-            &format!("/api/v1/issuers/{}/signing-key", issuer.id),
-        )
-        .bearer(&issuer.key)
-        .send()
+    let key = crate::common::request_signing_key(app, &issuer.id, &issuer.key)
         .expect(200)
         .json();
     let key_url = key["key_url"].as_str().expect("key_url").to_owned();
