@@ -345,8 +345,10 @@ pub fn assert_wasm_fresh() {
 /// The components the apps under test load.
 const WASM: &[&str] = &[
     "emblem_issuing",
+    "emblem_mail",
     "emblem_hosting",
     "emblem_bake",
+    "emblem_canon",
     "emblem_share",
     "emblem_claim",
     "emblem_verify",
@@ -355,13 +357,13 @@ const WASM: &[&str] = &[
     "emblem_test_probe",
 ];
 
-/// The directory a component's `.wasm` is built into: `credentials` has its own cargo
-/// profile (Cargo.toml `[profile.credentials]`), every other one is `release`.
+/// The directory a component's `.wasm` is built into: its cargo profile's (Cargo.toml;
+/// `xtask`'s `PROFILED`): `credentials`, `small` for `issuing` and `mail`, else `release`.
 pub fn wasm_dir(root: &Path, name: &str) -> PathBuf {
-    let profile = if name == "emblem_credentials" {
-        "credentials"
-    } else {
-        "release"
+    let profile = match name {
+        "emblem_credentials" => "credentials",
+        "emblem_issuing" | "emblem_mail" => "small",
+        _ => "release",
     };
     root.join("target/wasm32-wasip2").join(profile)
 }

@@ -30,10 +30,12 @@ use std::process::{Command, ExitCode};
 /// Every crate that builds a `.wasm` component (app and test fixtures).
 const WASM_PACKAGES: &[&str] = &[
     "emblem-bake",
+    "emblem-canon",
     "emblem-claim",
-    CREDENTIALS,
+    "emblem-credentials",
     "emblem-hosting",
     "emblem-issuing",
+    "emblem-mail",
     "emblem-share",
     "emblem-static",
     "emblem-verify",
@@ -41,9 +43,22 @@ const WASM_PACKAGES: &[&str] = &[
     "emblem-test-probe",
 ];
 
-/// The component built with its own profile (`[profile.credentials]` in Cargo.toml: for size,
-/// its hot path excepted), into `target/wasm32-wasip2/credentials/`.
-const CREDENTIALS: &str = "emblem-credentials";
+/// The components built with a profile of their own (Cargo.toml), each into
+/// `target/wasm32-wasip2/<profile>/`: `credentials` for size with its hot path excepted,
+/// `small` for size (components whose work is I/O). Every other one is `release`.
+const PROFILED: &[(&str, &str)] = &[
+    ("emblem-credentials", "credentials"),
+    ("emblem-issuing", "small"),
+    ("emblem-mail", "small"),
+];
+
+/// The profile `package` is built with.
+fn profile_of(package: &str) -> &'static str {
+    PROFILED
+        .iter()
+        .find(|(p, _)| *p == package)
+        .map_or("release", |(_, profile)| *profile)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -112,21 +127,21 @@ fn ensure_wasm_target() -> Result<(), String> {
 
 fn build() -> Result<(), String> {
     ensure_wasm_target()?;
-    let mut wasm = cargo();
-    wasm.args(["build", "--target", "wasm32-wasip2", "--release"]);
-    for p in WASM_PACKAGES.iter().filter(|p| **p != CREDENTIALS) {
-        wasm.args(["-p", p]);
+    // One cargo run per profile, `release` first.
+    let mut profiles: Vec<&str> = vec!["release"];
+    for (_, profile) in PROFILED {
+        if !profiles.contains(profile) {
+            profiles.push(profile);
+        }
     }
-    run(&mut wasm)?;
-    run(cargo().args([
-        "build",
-        "--target",
-        "wasm32-wasip2",
-        "--profile",
-        "credentials",
-        "-p",
-        CREDENTIALS,
-    ]))?;
+    for profile in profiles {
+        let mut wasm = cargo();
+        wasm.args(["build", "--target", "wasm32-wasip2", "--profile", profile]);
+        for p in WASM_PACKAGES.iter().filter(|p| profile_of(p) == profile) {
+            wasm.args(["-p", p]);
+        }
+        run(&mut wasm)?;
+    }
     // The host is built together with every native target of the workspace,
     // so its dependencies (wasmtime above all) get the same unified features
     // as in `native_tests` and are compiled once, not twice.

@@ -194,8 +194,8 @@ impl SmtpMailer {
 }
 
 impl Mailer for SmtpMailer {
-    fn sender(&self) -> Option<&str> {
-        self.config.as_ref().map(|(_, from)| from.as_str())
+    async fn sender(&self) -> Result<Option<String>, emblem_web::Error> {
+        Ok(self.config.as_ref().map(|(_, from)| from.clone()))
     }
 
     async fn send(&self, envelope: &Envelope) -> Result<(), SendError> {

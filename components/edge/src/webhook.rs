@@ -51,14 +51,15 @@ impl Webhooks for HttpWebhooks {
     }
 }
 
-/// What leaves the issuing component: webhook deliveries, SMTP email, and signing requests
-/// to the credentials component (which holds the keys).
+/// What leaves the issuing component: webhook deliveries, email (handed to the mail
+/// component, which speaks SMTP), and signing requests to the credentials component (which
+/// holds the keys).
 #[derive(Debug, Clone)]
 pub struct Network {
     /// Webhooks.
     pub webhooks: HttpWebhooks,
     /// Email.
-    pub mailer: crate::SmtpMailer,
+    pub mailer: crate::chain::MailRelay,
     /// The component that signs.
     pub keys: crate::chain::KeyHolder,
 }
@@ -83,11 +84,11 @@ impl emblem_web::signed::Signer for Network {
 
 impl emblem_web::api::handler::Transports for Network {
     type W = HttpWebhooks;
-    type M = crate::SmtpMailer;
+    type M = crate::chain::MailRelay;
     fn webhooks(&self) -> &HttpWebhooks {
         &self.webhooks
     }
-    fn mailer(&self) -> &crate::SmtpMailer {
+    fn mailer(&self) -> &crate::chain::MailRelay {
         &self.mailer
     }
 }

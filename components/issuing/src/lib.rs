@@ -46,7 +46,7 @@
 //! `X-Forwarded-For` names the client, for lockouts; default none); test manifests only: `webhook_allow_loopback_http` (`true`
 //! lets issuers set `http://127.0.0.1:<port>` webhooks).
 
-use emblem_edge::chain::KeyHolder;
+use emblem_edge::chain::{KeyHolder, MailRelay};
 use emblem_edge::{HttpWebhooks, Network, Response, Site, body, request, respond, vars};
 use emblem_web::Error;
 use emblem_web::Policy;
@@ -114,7 +114,7 @@ async fn serve(req: Request) -> Result<Reply, Error> {
         &bytes,
         &Network {
             webhooks: HttpWebhooks,
-            mailer: vars::mailer().await?,
+            mailer: MailRelay,
             keys: KeyHolder {
                 base: site.base.clone(),
             },

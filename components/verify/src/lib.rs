@@ -5,9 +5,11 @@
 //! 2. For a URL of this instance's own badge, reuse the JSON answer while the four records it
 //!    depends on are byte-equal and the clock has not crossed `issuedOn`/`expires`
 //!    (`emblem_web::verify::memo`; the records are read on every request).
-//! 3. Run the checks (`emblem_web::verify::run`) with a fetcher that reads this instance's
+//! 3. Run the checks (`emblem_web::verify::run_with`) with a fetcher that reads this instance's
 //!    own URLs from the store (hosting renderers) and everything else through outbound HTTP
-//!    (`emblem_edge::outbound::SpinHop`) under the SSRF policy.
+//!    (`emblem_edge::outbound::SpinHop`) under the SSRF policy. Data Integrity proofs (3.0)
+//!    are checked by the `canon` component over service chaining (`emblem_edge::chain::Canon`),
+//!    which holds the JSON-LD and RDFC-1.0 code so that this component stays small.
 //! 4. Answer JSON or HTML by `Accept` (browsers posting the upload form get the page).
 //!
 //! Variables: `public_base_url`; `verify_allow_http_loopback` (`true` only in tests: plain
@@ -120,7 +122,13 @@ async fn serve(site: &Site, req: Request, html: bool) -> Result<Reply, Error> {
         remote: &hop,
         rules: rules().await,
     };
-    let verification = emblem_web::verify::run(&fetcher, &verify_request, site.now).await;
+    let verification = emblem_web::verify::run_with(
+        &fetcher,
+        &verify_request,
+        site.now,
+        &emblem_edge::chain::Canon,
+    )
+    .await;
     let url = match &verify_request.subject {
         Subject::Url(u) => Some(u.as_str()),
         _ => None,

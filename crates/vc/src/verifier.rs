@@ -3,7 +3,7 @@
 //! pinned contexts only and checks the Ed25519 signature.
 
 use ed25519_dalek::VerifyingKey;
-use emblem_badges::verify::{DataIntegrity, ProofFailure};
+use emblem_badges::verify::{Checking, DataIntegrity, ProofFailure};
 use serde_json::Value;
 
 use crate::canon::CanonError;
@@ -14,8 +14,10 @@ use crate::{di, jwt, multikey};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Verifier;
 
-impl DataIntegrity for Verifier {
-    fn verify(&self, doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure> {
+impl Verifier {
+    /// Check the Ed25519 Data Integrity proof of `doc` with `key`, here and now: what
+    /// [`DataIntegrity::verify`] does, for the component that canonicalises (`canon`).
+    pub fn check(doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure> {
         let key = VerifyingKey::from_bytes(key)
             .map_err(|_| ProofFailure::Unprocessable("the key is not an Ed25519 point".into()))?;
         di::verify(doc, &key, PINNED).map_err(|e| match e {
@@ -23,6 +25,12 @@ impl DataIntegrity for Verifier {
             di::ProofError::Canon(CanonError::UndefinedTerm(t)) => ProofFailure::UndefinedTerm(t),
             other => ProofFailure::Unprocessable(other.to_string()),
         })
+    }
+}
+
+impl DataIntegrity for Verifier {
+    fn verify<'a>(&'a self, doc: &'a Value, key: &'a [u8; 32]) -> Checking<'a> {
+        Box::pin(std::future::ready(Self::check(doc, key)))
     }
 
     fn jws(

@@ -34,6 +34,7 @@
 /// The services layer, under the name the routes use.
 pub use emblem_services as service;
 pub use emblem_services::{auth, email, env, kv, store_keys, vault, webhook};
+pub use emblem_vc as vc;
 
 pub use emblem_badges::{
     base_url, clock, digest, entropy, ids, image, model, ob2, recipient, validate,

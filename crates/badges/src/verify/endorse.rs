@@ -132,13 +132,14 @@ async fn endorsement_of<F: Fetch + ?Sized>(
             let (key, _) = ob3::resolve_key(load, doc, &endorser, di)
                 .await
                 .map_err(|f| f.message)?;
-            di.verify(doc, &key).map_err(|f| proof_words(&f))?;
+            di.verify(doc, &key).await.map_err(|f| proof_words(&f))?;
             Ok(label(doc, &endorser))
         }
         Carried::Jwt(text) => {
             let jws = Jws::parse(text).map_err(|e| format!("not a VC-JWT: {e}"))?;
             let claims = &jws.payload;
-            let doc = claims.get("vc").filter(|c| c.is_object()).unwrap_or(claims);
+            let doc =
+                ob3::jwt_credential(&jws).map_err(|problem| format!("not a VC-JWT: {problem}"))?;
             let endorser = shape(doc, about, now)?;
             if let Some(problem) = ob3::claim_mismatch(claims, doc, &endorser) {
                 return Err(problem);

@@ -39,4 +39,4 @@ pub use check::{Check, Checks, Finding, Outcome, Phase, Report, Verdict};
 pub use fetch::{Fetch, FetchError, Fetched, Hop, Rules};
 pub use flow::{Verification, run, run_with};
 pub use input::VerifyRequest;
-pub use ob3::{DataIntegrity, NoDataIntegrity, ProofFailure};
+pub use ob3::{Checking, DataIntegrity, NoDataIntegrity, ProofFailure};

@@ -18,6 +18,8 @@
 //! Nothing embedded is trusted for identity: the key is used only as published by its
 //! controller, and the controller must be the credential's issuer.
 
+use std::pin::Pin;
+
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -55,12 +57,17 @@ pub enum ProofFailure {
     Unprocessable(String),
 }
 
+/// A proof check under way: boxed, as [`DataIntegrity`] is used as `dyn`.
+pub type Checking<'a> = Pin<Box<dyn Future<Output = Result<(), ProofFailure>> + 'a>>;
+
 /// The proof processors the caller provides: `emblem-vc` in the app (JSON-LD to RDF,
 /// RDFC-1.0, Ed25519, P-256), so this crate carries no JSON-LD processor.
 pub trait DataIntegrity {
     /// Check the Ed25519 Data Integrity proof of `doc` (`eddsa-rdfc-2022`, or the earlier
-    /// `eddsa-2022` and `Ed25519Signature2020`) with the Ed25519 public key `key`.
-    fn verify(&self, doc: &Value, key: &[u8; 32]) -> Result<(), ProofFailure>;
+    /// `eddsa-2022` and `Ed25519Signature2020`) with the Ed25519 public key `key`. A future,
+    /// as the processor may run in another component (the app's `canon`, over service
+    /// chaining).
+    fn verify<'a>(&'a self, doc: &'a Value, key: &'a [u8; 32]) -> Checking<'a>;
     /// Check a JWS signature (`EdDSA`, `ES256` or `RS256`) over `input` with `key`: a JWK, or
     /// a verification method with `publicKeyJwk` or `publicKeyMultibase`.
     fn jws(
@@ -79,10 +86,10 @@ pub trait DataIntegrity {
 pub struct NoDataIntegrity;
 
 impl DataIntegrity for NoDataIntegrity {
-    fn verify(&self, _: &Value, _: &[u8; 32]) -> Result<(), ProofFailure> {
-        Err(ProofFailure::Unprocessable(
+    fn verify<'a>(&'a self, _: &'a Value, _: &'a [u8; 32]) -> Checking<'a> {
+        Box::pin(std::future::ready(Err(ProofFailure::Unprocessable(
             "this verifier was built without a Data Integrity processor".into(),
-        ))
+        ))))
     }
     fn multikey(&self, _: &str) -> Option<[u8; 32]> {
         None
@@ -146,7 +153,7 @@ pub(super) async fn proven<F: Fetch + ?Sized>(
             return None;
         }
     };
-    match di.verify(doc, &key) {
+    match di.verify(doc, &key).await {
         Ok(()) => v.checks.pass(
             Check::Signature,
             format!(
@@ -354,7 +361,14 @@ pub(super) async fn proven_jwt<F: Fetch + ?Sized>(
     v: &mut Verification,
 ) -> Option<(Value, String)> {
     let claims = &jws.payload;
-    let doc = claims.get("vc").filter(|c| c.is_object()).unwrap_or(claims);
+    let doc = match jwt_credential(jws) {
+        Ok(doc) => doc,
+        Err(problem) => {
+            v.kind = Some("credential (VC-JWT)");
+            v.checks.fail(Check::Signature, Effect::Invalid, problem);
+            return None;
+        }
+    };
     let issuer_id = front(doc, None, v)?;
     v.kind = Some("credential (VC-JWT)");
     if let Some(problem) = claim_mismatch(claims, doc, &issuer_id) {
@@ -412,8 +426,55 @@ pub(super) async fn proven_jwt<F: Fetch + ?Sized>(
     Some((doc.clone(), issuer_id))
 }
 
+/// The media types a VC-JWT's `typ` may name, lower-case, without the `application/` that
+/// RFC 7515 §4.1.9 lets a sender leave out: `JWT` (Open Badges 3.0's VC-JWT), `vc+jwt`
+/// (VC-JOSE-COSE) and the earlier drafts' `vc+ld+json+jwt`.
+const JWT_TYPES: [&str; 3] = ["jwt", "vc+jwt", "vc+ld+json+jwt"];
+
+/// The media types its `cty` may name: the credential it secures.
+const JWT_CONTENT_TYPES: [&str; 2] = ["vc", "vc+ld+json"];
+
+/// The credential a VC-JWT secures, once its envelope is one: the header's `typ` and `cty`,
+/// when present, name a credential (VC-JOSE-COSE §3.1.1); it marks nothing critical (`crit`:
+/// Emblem understands no JOSE extension, and RFC 7515 §4.1.11 says to refuse what it does
+/// not understand); the claims are the credential itself (VC-JOSE-COSE, Open Badges 3.0
+/// §8.2) or hold it under `vc` (the VCDM 1.1 layout), and never a `vp`. Else what is wrong.
+pub fn jwt_credential(jws: &Jws) -> Result<&Value, String> {
+    for (name, allowed) in [("typ", &JWT_TYPES[..]), ("cty", &JWT_CONTENT_TYPES[..])] {
+        let Some(value) = jws.header.get(name) else {
+            continue;
+        };
+        let media = value.as_str().map(str::to_ascii_lowercase);
+        let media = media
+            .as_deref()
+            .map(|m| m.strip_prefix("application/").unwrap_or(m));
+        if !media.is_some_and(|m| allowed.contains(&m)) {
+            return Err(format!(
+                "The VC-JWT's header says {name} {value}, which is not a credential's media \
+                 type ({}).",
+                allowed.join(", ")
+            ));
+        }
+    }
+    if let Some(crit) = jws.header.get("crit") {
+        return Err(format!(
+            "The VC-JWT marks header parameters as critical ({crit}); Emblem understands no \
+             JOSE extension, so it must refuse it (RFC 7515 §4.1.11)."
+        ));
+    }
+    let claims = &jws.payload;
+    if claims.get("vp").is_some() {
+        return Err("The VC-JWT carries a vp claim: a credential is not a presentation.".into());
+    }
+    match claims.get("vc") {
+        None => Ok(claims),
+        Some(vc) if vc.is_object() => Ok(vc),
+        Some(_) => Err("The VC-JWT's vc claim is not a credential (a JSON object).".into()),
+    }
+}
+
 /// The algorithm of a VC-JWT, if it is one Emblem verifies (else what is wrong with it).
-pub(super) fn jwt_alg(jws: &Jws) -> Result<&str, String> {
+pub fn jwt_alg(jws: &Jws) -> Result<&str, String> {
     let alg = jws
         .header
         .get("alg")
@@ -427,7 +488,7 @@ pub(super) fn jwt_alg(jws: &Jws) -> Result<&str, String> {
 }
 
 /// `iss`, `jti`, `nbf`, `exp`, when present, must say what the credential says.
-pub(super) fn claim_mismatch(claims: &Value, doc: &Value, issuer_id: &str) -> Option<String> {
+pub fn claim_mismatch(claims: &Value, doc: &Value, issuer_id: &str) -> Option<String> {
     let unix = |key: &str| {
         docs::str_of(doc, key)
             .and_then(|s| clock::parse_iso8601(s).ok())
@@ -933,7 +994,7 @@ async fn bitstring<F: Fetch + ?Sized>(
     }
     match resolve_key(load, &list, issuer_id, di).await {
         Ok((key, _)) => {
-            if let Err(e) = di.verify(&list, &key) {
+            if let Err(e) = di.verify(&list, &key).await {
                 unknown(v, format!("the status list's proof does not hold ({e:?})"));
                 return;
             }

@@ -94,7 +94,7 @@ pub async fn award_event<K: Kv + ?Sized, T: Transports>(
             unsubscribe,
         )
     };
-    if mailer.sender().is_none() {
+    if mailer.sender().await?.is_none() {
         return Ok(Delivered {
             email: render(occasion, None)?,
             outbox: None,

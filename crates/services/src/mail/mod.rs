@@ -33,6 +33,8 @@ pub mod message;
 pub mod outbox;
 pub mod suppression;
 
+use emblem_badges::error::Error;
+
 /// What a mail transport needs to send one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
@@ -79,8 +81,9 @@ impl SendError {
 )]
 pub trait Mailer {
     /// The sender address (`mail_from`), or None when email delivery is not configured: then
-    /// nothing is queued and award responses say so.
-    fn sender(&self) -> Option<&str>;
+    /// nothing is queued and award responses say so. An error when delivery is configured
+    /// wrongly (an `smtp_url` that does not parse): the request fails rather than lose email.
+    async fn sender(&self) -> Result<Option<String>, Error>;
     /// Send one message.
     async fn send(&self, envelope: &Envelope) -> Result<(), SendError>;
 }
@@ -118,8 +121,8 @@ impl Transports for Offline {
 pub struct NoMail;
 
 impl Mailer for NoMail {
-    fn sender(&self) -> Option<&str> {
-        None
+    async fn sender(&self) -> Result<Option<String>, Error> {
+        Ok(None)
     }
 
     async fn send(&self, _envelope: &Envelope) -> Result<(), SendError> {

@@ -432,10 +432,10 @@ async fn attempt_when<K: Kv + ?Sized, T: Transports>(
             .unwrap_or("suppressed");
         Outcome::NotSent(Status::Suppressed, reason.to_owned())
     } else {
-        match (mailer.sender(), &m.body) {
+        match (mailer.sender().await?, &m.body) {
             (Some(from), Some(body)) => {
                 let envelope = message::build(&Parts {
-                    from_address: from,
+                    from_address: &from,
                     from_name: &body.from_name,
                     reply_to: body.reply_to.as_deref(),
                     to: &m.to,

@@ -5,6 +5,7 @@
 
 pub use emblem_badges::verify::*;
 
+pub mod canon;
 mod fetcher;
 pub mod memo;
 

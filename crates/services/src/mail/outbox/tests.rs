@@ -16,8 +16,8 @@ struct Recorder {
 }
 
 impl Mailer for Recorder {
-    fn sender(&self) -> Option<&str> {
-        Some("badges@emblem.test")
+    async fn sender(&self) -> Result<Option<String>, emblem_badges::error::Error> {
+        Ok(Some("badges@emblem.test".to_owned()))
     }
 
     async fn send(&self, envelope: &Envelope) -> Result<(), SendError> {
