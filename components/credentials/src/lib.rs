@@ -1,6 +1,6 @@
 //! The credentials component: public Open Badges 3.0 documents, signed on request with the
 //! issuer's Ed25519 key (`eddsa-rdfc-2022`). JSON-LD processing and RDF canonicalisation live
-//! here and in `verify`, so the other components stay small.
+//! here (to sign) and in `canon` (to check proofs for `verify`), so the others stay small.
 //!
 //! Routes (GET and HEAD), all `emblem_web::credentials::serve`:
 //!
