@@ -3,6 +3,7 @@
 //! Run them with `cargo xtask test`.
 
 mod bake;
+mod chaining;
 mod claim;
 mod cohorts;
 mod common;

@@ -16,7 +16,7 @@
 //!
 //! Variables: `smtp_url`, `mail_from`, `smtp_ca`.
 
-use emblem_edge::chain::{SendAnswer, SendAsk, SenderAnswer};
+use emblem_edge::chain::{SendAnswer, SenderAnswer, message_to_send};
 use emblem_edge::{Response, body, request, respond, vars};
 use emblem_web::error::NotFound;
 use emblem_web::service::mail::Mailer;
@@ -55,14 +55,8 @@ async fn serve(req: Request) -> Result<Reply, Error> {
         return Ok(Reply::json(200, &SenderAnswer { sender }));
     }
     let bytes = body::read(req, MAX_MESSAGE).await?;
-    let envelope = serde_json::from_slice::<SendAsk>(&bytes)
-        .ok()
-        .and_then(SendAsk::envelope)
-        .ok_or_else(|| Error::invalid("body", "not a message to send"))?;
     // Only as the configured sender: the component relays nothing else.
-    if sender.as_deref() != Some(envelope.from.as_str()) {
-        return Err(Error::invalid("from", "is not this instance's mail_from"));
-    }
+    let envelope = message_to_send(&bytes, sender.as_deref())?;
     Ok(Reply::json(
         200,
         &SendAnswer::of(mailer.send(&envelope).await),

@@ -109,6 +109,20 @@ impl SendAnswer {
     }
 }
 
+/// The message a `POST /send` body asks the mail component to send, if the body is one and
+/// the message goes out as `sender` (the instance's `mail_from`): the component relays
+/// nothing else. A 422 otherwise.
+pub fn message_to_send(body: &[u8], sender: Option<&str>) -> Result<Envelope, Error> {
+    let envelope = serde_json::from_slice::<SendAsk>(body)
+        .ok()
+        .and_then(SendAsk::envelope)
+        .ok_or_else(|| Error::invalid("body", "not a message to send"))?;
+    if sender != Some(envelope.from.as_str()) {
+        return Err(Error::invalid("from", "is not this instance's mail_from"));
+    }
+    Ok(envelope)
+}
+
 thread_local! {
     /// The mail component's sender, asked once per instance of the caller.
     static SENDER: OnceCell<Option<String>> = const { OnceCell::new() };
@@ -201,6 +215,33 @@ mod tests {
             let wire = serde_json::to_vec(&SendAnswer::of(outcome.clone())).expect("json");
             let back: SendAnswer = serde_json::from_slice(&wire).expect("json");
             assert_eq!(back.outcome(), outcome);
+        }
+    }
+
+    #[test]
+    fn only_a_well_formed_message_from_the_configured_sender_is_sent() {
+        let ask = |from: &str, data: &str| {
+            serde_json::to_vec(&serde_json::json!({"from": from, "to": "d@e.f", "data": data}))
+                .expect("json")
+        };
+        let good = ask("badges@emblem.test", "aGk=");
+        let sent = message_to_send(&good, Some("badges@emblem.test")).expect("sent");
+        assert_eq!(sent.data, b"hi");
+        for (body, sender) in [
+            (good.clone(), None),
+            (good.clone(), Some("other@emblem.test")),
+            (
+                ask("anyone@example.org", "aGk="),
+                Some("badges@emblem.test"),
+            ),
+            (
+                ask("badges@emblem.test", "not base64!"),
+                Some("badges@emblem.test"),
+            ),
+            (b"not json".to_vec(), Some("badges@emblem.test")),
+        ] {
+            let e = message_to_send(&body, sender).expect_err("refused");
+            assert_eq!(e.status(), 422, "{}", String::from_utf8_lossy(&body));
         }
     }
 

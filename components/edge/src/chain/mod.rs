@@ -30,7 +30,7 @@ use crate::outbound::{Failure, Limits, request, response_header, within};
 
 pub use canon::{CANON, Canon};
 pub use keys::{KEY_HOLDER, KeyHolder};
-pub use mail::{MAIL, MailRelay, SendAnswer, SendAsk, SenderAnswer};
+pub use mail::{MAIL, MailRelay, SendAnswer, SendAsk, SenderAnswer, message_to_send};
 
 /// The header that carries the caller's base URL to the callee.
 pub const BASE_HEADER: &str = "emblem-base-url";
