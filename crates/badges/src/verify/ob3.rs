@@ -428,8 +428,8 @@ pub(super) async fn proven_jwt<F: Fetch + ?Sized>(
 
 /// The media types a VC-JWT's `typ` may name, lower-case, without the `application/` that
 /// RFC 7515 §4.1.9 lets a sender leave out: `JWT` (Open Badges 3.0's VC-JWT), `vc+jwt`
-/// (VC-JOSE-COSE) and the earlier drafts' `vc+ld+json+jwt`.
-const JWT_TYPES: [&str; 3] = ["jwt", "vc+jwt", "vc+ld+json+jwt"];
+/// (VC-JOSE-COSE) and the earlier drafts' `vc+ld+json+jwt` and `vc+ld+jwt`.
+const JWT_TYPES: [&str; 4] = ["jwt", "vc+jwt", "vc+ld+json+jwt", "vc+ld+jwt"];
 
 /// The media types its `cty` may name: the credential it secures.
 const JWT_CONTENT_TYPES: [&str; 2] = ["vc", "vc+ld+json"];
@@ -1155,7 +1155,68 @@ fn subject_recipient(doc: &Value, claimant: Option<&Claimant>, v: &mut Verificat
 
 #[cfg(test)]
 mod tests {
-    use super::did_web_url;
+    use super::{Jws, did_web_url, jwt_credential};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::{Value, json};
+
+    /// A compact JWS with `header` and `claims` (the signature is not looked at here).
+    fn token(header: &Value, claims: &Value) -> Jws {
+        let part = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        Jws::parse(&format!("{}.{}.c2ln", part(header), part(claims))).expect("a JWS")
+    }
+
+    #[test]
+    fn the_vc_jwt_envelope_takes_both_layouts_and_the_credential_media_types() {
+        let credential = json!({"type": ["VerifiableCredential"], "issuer": "https://a.example"});
+        for header in [
+            json!({"alg": "EdDSA"}),
+            json!({"alg": "EdDSA", "typ": "JWT"}),
+            json!({"alg": "EdDSA", "typ": "vc+jwt", "cty": "vc"}),
+            json!({"alg": "EdDSA", "typ": "application/VC+JWT", "cty": "application/vc+ld+json"}),
+            json!({"alg": "EdDSA", "typ": "vc+ld+json+jwt"}),
+        ] {
+            let jws = token(&header, &credential);
+            assert_eq!(jwt_credential(&jws), Ok(&credential), "{header}");
+            let wrapped = token(
+                &header,
+                &json!({"iss": "https://a.example", "vc": credential}),
+            );
+            assert_eq!(jwt_credential(&wrapped), Ok(&credential), "{header}");
+        }
+    }
+
+    #[test]
+    fn the_vc_jwt_envelope_refuses_other_media_types_critical_extensions_and_presentations() {
+        let credential = json!({"type": ["VerifiableCredential"]});
+        for (header, claims, why) in [
+            (
+                json!({"alg": "EdDSA", "typ": "bad+typ"}),
+                credential.clone(),
+                "typ",
+            ),
+            (json!({"alg": "EdDSA", "typ": 7}), credential.clone(), "typ"),
+            (
+                json!({"alg": "EdDSA", "cty": "json"}),
+                credential.clone(),
+                "cty",
+            ),
+            (
+                json!({"alg": "EdDSA", "crit": ["b64"], "b64": false}),
+                credential.clone(),
+                "crit",
+            ),
+            (
+                json!({"alg": "EdDSA"}),
+                json!({"vp": {}, "type": ["VerifiableCredential"]}),
+                "vp",
+            ),
+            (json!({"alg": "EdDSA"}), json!({"vc": "oops"}), "vc claim"),
+        ] {
+            let problem = jwt_credential(&token(&header, &claims)).expect_err("refused");
+            assert!(problem.contains(why), "{header} {claims}: {problem}");
+        }
+    }
 
     #[test]
     fn did_web_maps_to_https_did_json() {
