@@ -16,11 +16,7 @@ use spin_sdk::http::{Method, Request};
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Response {
-    let reply = serve(req).await.unwrap_or_else(|e| {
-        respond::log(&e);
-        Reply::problem(&e)
-    });
-    respond::send(reply)
+    respond::result(serve(req).await)
 }
 
 async fn serve(req: Request) -> Result<Reply, Error> {
