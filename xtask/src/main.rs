@@ -19,7 +19,8 @@
 //!   `GET /badges/:id/image` (the same stored image, plain), wrk.
 //!
 //! The host is built with the `host` profile (optimised, no LTO) and the
-//! components with `release` (small `.wasm`), both into `target/`.
+//! components with `release` (small `.wasm`; three with a profile of their own, see
+//! `PROFILED`), both into `target/`.
 
 mod crate_graph;
 mod cycles;
