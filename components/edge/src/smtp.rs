@@ -28,6 +28,10 @@ use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
 
 /// The cap on connecting and on each read or write.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest one SMTP session may take, however slowly a server drips its replies: past
+/// it the send fails (and is retried by the outbox).
+pub const SESSION_LIMIT: Duration = Duration::from_secs(300);
 /// Longest reply line read (RFC 5321 allows 512; servers send longer EHLO lines).
 const MAX_LINE: usize = 4096;
 
@@ -247,6 +251,8 @@ impl Write for Stream {
 /// One SMTP conversation.
 struct Session {
     stream: Stream,
+    /// When the session must be over ([`SESSION_LIMIT`] after it opened).
+    deadline: std::time::Instant,
     buffer: Vec<u8>,
     loopback: bool,
     tls: bool,
@@ -287,6 +293,7 @@ impl Session {
         let _ = tcp.set_write_timeout(Some(IO_TIMEOUT));
         let mut session = Self {
             stream: Stream::Plain(tcp),
+            deadline: std::time::Instant::now() + SESSION_LIMIT,
             buffer: Vec::new(),
             loopback: addr.ip().is_loopback(),
             tls: false,
@@ -355,6 +362,12 @@ impl Session {
             }
             if self.buffer.len() > MAX_LINE {
                 return Err(SendError::transient("server reply line too long"));
+            }
+            if std::time::Instant::now() > self.deadline {
+                return Err(SendError::transient(format!(
+                    "the SMTP session took longer than {} s",
+                    SESSION_LIMIT.as_secs()
+                )));
             }
             let mut chunk = [0u8; 1024];
             let n = self.stream.read(&mut chunk).map_err(io("reading"))?;

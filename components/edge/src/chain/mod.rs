@@ -36,13 +36,34 @@ pub use mail::{MAIL, MailRelay, SendAnswer, SendAsk, SenderAnswer, message_to_se
 pub const BASE_HEADER: &str = "emblem-base-url";
 
 /// The time budget of one call (RSA key generation, on enabling signing, takes a few
-/// seconds; an SMTP session is bounded by the mail component's own socket timeouts).
+/// seconds).
 const LIMITS: Limits = Limits {
     connect: Duration::from_secs(5),
     first_byte: Duration::from_secs(60),
     between_bytes: Duration::from_secs(10),
     total: Duration::from_secs(90),
 };
+
+/// The time budget of a call to the mail component: twice the longest SMTP session
+/// (`smtp::SESSION_LIMIT`), so the caller does not give up on a message the mail component is
+/// still sending. Should a session hang where the platform cannot time out a socket read,
+/// the send is reported failed at this limit and retried by the outbox; if the stuck session
+/// still delivers, the message's fixed `Message-ID` lets the receiving server drop the copy.
+const MAIL_LIMITS: Limits = Limits {
+    connect: Duration::from_secs(5),
+    first_byte: Duration::from_secs(590),
+    between_bytes: Duration::from_secs(10),
+    total: Duration::from_secs(600),
+};
+
+/// The budget of a call to `origin`.
+fn limits_for(origin: &str) -> &'static Limits {
+    if origin == MAIL {
+        &MAIL_LIMITS
+    } else {
+        &LIMITS
+    }
+}
 
 /// The largest answer read (a credential is a few KiB; a status list with its proof ~25 KiB).
 const MAX_ANSWER: usize = 4 << 20;
@@ -61,7 +82,8 @@ pub(crate) async fn call(
     body: &[u8],
 ) -> Result<Answer, String> {
     let url = format!("{origin}{path}");
-    within(&LIMITS, async {
+    let limits = limits_for(origin);
+    within(limits, async {
         let mut builder = http::Request::builder()
             .method(method)
             .uri(&url)
@@ -72,7 +94,7 @@ pub(crate) async fn call(
         let req = request(
             builder,
             "Emblem/0.1 (service chaining)",
-            &LIMITS,
+            limits,
             spin_sdk::http::FullBody::new(bytes::Bytes::copy_from_slice(body)),
         )?;
         let response = spin_sdk::http::send(req).await.map_err(Failure::Code)?;
@@ -86,5 +108,5 @@ pub(crate) async fn call(
         Ok((status, content_type, retry_after, body))
     })
     .await
-    .map_err(|f| f.describe(&LIMITS))
+    .map_err(|f| f.describe(limits))
 }
