@@ -25,6 +25,7 @@ impl DataIntegrity for Canon {
             let body = canon::ask(doc, key);
             match call(
                 CANON,
+                &super::LIMITS,
                 None,
                 http::Method::POST,
                 path,

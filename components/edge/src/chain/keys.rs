@@ -30,15 +30,22 @@ impl KeyHolder {
     ) -> Result<Reply, Error> {
         // The body, if any, is a private key being handed over: it is zeroed once sent.
         let body = zeroize::Zeroizing::new(body.unwrap_or_default());
-        let (status, content_type, retry_after, body) =
-            call(KEY_HOLDER, Some(&self.base), method, path, accept, &body)
-                .await
-                .map_err(|why| {
-                    Error::Internal(Internal::Config(format!(
-                        "the credentials component (which holds the signing keys) did not \
+        let (status, content_type, retry_after, body) = call(
+            KEY_HOLDER,
+            &super::LIMITS,
+            Some(&self.base),
+            method,
+            path,
+            accept,
+            &body,
+        )
+        .await
+        .map_err(|why| {
+            Error::Internal(Internal::Config(format!(
+                "the credentials component (which holds the signing keys) did not \
                          answer {KEY_HOLDER}{path}: {why}"
-                    )))
-                })?;
+            )))
+        })?;
         let mut reply = Reply::bytes(
             status,
             content_type

@@ -144,6 +144,7 @@ impl Mailer for MailRelay {
         };
         let (status, _, _, body) = call(
             MAIL,
+            &super::MAIL_LIMITS,
             None,
             http::Method::GET,
             "/sender",
@@ -169,6 +170,7 @@ impl Mailer for MailRelay {
             |why: String| SendError::transient(format!("the mail component did not answer: {why}"));
         let (status, _, _, answer) = call(
             MAIL,
+            &super::MAIL_LIMITS,
             None,
             http::Method::POST,
             "/send",

@@ -37,7 +37,7 @@ pub const BASE_HEADER: &str = "emblem-base-url";
 
 /// The time budget of one call (RSA key generation, on enabling signing, takes a few
 /// seconds).
-const LIMITS: Limits = Limits {
+pub(crate) const LIMITS: Limits = Limits {
     connect: Duration::from_secs(5),
     first_byte: Duration::from_secs(60),
     between_bytes: Duration::from_secs(10),
@@ -49,21 +49,12 @@ const LIMITS: Limits = Limits {
 /// still sending. Should a session hang where the platform cannot time out a socket read,
 /// the send is reported failed at this limit and retried by the outbox; if the stuck session
 /// still delivers, the message's fixed `Message-ID` lets the receiving server drop the copy.
-const MAIL_LIMITS: Limits = Limits {
+pub(crate) const MAIL_LIMITS: Limits = Limits {
     connect: Duration::from_secs(5),
     first_byte: Duration::from_secs(590),
     between_bytes: Duration::from_secs(10),
     total: Duration::from_secs(600),
 };
-
-/// The budget of a call to `origin`.
-fn limits_for(origin: &str) -> &'static Limits {
-    if origin == MAIL {
-        &MAIL_LIMITS
-    } else {
-        &LIMITS
-    }
-}
 
 /// The largest answer read (a credential is a few KiB; a status list with its proof ~25 KiB).
 const MAX_ANSWER: usize = 4 << 20;
@@ -71,10 +62,11 @@ const MAX_ANSWER: usize = 4 << 20;
 /// One answer: status, content type, `retry-after`, body.
 type Answer = (u16, Option<String>, Option<String>, Vec<u8>);
 
-/// One chained request to `origin`: the status, content type, `retry-after` and body of the
-/// answer, or why there is none.
+/// One chained request to `origin` within `limits`: the status, content type, `retry-after`
+/// and body of the answer, or why there is none.
 pub(crate) async fn call(
     origin: &str,
+    limits: &Limits,
     base: Option<&BaseUrl>,
     method: http::Method,
     path: &str,
@@ -82,7 +74,6 @@ pub(crate) async fn call(
     body: &[u8],
 ) -> Result<Answer, String> {
     let url = format!("{origin}{path}");
-    let limits = limits_for(origin);
     within(limits, async {
         let mut builder = http::Request::builder()
             .method(method)
