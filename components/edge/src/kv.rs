@@ -4,8 +4,8 @@
 //! batch reads use `wasi:keyvalue@0.2.0-draft2` (`store`, `atomics`, `batch`). Both act on the
 //! same store, labelled `default`, whichever backend the runtime config puts behind it. What
 //! each backend really guarantees, and how `emblem_web::kv` copes, is in `docs/storage.md`.
-//! Here: a batch read that fails (Spin's Redis backend sends `KEYS`) is done key by key, and
-//! the instance remembers not to try the batch again.
+//! Here: a batch read that fails (Spin's Redis backend sends `KEYS`) is done as concurrent
+//! single reads, and the instance remembers not to try the batch again.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -72,6 +72,15 @@ impl SpinKv {
     fn bucket(&self) -> Result<&store::Bucket, KvError> {
         Ok(&self.bucket)
     }
+
+    /// Read `keys` for a backend without a working batch read: all at once through the async
+    /// `spin:key-value` get, so that a networked store (Redis) answers them in about one round
+    /// trip instead of one round trip each.
+    async fn get_each(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, KvError> {
+        futures::future::try_join_all(keys.iter().map(|k| self.store.get(k)))
+            .await
+            .map_err(store_error)
+    }
 }
 
 impl Kv for SpinKv {
@@ -118,18 +127,17 @@ impl Kv for SpinKv {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let one_by_one = || {
-            keys.iter()
-                .map(|k| self.bucket()?.get(k).map_err(store_error))
-        };
         // One key: a plain read. (Spin's Redis batch sends `KEYS <key>`, a pattern match that
         // answers without error and without the value.)
-        if NO_BATCH.get() || keys.len() == 1 {
-            return one_by_one().collect();
+        if keys.len() == 1 {
+            return Ok(vec![self.get(&keys[0]).await?]);
+        }
+        if NO_BATCH.get() {
+            return self.get_each(keys).await;
         }
         let Ok(found) = batch::get_many(self.bucket()?, keys) else {
             NO_BATCH.set(true);
-            return one_by_one().collect();
+            return self.get_each(keys).await;
         };
         // Match by key: hosts may omit absent keys or return them in another order.
         Ok(keys
