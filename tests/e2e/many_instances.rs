@@ -214,12 +214,22 @@ fn killing_an_instance_mid_burst_loses_no_acknowledged_award() {
             });
         }
         std::thread::sleep(std::time::Duration::from_millis(1500));
-        // `a` is borrowed by the senders; kill it through its process id instead.
-        let pid = a.pid().expect("running");
+        // `a` is borrowed by the senders; kill it through its process id (on Spin, its
+        // process group: the `spin trigger http` child is what serves) instead.
+        let target = a.kill_target().expect("running");
         let _ = std::process::Command::new("kill")
-            .args(["-9", &pid.to_string()])
+            .args(["-9", "--", &target])
             .status();
     });
+    // The kill reached what serves: within a few seconds `a` answers nothing at all.
+    let gone = (0..50).any(|_| {
+        let answered = a.request("GET", "/static/emblem.css").try_send().is_ok();
+        if answered {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        !answered
+    });
+    assert!(gone, "the killed instance still answers");
     a.kill();
     let ids = acknowledged.into_inner().expect("ids");
     assert!(

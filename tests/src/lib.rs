@@ -449,14 +449,16 @@ impl App {
         .expect("write runtime config");
         let mut cmd = match spin_binary() {
             // Spin does not stop when its standard input closes. The wrapper does: it starts
-            // Spin, says its pid, and kills it when the pipe from the tests closes, so apps held
-            // in statics never outlive the test process.
+            // Spin in a process group of its own, says its pid (the group's id), and kills the
+            // group when the pipe from the tests closes, so apps held in statics never outlive
+            // the test process. The group, not the pid: `spin up` serves from a child process
+            // (`spin trigger http`) that a SIGKILL of `spin up` alone leaves running.
             Some(spin) => {
                 let mut cmd = Command::new("sh");
                 cmd.arg("-c")
                     .arg(
-                        r#""$@" & child=$!; echo "emblem-test-pid $child" >&2; \
-                           cat >/dev/null; kill -9 "$child" 2>/dev/null"#,
+                        r#"setsid "$@" & child=$!; echo "emblem-test-pid $child" >&2; \
+                           cat >/dev/null; kill -9 -- "-$child" 2>/dev/null"#,
                     )
                     .arg("sh")
                     .arg(spin)
@@ -564,10 +566,11 @@ impl App {
             .and_then(|p| p.trim().parse().ok())
     }
 
-    /// Stops the host (SIGKILL: no graceful shutdown, as in a crash).
+    /// Stops the host (SIGKILL: no graceful shutdown, as in a crash). On Spin, the whole
+    /// process group: `spin up` and the `spin trigger http` child that serves.
     pub fn kill(&mut self) {
-        if let Some(pid) = self.server_pid() {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        if let Some(target) = self.kill_target() {
+            let _ = Command::new("kill").args(["-9", "--", &target]).status();
         }
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
@@ -575,9 +578,14 @@ impl App {
         }
     }
 
-    /// The serving process's id while it runs.
-    pub fn pid(&self) -> Option<u32> {
-        self.server_pid()
+    /// What `kill -9 --` needs to stop every process that serves this app: the pid on
+    /// `emblem-host`, the process group (`-<pgid>`) on Spin.
+    pub fn kill_target(&self) -> Option<String> {
+        let pid = self.server_pid()?;
+        Some(match spin_binary() {
+            Some(_) => format!("-{pid}"),
+            None => pid.to_string(),
+        })
     }
 
     /// Kills the host and starts it again on the same store.
