@@ -13,7 +13,9 @@
 //! time of one verification, request after request, against its floor, the same three
 //! documents (assertion, class, issuer) fetched by a plain HTTP client from the same server in
 //! the same run. Target: within 1.5x of the floor. Beside it, when validator-core is installed
-//! (`tests/interop/setup.sh`), validator-core verifying the same badge in-process.
+//! (`tests/interop/setup.sh`), validator-core verifying the same badge in-process; and the
+//! runtime's own floor: its trivial component (`/hello/fetch`) fetching the same three
+//! documents through the same outbound HTTP.
 
 use emblem_tests::{ADMIN_TOKEN, App, AppConfig};
 use serde_json::json;
@@ -123,7 +125,11 @@ fn external(app: &App, seconds: u32, srv: server::FixtureServer, kind: &str) {
     };
     // What asking Emblem costs before any fetch: a request whose URL is refused at once.
     let nothing = json!({"url": "http://127.0.0.1:1/nothing"});
+    // What the runtime itself spends: its trivial component fetching the same three documents
+    // through the same outbound HTTP, asked over the same kind of request.
+    let trivial = format!("/hello/fetch?url={assertion}&url={badge}&url={issuer}");
     let (mut floor, mut emblem, mut fixed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut runtime = Vec::new();
     let per_round = seconds.div_ceil(2).max(1);
     let (mut verifications, mut connections) = (0u32, 0usize);
     for _ in 0..2 {
@@ -147,15 +153,21 @@ fn external(app: &App, seconds: u32, srv: server::FixtureServer, kind: &str) {
                 .send()
                 .expect(200);
         }));
+        runtime.push(mean_ms(per_round, || {
+            let r = app.get(&trivial);
+            r.expect(200);
+            assert_eq!(r.text(), "hello", "the trivial component's fetches failed");
+        }));
     }
     let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    let (f, e, z) = (best(&floor), best(&emblem), best(&fixed));
+    let (f, e, z, t) = (best(&floor), best(&emblem), best(&fixed), best(&runtime));
     println!();
     println!("| badge hosted elsewhere, on a server that {kind} | ms per verification |");
     println!("|---|---:|");
     println!("| floor: GET assertion, class, issuer | {f:.2} |");
     println!("| Emblem POST /verify | {e:.2} |");
     println!("| Emblem POST /verify that fetches nothing (fixed cost of a request) | {z:.2} |");
+    println!("| the runtime's trivial component GETting the same three documents | {t:.2} |");
     match validator_core_ms(&assertion) {
         Some(vc) => println!("| validator-core, in-process | {vc:.2} |"),
         None => println!("| validator-core | not installed (tests/interop/setup.sh) |"),
@@ -168,6 +180,10 @@ fn external(app: &App, seconds: u32, srv: server::FixtureServer, kind: &str) {
         (z + f) / f,
         (e - z) / 3.0,
         f / 3.0
+    );
+    println!(
+        "verify / the runtime's trivial component fetching the same documents: {:.2}x",
+        e / t
     );
     println!(
         "connections Emblem opened per verification (three documents): {:.2}",

@@ -458,7 +458,7 @@ impl App {
                 cmd.arg("-c")
                     .arg(
                         r#"setsid "$@" & child=$!; echo "emblem-test-pid $child" >&2; \
-                           cat >/dev/null; kill -9 -- "-$child" 2>/dev/null"#,
+                           cat >/dev/null; kill -9 "-$child" 2>/dev/null"#,
                     )
                     .arg("sh")
                     .arg(spin)

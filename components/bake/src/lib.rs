@@ -20,7 +20,9 @@ use spin_sdk::http::{Method, Request};
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Response {
     let head = req.method() == Method::HEAD;
-    match serve(req).await {
+    let served = serve(req).await;
+    respond::settle().await;
+    match served {
         Ok(reply) => respond::send(present::head(reply, head)),
         Err(e) => respond::error(&e),
     }

@@ -19,7 +19,9 @@ use spin_sdk::http::Request;
 
 #[spin_sdk::http_service]
 async fn handle(req: Request) -> Response {
-    respond::send(serve(req).await)
+    let reply = serve(req).await;
+    respond::settle().await;
+    respond::send(reply)
 }
 
 async fn serve(req: Request) -> Reply {

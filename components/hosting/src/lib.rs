@@ -51,6 +51,7 @@ async fn handle(req: Request) -> Response {
         }
     };
     let head = req.method() == Method::HEAD;
+    respond::settle().await;
     respond::send(hosting::finish(
         reply,
         request::if_none_match(headers),

@@ -61,6 +61,7 @@ async fn handle(req: Request) -> Response {
     if let Err(e) = &result {
         respond::log(e);
     }
+    respond::settle().await;
     respond::send(handler::finish(result))
 }
 

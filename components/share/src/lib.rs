@@ -33,5 +33,6 @@ async fn handle(req: Request) -> Response {
         }
         Err(e) => share::route_failure(&site.base, &e),
     };
+    respond::settle().await;
     respond::send(present::head(reply, head))
 }

@@ -71,6 +71,7 @@ async fn handle(req: Request) -> Response {
             Reply::problem(&e)
         }
     };
+    respond::settle().await;
     respond::send(present::head(reply, head))
 }
 

@@ -2,9 +2,13 @@
 //!
 //! - `/hello`: a short text and nothing else (the runtime's own cost);
 //! - `/hello/kv`: the same after one read of the `default` store, through the same
-//!   `wasi:keyvalue` call Emblem reads with (the least any store-backed page can cost);
+//!   `wasi:keyvalue` call Emblem reads with, and the same yields before answering (the least
+//!   any store-backed page can cost);
 //!   `/hello/kv?key=<key>` reads that key and answers with its bytes (the least a page that
 //!   serves one stored record can cost).
+//! - `/hello/fetch?url=<url>&url=<url>…`: GETs each URL in turn through the runtime's outbound
+//!   HTTP and reads each body whole, then answers `hello` (the least a verifier running on the
+//!   same runtime can spend fetching those documents; the URLs must be plain, unescaped).
 
 use spin_sdk::experimental::wasi::keyvalue::store;
 use spin_sdk::http::{FullBody, IntoResponse, Request};
@@ -19,6 +23,9 @@ thread_local! {
 
 #[http_service]
 async fn hello(req: Request) -> impl IntoResponse {
+    if req.uri().path().ends_with("/fetch") {
+        return fetch(req.uri().query().unwrap_or_default()).await;
+    }
     if req.uri().path().ends_with("/kv") {
         let bucket = BUCKET.with(|b| {
             b.get_or_init(|| store::open("default").ok().map(Rc::new))
@@ -29,7 +36,13 @@ async fn hello(req: Request) -> impl IntoResponse {
             .query()
             .and_then(|q| q.strip_prefix("key="))
             .unwrap_or("hello/floor");
-        return match bucket.map(|b| b.get(key)) {
+        let read = bucket.map(|b| b.get(key));
+        // As Emblem's components do after their store reads (`emblem_edge::respond::settle`):
+        // without these yields Spin often sends the head alone and the body waits 40 ms.
+        for _ in 0..3 {
+            spin_sdk::wit_bindgen::yield_async().await;
+        }
+        return match read {
             Some(Ok(Some(bytes))) => body(bytes::Bytes::from(bytes)),
             Some(Ok(None)) => text("hello"),
             _ => text("store unavailable"),
@@ -49,4 +62,21 @@ fn body(bytes: bytes::Bytes) -> http::Response<FullBody<bytes::Bytes>> {
 /// closing write Spin's Nagle holds back for the client's delayed ACK).
 fn text(text: &'static str) -> http::Response<FullBody<bytes::Bytes>> {
     body(bytes::Bytes::from(text))
+}
+
+/// GET each `url=` of `query` in turn and read its body; `hello` when all answered 200.
+async fn fetch(query: &str) -> http::Response<FullBody<bytes::Bytes>> {
+    use spin_sdk::http::body::IncomingBodyExt;
+    for url in query.split('&').filter_map(|p| p.strip_prefix("url=")) {
+        let Ok(request) = http::Request::get(url).body(spin_sdk::http::EmptyBody::new()) else {
+            return text("bad url");
+        };
+        let Ok(response) = spin_sdk::http::send(request).await else {
+            return text("fetch failed");
+        };
+        if response.status() != 200 || response.into_body().bytes().await.is_err() {
+            return text("fetch failed");
+        }
+    }
+    text("hello")
 }
