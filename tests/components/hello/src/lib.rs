@@ -3,10 +3,9 @@
 //! - `/hello`: a short text and nothing else (the runtime's own cost);
 //! - `/hello/kv`: the same after one read of the `default` store, through the same
 //!   `wasi:keyvalue` call Emblem reads with, and the same yields before answering (the least
-//!   any store-backed page can cost); `/hello/kv?key=<key>&headers=assertion` adds the
-//!   headers a hosted assertion carries;
-//!   `/hello/kv?key=<key>` reads that key and answers with its bytes (the least a page that
-//!   serves one stored record can cost).
+//!   any store-backed page can cost); `/hello/kv?key=<key>` reads that key and answers with
+//!   its bytes (the least a page that serves one stored record can cost), and
+//!   `&headers=assertion` adds the headers a hosted assertion carries;
 //! - `/hello/fetch?url=<url>&url=<url>…`: GETs each URL in turn through the runtime's outbound
 //!   HTTP and reads each body whole, then answers `hello` (the least a verifier running on the
 //!   same runtime can spend fetching those documents; the URLs must be plain, unescaped).
