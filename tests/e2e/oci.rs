@@ -5,6 +5,7 @@
 //! (`SPIN_BIN`); `cargo xtask test` installs the registry and, in CI, a missing one fails.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,11 +13,15 @@ use std::time::{Duration, Instant};
 use emblem_tests::{ADMIN_TOKEN, KEY_ENCRYPTION_KEY, root, spin_binary};
 use serde_json::{Value, json};
 
-/// Kills the process when dropped.
+/// Kills the process, and the process group it leads, when dropped.
 struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
+        // The whole process group: `spin up` serves from a child (`spin trigger http`) that
+        // killing `spin up` alone leaves running. Processes started here lead their own group.
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-9", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -86,6 +91,7 @@ fn the_app_pushed_to_a_registry_runs_from_it() {
             .arg(&config)
             .stdout(std::fs::File::create(&registry_log).expect("log"))
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("start docker-registry"),
     );
@@ -151,6 +157,7 @@ fn the_app_pushed_to_a_registry_runs_from_it() {
             .env("SPIN_DATA_DIR", dir.join("spin-data"))
             .stdout(log_file.try_clone().expect("log"))
             .stderr(log_file)
+            .process_group(0)
             .spawn()
             .expect("spin up"),
     );
